@@ -1,0 +1,127 @@
+//! The command line: every command, option and its help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Handshake: the sales and marketing SLA engine.
+///
+/// The agreement between marketing and sales lives in a TOML file; Handshake
+/// checks it, explains it, and answers the business-time questions its
+/// guarantees ask.
+#[derive(Debug, Parser)]
+#[command(name = "handshake", version, propagate_version = true)]
+#[command(after_help = "Start here:\n  handshake check --explain examples/agreement.toml")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Where Handshake keeps its data (used by the commands that touch the store).
+    #[arg(
+        long,
+        global = true,
+        env = "HANDSHAKE_DB",
+        default_value = "sqlite://handshake.db"
+    )]
+    pub db: String,
+
+    /// The workspace (tenant) every command acts in.
+    #[arg(
+        long,
+        global = true,
+        env = "HANDSHAKE_WORKSPACE",
+        default_value = "default"
+    )]
+    pub workspace: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check an agreement file: every error at once, each with file:line:col.
+    #[command(
+        after_help = "Examples:\n  handshake check examples/agreement.toml\n  handshake check --explain examples/agreement.toml > AGREEMENT.md\n\nExit status: 0 valid (warnings allowed), 1 errors found, 2 could not run."
+    )]
+    Check(CheckArgs),
+
+    /// Business-time arithmetic: deadlines and elapsed time in a business calendar.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The agreement file (TOML).
+    pub file: PathBuf,
+
+    /// Print the agreement in plain language, ready to paste into a wiki.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Treat warnings as errors (exit 1 when there are any).
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// A calendar given on the command line.
+#[derive(Debug, Args)]
+pub struct CalendarSpec {
+    /// IANA time zone, e.g. America/New_York.
+    #[arg(long)]
+    pub tz: String,
+
+    /// Weekly hours, e.g. "mon-fri 09:00-12:00,13:00-17:00; sat 10:00-14:00" or "24x7".
+    #[arg(long)]
+    pub hours: String,
+
+    /// Holidays separated by |, e.g. "2026-12-25|2026-12-24@09:00-12:00" (a partial day).
+    #[arg(long, default_value = "")]
+    pub holidays: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// When is it due? The start plus a business duration.
+    #[command(
+        after_help = "Example:\n  handshake calendar add --tz America/New_York --hours 'mon-fri 09:00-17:00' \\\n    --start 2026-11-20T16:00:00-05:00 --duration 4h30m\n  2026-11-23T12:30:00-05:00"
+    )]
+    Add {
+        #[command(flatten)]
+        calendar: CalendarSpec,
+        /// The start instant, RFC 3339 (e.g. 2026-11-20T16:00:00-05:00).
+        #[arg(long)]
+        start: String,
+        /// Business time to add: 4h30m, 90m, 45s.
+        #[arg(long)]
+        duration: String,
+    },
+
+    /// How much business time passed between two instants?
+    #[command(
+        after_help = "Example:\n  handshake calendar elapsed --tz Europe/Berlin --hours 'mon-fri 09:00-17:00' \\\n    --start 2026-11-20T16:00:00+01:00 --end 2026-11-23T10:00:00+01:00\n  2h"
+    )]
+    Elapsed {
+        #[command(flatten)]
+        calendar: CalendarSpec,
+        /// The start instant, RFC 3339.
+        #[arg(long)]
+        start: String,
+        /// The end instant, RFC 3339.
+        #[arg(long)]
+        end: String,
+    },
+
+    /// Answer many cases from a CSV file (or - for stdin); one result row per case.
+    #[command(
+        after_help = "Input columns (with a header): case_id,tz,hours,holidays,start,op,arg\n  op add:     arg is whole minutes; result is an RFC 3339 instant with the calendar's offset\n  op elapsed: arg is the end instant; result is whole minutes (floored)\nOutput: case_id,result; a bad row gives `case_id,error: <reason>` and the rest go on.\n\nExample:\n  printf 'case_id,tz,hours,holidays,start,op,arg\\n1,America/New_York,mon-fri 09:00-17:00,,2026-03-06T16:00:00-05:00,add,120\\n' \\\n    | handshake calendar eval -\n  case_id,result\n  1,2026-03-09T10:00:00-04:00"
+    )]
+    Eval {
+        /// The CSV file, or - for stdin.
+        file: String,
+    },
+}
