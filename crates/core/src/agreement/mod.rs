@@ -1,0 +1,83 @@
+//! The agreement file: its model ([`model`]), how it is read ([`check`]),
+//! and how it is told in plain words ([`explain`]).
+
+mod explain;
+pub mod model;
+mod parse;
+mod text;
+mod validate;
+
+pub use explain::explain;
+pub use model::*;
+
+use toml::de::DeTable;
+
+use crate::{Diagnostic, Severity};
+
+/// What checking a file gives: the agreement when it has no errors, and
+/// every diagnostic (errors and warnings) in file order.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    /// The agreement, when the file has no errors.
+    pub agreement: Option<Agreement>,
+    /// Every problem found, in the order they stand in the file.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CheckOutcome {
+    /// The number of errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// The number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Reads and checks an agreement file: TOML syntax, every section's keys and
+/// values, every cross-reference, and the suspicious-but-legal things worth
+/// a warning. Never panics, whatever the input; reports every problem at once.
+///
+/// `name` is only used in messages.
+///
+/// # Example
+/// ```
+/// let outcome = handshake_core::check("bad.toml", "[agreement]\nname = 1\n");
+/// assert!(outcome.agreement.is_none());
+/// assert!(outcome.errors() >= 1);
+/// ```
+pub fn check(name: &str, text: &str) -> CheckOutcome {
+    let _ = name;
+    let (root, syntax_errors) = DeTable::parse_recoverable(text);
+    let mut diagnostics: Vec<Diagnostic> = syntax_errors
+        .iter()
+        .map(|e| {
+            let span = e.span().unwrap_or(0..0);
+            Diagnostic::error(span, format!("TOML syntax: {}", e.message().trim())).expected(
+                "valid TOML: key = value, [table], [[array of tables]], strings in double quotes",
+            )
+        })
+        .collect();
+    let parser = parse::Parser::new(text);
+    let parsed = parser.document(root.get_ref());
+    let (mut semantic, parsed_agreement) = validate::validate(parsed, text);
+    if !diagnostics.is_empty() {
+        // A broken line makes the structure around it unreliable: keep only
+        // the findings on lines without a syntax error.
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count();
+        let broken: Vec<usize> = diagnostics.iter().map(|d| line_of(d.span.start)).collect();
+        semantic.retain(|d| {
+            !broken.contains(&line_of(d.span.start)) && !d.message.contains(" has no \"")
+        });
+    }
+    diagnostics.extend(semantic);
+    diagnostics.sort_by_key(|d| (d.span.start, std::cmp::Reverse(d.severity)));
+    diagnostics.dedup();
+    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    CheckOutcome {
+        agreement: if has_errors { None } else { parsed_agreement },
+        diagnostics,
+    }
+}

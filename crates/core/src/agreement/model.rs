@@ -1,0 +1,708 @@
+//! The agreement as typed values: what the checker produces and the engine
+//! reads. Every reference between parts (a goal's owner, a guarantee's
+//! calendar) has been resolved by the time a value of these types exists.
+
+use std::fmt;
+
+use handshake_calendar::{BusinessDuration, Calendar};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub(crate) String);
+
+        impl $name {
+            /// The id as written in the file.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A party (team) of the agreement: `marketing`, `sales`, ...
+    PartyId
+);
+id_type!(
+    /// A lifecycle stage: `lead`, `mql`, `sql`, ...
+    StageId
+);
+id_type!(
+    /// A buyer persona.
+    PersonaId
+);
+id_type!(
+    /// A reason sales may give for rejecting a lead.
+    ReasonId
+);
+id_type!(
+    /// A segment (tier) of leads for a multi-level SLA.
+    SegmentId
+);
+id_type!(
+    /// A named business calendar.
+    CalendarId
+);
+id_type!(
+    /// A goal.
+    GoalId
+);
+id_type!(
+    /// A guarantee.
+    GuaranteeId
+);
+
+/// A whole agreement between the parties, as one version of the file says it.
+#[derive(Clone, Debug)]
+pub struct Agreement {
+    /// Its title.
+    pub name: String,
+    /// What it is for, in a sentence or two.
+    pub summary: String,
+    /// When it is in force.
+    pub effective: Effective,
+    /// The zone periods (months, quarters) are bounded in.
+    pub time_zone: Zone,
+    /// How often the parties review it.
+    pub review: Option<Review>,
+    /// The teams bound by it, in file order.
+    pub parties: Vec<Party>,
+    /// The common language: lifecycle stages with their written definitions.
+    pub stages: Vec<Stage>,
+    /// Buyer personas.
+    pub personas: Vec<Persona>,
+    /// The ideal customer profile, in words.
+    pub ideal_customer_profile: Option<String>,
+    /// Reasons sales may give when rejecting a lead.
+    pub rejection_reasons: Vec<RejectionReason>,
+    /// The shared lead-scoring model.
+    pub scoring: Option<Scoring>,
+    /// Segments (tiers) for a multi-level SLA.
+    pub segments: Vec<Segment>,
+    /// Business calendars.
+    pub calendars: Vec<NamedCalendar>,
+    /// Goals: volume, quality and speed targets per period.
+    pub goals: Vec<Goal>,
+    /// Guarantees: response-time and cadence promises in business time.
+    pub guarantees: Vec<Guarantee>,
+    /// What happens when a goal or guarantee is missed.
+    pub consequences: Vec<Consequence>,
+    /// When the agreement may be ended.
+    pub cancellation: Option<Cancellation>,
+}
+
+impl Agreement {
+    /// The party with this id.
+    pub fn party(&self, id: &PartyId) -> Option<&Party> {
+        self.parties.iter().find(|p| &p.id == id)
+    }
+
+    /// The calendar with this id.
+    pub fn calendar(&self, id: &CalendarId) -> Option<&NamedCalendar> {
+        self.calendars.iter().find(|c| &c.id == id)
+    }
+
+    /// The segment with this id.
+    pub fn segment(&self, id: &SegmentId) -> Option<&Segment> {
+        self.segments.iter().find(|s| &s.id == id)
+    }
+}
+
+/// An IANA time zone with the name it was given by.
+#[derive(Clone, Debug)]
+pub struct Zone {
+    /// The IANA name, e.g. `America/New_York`.
+    pub name: String,
+    /// The zone itself.
+    pub tz: TimeZone,
+}
+
+/// When the agreement is in force: from a date, until a date (inclusive) or open-ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Effective {
+    /// First day in force.
+    pub from: Date,
+    /// Last day in force; `None` when it runs until cancelled.
+    pub to: Option<Date>,
+}
+
+/// A reporting or review period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Period {
+    /// A calendar month.
+    Month,
+    /// A calendar quarter.
+    Quarter,
+    /// A calendar year.
+    Year,
+}
+
+impl Period {
+    /// `month`, `quarter`, `year`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Month => "month",
+            Period::Quarter => "quarter",
+            Period::Year => "year",
+        }
+    }
+
+    /// `monthly`, `quarterly`, `yearly`.
+    pub fn adverb(self) -> &'static str {
+        match self {
+            Period::Month => "monthly",
+            Period::Quarter => "quarterly",
+            Period::Year => "yearly",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Option<Period> {
+        match text {
+            "month" | "monthly" => Some(Period::Month),
+            "quarter" | "quarterly" => Some(Period::Quarter),
+            "year" | "yearly" | "annual" => Some(Period::Year),
+            _ => None,
+        }
+    }
+}
+
+/// How often the parties sit down to review the agreement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Review {
+    /// The cadence.
+    pub every: Period,
+}
+
+/// A person to talk to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contact {
+    /// Full name.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Job title or role in the agreement.
+    pub role: Option<String>,
+}
+
+/// A team bound by the agreement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Party {
+    /// Its id, e.g. `marketing`.
+    pub id: PartyId,
+    /// Its display name (defaults to the id, capitalised).
+    pub name: String,
+    /// What it contributes to meeting the goals.
+    pub role: Option<String>,
+    /// Its points of contact; the first is the main one.
+    pub contacts: Vec<Contact>,
+    /// What it needs from the other parties.
+    pub needs: Vec<String>,
+}
+
+/// A lifecycle stage with its agreed definition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stage {
+    /// Its id, e.g. `mql`.
+    pub id: StageId,
+    /// What a lead must be to be in this stage, in words both sides signed.
+    pub definition: String,
+}
+
+/// A buyer persona.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Persona {
+    /// Its id, e.g. `it-director`.
+    pub id: PersonaId,
+    /// Who they are.
+    pub description: String,
+}
+
+/// A reason for rejecting a lead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RejectionReason {
+    /// Its id, e.g. `no-budget`.
+    pub id: ReasonId,
+    /// What it means.
+    pub description: String,
+}
+
+/// The shared lead-scoring model: rules add points; at the threshold a lead is an MQL.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scoring {
+    /// Score at which a lead becomes marketing-qualified.
+    pub mql_threshold: i64,
+    /// The rules, each adding (or removing) points.
+    pub rules: Vec<ScoringRule>,
+    /// Quality grades by score band, highest first.
+    pub grades: Vec<Grade>,
+}
+
+/// One scoring rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoringRule {
+    /// What the lead must have or do.
+    pub when: Matcher,
+    /// Points added (negative to subtract).
+    pub points: i64,
+}
+
+/// A quality grade: leads scoring at least `min_score` (and below the next grade up).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grade {
+    /// Its id, e.g. `high`.
+    pub id: String,
+    /// The lowest score in the band.
+    pub min_score: i64,
+}
+
+/// A test on a lead: an attribute's value, or something the lead did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Matcher {
+    /// The attribute equals one of the values.
+    Attribute {
+        /// The attribute, e.g. `persona`.
+        attribute: String,
+        /// The accepted values.
+        values: Vec<String>,
+    },
+    /// A numeric attribute is at least this much.
+    AtLeast {
+        /// The attribute, e.g. `employees`.
+        attribute: String,
+        /// The lowest accepted value.
+        min: f64,
+    },
+    /// The lead did this (a `lead.activity` of this kind).
+    Activity(String),
+}
+
+/// A segment (tier): the leads a matcher selects.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Segment {
+    /// Its id, e.g. `enterprise`.
+    pub id: SegmentId,
+    /// Which leads belong to it.
+    pub when: Matcher,
+    /// What it is, in words.
+    pub description: Option<String>,
+}
+
+/// A named calendar, indexed for business-time arithmetic.
+#[derive(Clone, Debug)]
+pub struct NamedCalendar {
+    /// Its id, e.g. `new-york`.
+    pub id: CalendarId,
+    /// The zone's name as written.
+    pub time_zone: String,
+    /// The calendar.
+    pub calendar: Calendar,
+}
+
+/// What a goal measures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// Leads that reached a stage in the period (`mqls`, `sqls`, `sals`, `leads`, `customers`).
+    Reached(StageId),
+    /// Opportunities created.
+    Opportunities,
+    /// Sum of the amounts of opportunities created.
+    PipelineValue,
+    /// Sum of the amounts of deals won.
+    RevenueWon,
+    /// Share of guarantee clocks met in time (all guarantees, or the named ones).
+    FollowUpRate,
+    /// Share of handed-over leads that sales accepted.
+    AcceptanceRate,
+    /// Of the leads that reached `from` in the period, the share that reached `to`.
+    Conversion {
+        /// The cohort's stage.
+        from: StageId,
+        /// The stage they should reach.
+        to: StageId,
+    },
+    /// Median business time from becoming an MQL to the first touch.
+    MedianFirstTouch,
+}
+
+impl Metric {
+    /// The kind of number its target is.
+    pub fn unit(&self) -> Unit {
+        match self {
+            Metric::Reached(_) | Metric::Opportunities => Unit::Count,
+            Metric::PipelineValue | Metric::RevenueWon => Unit::Money,
+            Metric::FollowUpRate | Metric::AcceptanceRate | Metric::Conversion { .. } => Unit::Rate,
+            Metric::MedianFirstTouch => Unit::Duration,
+        }
+    }
+}
+
+/// The kind of number a metric is counted in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A whole count.
+    Count,
+    /// An amount of money.
+    Money,
+    /// A fraction from 0 to 1.
+    Rate,
+    /// A business duration.
+    Duration,
+}
+
+/// A goal's target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// At least (or at most) this many.
+    Count(u64),
+    /// An amount in minor units (cents) with its ISO currency code.
+    Money {
+        /// Minor units.
+        minor: i64,
+        /// ISO 4217 code, e.g. `USD`.
+        currency: String,
+    },
+    /// A rate in basis points (9000 = 90%).
+    Rate(u32),
+    /// A business duration.
+    Duration(DurationSpec),
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Count(n) => write!(f, "{n}"),
+            Target::Money { minor, currency } => {
+                let whole = minor / 100;
+                let cents = minor % 100;
+                let grouped = group_thousands(whole);
+                if cents == 0 {
+                    write!(f, "{grouped} {currency}")
+                } else {
+                    write!(f, "{grouped}.{cents:02} {currency}")
+                }
+            }
+            Target::Rate(bp) => {
+                if bp % 100 == 0 {
+                    write!(f, "{}%", bp / 100)
+                } else {
+                    write!(f, "{}.{:02}%", bp / 100, bp % 100)
+                }
+            }
+            Target::Duration(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// Which way a target points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Attained when the actual is at least the target.
+    AtLeast,
+    /// Attained when the actual is at most the target.
+    AtMost,
+}
+
+/// Which leads a goal counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Only leads in this segment.
+    pub segment: Option<SegmentId>,
+    /// Only leads from this source.
+    pub source: Option<String>,
+    /// Only leads of this persona.
+    pub persona: Option<PersonaId>,
+}
+
+/// A goal: a party's target per period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Goal {
+    /// Its id.
+    pub id: GoalId,
+    /// The party that owes it.
+    pub owner: PartyId,
+    /// What is measured.
+    pub metric: Metric,
+    /// The target.
+    pub target: Target,
+    /// At least or at most.
+    pub direction: Direction,
+    /// The period it is judged over.
+    pub per: Period,
+    /// Which leads count.
+    pub filters: Filters,
+    /// For follow-up rates: the guarantees counted (all when empty).
+    pub guarantees: Vec<GuaranteeId>,
+    /// Free words on the goal.
+    pub description: Option<String>,
+}
+
+/// A duration as the agreement writes it, resolved against a calendar when used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DurationSpec {
+    /// Business seconds (`90 minutes`, `4 business hours`).
+    Business(BusinessDuration),
+    /// Business days: multiples of the calendar's day length (`2 business days`).
+    BusinessDays(u32),
+}
+
+impl DurationSpec {
+    /// The business time, given the calendar's day length.
+    pub fn resolve(self, day_length: BusinessDuration) -> BusinessDuration {
+        match self {
+            DurationSpec::Business(d) => d,
+            DurationSpec::BusinessDays(n) => {
+                day_length.checked_mul(i64::from(n)).unwrap_or(day_length)
+            }
+        }
+    }
+}
+
+impl fmt::Display for DurationSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = |n: i64, unit: &str| {
+            if n == 1 {
+                format!("1 business {unit}")
+            } else {
+                format!("{n} business {unit}s")
+            }
+        };
+        match *self {
+            DurationSpec::BusinessDays(n) => f.write_str(&plural(i64::from(n), "day")),
+            DurationSpec::Business(d) => {
+                let s = d.as_seconds();
+                if s % 3600 == 0 {
+                    f.write_str(&plural(s / 3600, "hour"))
+                } else if s % 60 == 0 {
+                    f.write_str(&plural(s / 60, "minute"))
+                } else {
+                    f.write_str(&plural(s, "second"))
+                }
+            }
+        }
+    }
+}
+
+/// What a guarantee is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// Leads and their lifecycle.
+    Lead,
+    /// Requests between the teams.
+    Request,
+}
+
+/// A touch channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Channel {
+    /// A phone call.
+    Call,
+    /// An e-mail written by a person.
+    Email,
+    /// A meeting.
+    Meeting,
+    /// A social-network message.
+    Social,
+    /// Anything else.
+    Other,
+}
+
+impl Channel {
+    /// Every channel.
+    pub const ALL: [Channel; 5] = [
+        Channel::Call,
+        Channel::Email,
+        Channel::Meeting,
+        Channel::Social,
+        Channel::Other,
+    ];
+
+    /// `call`, `email`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Call => "call",
+            Channel::Email => "email",
+            Channel::Meeting => "meeting",
+            Channel::Social => "social",
+            Channel::Other => "other",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+/// An event condition that starts, stops or pauses a clock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// The lead was created.
+    Created,
+    /// The lead's stage became this one.
+    StageIs(StageId),
+    /// The lead was assigned to an owner.
+    Assigned,
+    /// The lead was touched, on any channel or only these.
+    Touched(Vec<Channel>),
+    /// Sales accepted the lead.
+    Accepted,
+    /// Sales rejected the lead (with any reason, or only these).
+    Rejected(Vec<ReasonId>),
+    /// The lead was recycled to marketing.
+    Recycled,
+    /// An opportunity was created.
+    OpportunityCreated,
+    /// The deal was won.
+    Won,
+    /// The deal was lost.
+    Lost,
+    /// A request was opened (on any channel, or only these).
+    RequestOpened(Vec<String>),
+    /// A request was acknowledged.
+    RequestAcknowledged,
+    /// A request was resolved.
+    RequestResolved,
+}
+
+impl Condition {
+    /// Whether the condition is about requests rather than leads.
+    pub fn subject(&self) -> Subject {
+        match self {
+            Condition::RequestOpened(_)
+            | Condition::RequestAcknowledged
+            | Condition::RequestResolved => Subject::Request,
+            _ => Subject::Lead,
+        }
+    }
+}
+
+/// A pause: the clock stops counting from one condition until another.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pause {
+    /// What pauses the clock.
+    pub from: Condition,
+    /// What resumes it.
+    pub until: Condition,
+}
+
+/// A cadence promise: at least so many touches within the guarantee's duration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cadence {
+    /// The least number of touches.
+    pub touches: u32,
+}
+
+/// A guarantee: a promise in business time.
+#[derive(Clone, Debug)]
+pub struct Guarantee {
+    /// Its id.
+    pub id: GuaranteeId,
+    /// The party that owes it.
+    pub owner: PartyId,
+    /// Leads or requests.
+    pub subject: Subject,
+    /// Only leads in this segment (all when `None`).
+    pub segment: Option<SegmentId>,
+    /// What starts the clock.
+    pub starts: Condition,
+    /// What stops it (the first of them).
+    pub stops: Vec<Condition>,
+    /// What pauses it.
+    pub pauses: Vec<Pause>,
+    /// The promised duration.
+    pub within: DurationSpec,
+    /// The business calendar the duration is counted in.
+    pub calendar: CalendarId,
+    /// The share of the duration after which a clock is at risk, in percent.
+    pub warn_at: Option<u8>,
+    /// The party told when the clock is at risk or breached.
+    pub escalate_to: Option<PartyId>,
+    /// A cadence promise instead of a single response.
+    pub cadence: Option<Cadence>,
+    /// Free words on the guarantee.
+    pub description: Option<String>,
+}
+
+/// When a consequence fires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// A goal is missed for so many consecutive periods.
+    GoalMissed {
+        /// The goal (any goal when `None`).
+        goal: Option<GoalId>,
+        /// Consecutive missed periods, at least 1.
+        periods: u32,
+    },
+    /// A guarantee's clock is breached.
+    GuaranteeBreached {
+        /// The guarantee (any guarantee when `None`).
+        guarantee: Option<GuaranteeId>,
+    },
+}
+
+/// What happens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Raise it to the party's contact.
+    Escalate,
+    /// Tell the party.
+    Notify,
+    /// Put it on the agenda of the next review.
+    Review,
+}
+
+impl Action {
+    /// `escalate`, `notify`, `review`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Escalate => "escalate",
+            Action::Notify => "notify",
+            Action::Review => "review",
+        }
+    }
+}
+
+/// A consequence of missing a goal or breaching a guarantee.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Consequence {
+    /// When it fires.
+    pub when: Trigger,
+    /// What happens.
+    pub action: Action,
+    /// To whom.
+    pub to: PartyId,
+    /// Free words.
+    pub note: Option<String>,
+}
+
+/// Cancellation terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cancellation {
+    /// The agreement may be ended after goals are missed this many consecutive periods.
+    pub after_consecutive_missed_periods: u32,
+    /// Which goals count (all when empty).
+    pub goals: Vec<GoalId>,
+    /// Notice to give, in calendar days.
+    pub notice_days: Option<u32>,
+}
