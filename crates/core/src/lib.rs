@@ -21,6 +21,9 @@
 //! [parties.sales]
 //! contact = { name = "Sam", email = "sam@example.com" }
 //!
+//! [stages]
+//! mql = "Scores 60 or more on the shared model."
+//!
 //! [[goals]]
 //! id = "mqls"
 //! owner = "marketing"
