@@ -48,6 +48,8 @@ pub(crate) struct Ref {
 /// The parse's results: the parts that parsed, and what they refer to.
 pub(crate) struct Parsed {
     pub diags: Vec<crate::Diagnostic>,
+    /// Every id defined in the file, also those whose entry has errors.
+    pub known: Vec<(RefKind, String)>,
     pub agreement: Option<Agreement>,
     pub refs: Vec<Ref>,
     /// Where each goal and guarantee id stands, for duplicate and usage checks.
@@ -77,6 +79,7 @@ const ID_EXPECTED: &str = "lowercase letters, digits, - and _ (e.g. \"new-york\"
 pub(crate) struct Parser<'s> {
     pub r: Reader<'s>,
     refs: Vec<Ref>,
+    known: Vec<(RefKind, String)>,
     goal_spans: Vec<Span>,
     guarantee_spans: Vec<Span>,
     segment_spans: Vec<Span>,
@@ -96,6 +99,7 @@ impl<'s> Parser<'s> {
         Parser {
             r: Reader::new(source),
             refs: Vec::new(),
+            known: Vec::new(),
             goal_spans: Vec::new(),
             guarantee_spans: Vec::new(),
             segment_spans: Vec::new(),
@@ -152,11 +156,15 @@ impl<'s> Parser<'s> {
                 )
             });
         let head = head.and_then(|t| self.head(t));
-        let parties = self.keyed(root, "parties", "[parties]", |p, id, span, v| {
-            p.party(id, span, v)
-        });
+        let parties = self.keyed(
+            root,
+            RefKind::Party,
+            "parties",
+            "[parties]",
+            |p, id, span, v| p.party(id, span, v),
+        );
         let stages = self
-            .described(root, "stages", "stage")
+            .described(root, RefKind::Stage, "stages", "stage")
             .into_iter()
             .map(|(id, d)| Stage {
                 id: StageId(id),
@@ -164,7 +172,7 @@ impl<'s> Parser<'s> {
             })
             .collect();
         let personas = self
-            .described(root, "personas", "persona")
+            .described(root, RefKind::Persona, "personas", "persona")
             .into_iter()
             .map(|(id, d)| Persona {
                 id: PersonaId(id),
@@ -172,7 +180,12 @@ impl<'s> Parser<'s> {
             })
             .collect();
         let rejection_reasons = self
-            .described(root, "rejection_reasons", "rejection reason")
+            .described(
+                root,
+                RefKind::Reason,
+                "rejection_reasons",
+                "rejection reason",
+            )
             .into_iter()
             .map(|(id, d)| RejectionReason {
                 id: ReasonId(id),
@@ -180,12 +193,20 @@ impl<'s> Parser<'s> {
             })
             .collect();
         let scoring = self.r.get(root, "scoring").and_then(|v| self.scoring(v));
-        let segments = self.keyed(root, "segments", "[segments]", |p, id, span, v| {
-            p.segment(id, span, v)
-        });
-        let calendars = self.keyed(root, "calendars", "[calendars]", |p, id, span, v| {
-            p.calendar(id, span, v)
-        });
+        let segments = self.keyed(
+            root,
+            RefKind::Segment,
+            "segments",
+            "[segments]",
+            |p, id, span, v| p.segment(id, span, v),
+        );
+        let calendars = self.keyed(
+            root,
+            RefKind::Calendar,
+            "calendars",
+            "[calendars]",
+            |p, id, span, v| p.calendar(id, span, v),
+        );
         let goals = self.array_of(root, "goals", "[[goals]]", |p, t| p.goal(t));
         let guarantees = self.array_of(root, "guarantees", "[[guarantees]]", |p, t| p.guarantee(t));
         let consequences = self.array_of(root, "consequences", "[[consequences]]", |p, t| {
@@ -219,6 +240,7 @@ impl<'s> Parser<'s> {
         );
         Parsed {
             diags: self.r.diags,
+            known: self.known,
             agreement,
             refs: self.refs,
             goal_spans: self.goal_spans,
@@ -414,6 +436,7 @@ impl<'s> Parser<'s> {
     fn keyed<T>(
         &mut self,
         root: Table<'_, '_>,
+        kind: RefKind,
         key: &str,
         what: &str,
         mut read: impl FnMut(&mut Self, String, Span, &crate::toml_read::Value<'_>) -> Option<T>,
@@ -427,7 +450,8 @@ impl<'s> Parser<'s> {
         let mut out = Vec::new();
         for (k, v) in t.map.iter() {
             let span = Span::of(k);
-            if let Some(id) = self.id(k.get_ref(), span, key.trim_end_matches('s'))
+            self.known.push((kind, k.get_ref().to_string()));
+            if let Some(id) = self.id(k.get_ref(), span, kind.noun())
                 && let Some(item) = read(self, id, span, v)
             {
                 out.push(item);
@@ -437,9 +461,15 @@ impl<'s> Parser<'s> {
     }
 
     /// A table of `id = "description"` entries.
-    fn described(&mut self, root: Table<'_, '_>, key: &str, noun: &str) -> Vec<(String, String)> {
+    fn described(
+        &mut self,
+        root: Table<'_, '_>,
+        kind: RefKind,
+        key: &str,
+        noun: &str,
+    ) -> Vec<(String, String)> {
         let what = format!("[{key}]");
-        self.keyed(root, key, &what, |p, id, _, v| {
+        self.keyed(root, kind, key, &what, |p, id, _, v| {
             let s = p.r.string(
                 v,
                 &format!("{noun} \"{id}\""),
@@ -804,13 +834,20 @@ impl<'s> Parser<'s> {
         Some(s.text.to_string())
     }
 
-    fn item_id(&mut self, t: Table<'_, '_>, what: &str, example: &str) -> Option<(String, Span)> {
+    fn item_id(
+        &mut self,
+        t: Table<'_, '_>,
+        kind: RefKind,
+        what: &str,
+        example: &str,
+    ) -> Option<(String, Span)> {
         let v = self.r.req(t, "id", what, example)?;
         let s = self.r.string(
             v,
             &format!("{what} id"),
             &format!("a string id, e.g. {example}"),
         )?;
+        self.known.push((kind, s.text.to_string()));
         let id = self.id(s.text, s.span, what)?;
         Some((id, s.span))
     }
@@ -836,7 +873,7 @@ impl<'s> Parser<'s> {
             ],
             "a goal",
         );
-        let id = self.item_id(t, "a goal", "\"mql-volume\"");
+        let id = self.item_id(t, RefKind::Goal, "a goal", "\"mql-volume\"");
         let what = id
             .as_ref()
             .map_or("a goal".to_string(), |(id, _)| format!("goal \"{id}\""));
@@ -1142,7 +1179,12 @@ impl<'s> Parser<'s> {
             ],
             "a guarantee",
         );
-        let id = self.item_id(t, "a guarantee", "\"enterprise-first-touch\"");
+        let id = self.item_id(
+            t,
+            RefKind::Guarantee,
+            "a guarantee",
+            "\"enterprise-first-touch\"",
+        );
         let what = id.as_ref().map_or("a guarantee".to_string(), |(id, _)| {
             format!("guarantee \"{id}\"")
         });

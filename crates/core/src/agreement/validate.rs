@@ -12,22 +12,15 @@ use crate::diagnostic::{closest, quoted_list};
 
 pub(crate) fn validate(mut parsed: Parsed, source: &str) -> (Vec<Diagnostic>, Option<Agreement>) {
     let mut diags = std::mem::take(&mut parsed.diags);
-    let Some(a) = parsed.agreement.as_ref() else {
-        // Without the [agreement] table, references can still be checked
-        // against nothing; skip them rather than flood the output.
-        return (diags, None);
-    };
     let known = |kind: RefKind| -> Vec<&str> {
-        match kind {
-            RefKind::Party => a.parties.iter().map(|p| p.id.as_str()).collect(),
-            RefKind::Stage => a.stages.iter().map(|s| s.id.as_str()).collect(),
-            RefKind::Persona => a.personas.iter().map(|p| p.id.as_str()).collect(),
-            RefKind::Reason => a.rejection_reasons.iter().map(|r| r.id.as_str()).collect(),
-            RefKind::Segment => a.segments.iter().map(|s| s.id.as_str()).collect(),
-            RefKind::Calendar => a.calendars.iter().map(|c| c.id.as_str()).collect(),
-            RefKind::Goal => a.goals.iter().map(|g| g.id.as_str()).collect(),
-            RefKind::Guarantee => a.guarantees.iter().map(|g| g.id.as_str()).collect(),
-        }
+        let mut names: Vec<&str> = parsed
+            .known
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, id)| id.as_str())
+            .collect();
+        names.dedup();
+        names
     };
     let section = |kind: RefKind| match kind {
         RefKind::Party => "[parties]",
@@ -55,7 +48,8 @@ pub(crate) fn validate(mut parsed: Parsed, source: &str) -> (Vec<Diagnostic>, Op
         };
         let expected = match closest(&r.id, names.iter().copied()) {
             Some(c) => format!(
-                "\"{c}\"? known {plural}: {}",
+                "\"{c}\"? known {plural} in {}: {}",
+                section(r.kind),
                 quoted_list(names.iter().copied())
             ),
             None if names.is_empty() => format!(
@@ -69,10 +63,7 @@ pub(crate) fn validate(mut parsed: Parsed, source: &str) -> (Vec<Diagnostic>, Op
             ),
         };
         let message = if r.kind == RefKind::Stage
-            && !source
-                .get(r.span.start..r.span.end)
-                .unwrap_or("")
-                .contains(r.id.as_str())
+            && source.get(r.span.start..r.span.end) != Some(r.id.as_str())
         {
             format!(
                 "this metric counts stage \"{}\", which is not defined",
@@ -84,6 +75,10 @@ pub(crate) fn validate(mut parsed: Parsed, source: &str) -> (Vec<Diagnostic>, Op
         diags.push(Diagnostic::error(r.span.range(), message).expected(expected));
     }
 
+    let clean = !diags.iter().any(Diagnostic::is_error);
+    let Some(a) = parsed.agreement.as_ref() else {
+        return (diags, None);
+    };
     // Ids used twice.
     let twice = |diags: &mut Vec<Diagnostic>,
                  noun: &str,
@@ -136,6 +131,11 @@ pub(crate) fn validate(mut parsed: Parsed, source: &str) -> (Vec<Diagnostic>, Op
                 .expected("a target above zero"),
             );
         }
+    }
+    if !clean {
+        // The warnings below weigh the agreement as a whole; with parts
+        // missing for errors they would only echo those errors.
+        return (diags, parsed.agreement);
     }
     let segment_guarantees = a.guarantees.iter().any(|g| g.segment.is_some());
     let catch_all = a

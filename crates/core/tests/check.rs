@@ -1,0 +1,633 @@
+//! Every class of error and warning the checker reports, each asserted with
+//! its message, its line and column, and what it says would be right.
+
+#![allow(clippy::unwrap_used)]
+
+use handshake_core::{Severity, SourceFile, check};
+
+const BASE: &str = r#"[agreement]
+name = "T"
+summary = "S"
+effective = { from = "2027-01-01" }
+time_zone = "UTC"
+
+[parties.marketing]
+contact = { name = "Dana", email = "dana@example.com" }
+[parties.sales]
+contact = { name = "Sam", email = "sam@example.com" }
+
+[stages]
+mql = "Scores 60+."
+sql = "Qualified."
+
+[rejection_reasons]
+no-budget = "No budget."
+
+[segments]
+enterprise = { attribute = "segment", equals = "enterprise" }
+
+[calendars.new-york]
+time_zone = "America/New_York"
+hours = "mon-fri 09:00-17:00"
+
+[calendars.berlin]
+time_zone = "Europe/Berlin"
+hours = "mon-fri 09:00-17:00"
+
+[[goals]]
+id = "mql-volume"
+owner = "marketing"
+metric = "mqls"
+target = 400
+per = "month"
+
+[[guarantees]]
+id = "first-touch"
+owner = "sales"
+segment = "enterprise"
+starts = "stage = mql"
+stops = ["touched", "rejected"]
+within = "1 business hour"
+calendar = "new-york"
+warn_at = "75%"
+"#;
+
+/// (severity, line, column, message, expected) of every diagnostic.
+fn findings(text: &str) -> Vec<(Severity, usize, usize, String, String)> {
+    let file = SourceFile {
+        name: "t.toml",
+        text,
+    };
+    check("t.toml", text)
+        .diagnostics
+        .into_iter()
+        .map(|d| {
+            let (line, col) = file.line_col(d.span.start);
+            (
+                d.severity,
+                line,
+                col,
+                d.message,
+                d.expected.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// The base with one replacement (which must apply exactly once).
+fn with(find: &str, replace: &str) -> String {
+    assert_eq!(
+        BASE.matches(find).count(),
+        1,
+        "{find:?} must be in the base once"
+    );
+    BASE.replacen(find, replace, 1)
+}
+
+/// Asserts the text has exactly this one finding.
+#[track_caller]
+fn only(text: &str, severity: Severity, line: usize, col: usize, message: &str, expected: &str) {
+    let all = findings(text);
+    assert_eq!(all.len(), 1, "expected one finding, got {all:#?}");
+    let (s, l, c, m, e) = &all[0];
+    assert_eq!(
+        (*s, *l, *c, m.as_str()),
+        (severity, line, col, message),
+        "{all:#?}"
+    );
+    assert!(
+        e.contains(expected),
+        "expected part {e:?} should contain {expected:?}"
+    );
+}
+
+/// Asserts the text has this finding (among others it causes).
+#[track_caller]
+fn has(text: &str, severity: Severity, line: usize, col: usize, message: &str, expected: &str) {
+    let all = findings(text);
+    let found = all.iter().any(|(s, l, c, m, e)| {
+        (*s, *l, *c, m.as_str()) == (severity, line, col, message) && e.contains(expected)
+    });
+    assert!(
+        found,
+        "no {severity:?} at {line}:{col} {message:?} in {all:#?}"
+    );
+}
+
+use Severity::{Error, Warning};
+
+#[test]
+fn the_base_is_clean() {
+    assert_eq!(findings(BASE), vec![]);
+    assert!(check("t.toml", BASE).agreement.is_some());
+}
+
+#[test]
+fn toml_syntax() {
+    let all = findings(&with("name = \"T\"", "name = \"T"));
+    assert_eq!((all[0].0, all[0].1), (Error, 2));
+    assert!(all[0].3.starts_with("TOML syntax:"), "{all:#?}");
+    assert!(
+        check("t.toml", &with("name = \"T\"", "name = \"T"))
+            .agreement
+            .is_none()
+    );
+}
+
+#[test]
+fn unknown_key_suggests_the_close_one() {
+    let text = with("per = \"month\"", "pre = \"month\"");
+    has(
+        &text,
+        Error,
+        35,
+        1,
+        "unknown key \"pre\" in a goal",
+        "\"per\"",
+    );
+    has(
+        &text,
+        Error,
+        30,
+        1,
+        "goal \"mql-volume\" has no \"per\"",
+        "per = \"month\"",
+    );
+}
+
+#[test]
+fn unknown_top_level_table() {
+    let text = format!("{BASE}\n[guarantes]\nx = 1\n");
+    has(
+        &text,
+        Error,
+        47,
+        2,
+        "unknown key \"guarantes\" in the agreement file",
+        "\"guarantees\"",
+    );
+}
+
+#[test]
+fn missing_key() {
+    only(
+        &with("per = \"month\"\n", ""),
+        Error,
+        30,
+        1,
+        "goal \"mql-volume\" has no \"per\"",
+        "per = \"month\"",
+    );
+}
+
+#[test]
+fn wrong_type() {
+    only(
+        &with("target = 400", "target = \"lots\""),
+        Error,
+        34,
+        10,
+        "target of goal \"mql-volume\" is a string",
+        "a whole number",
+    );
+}
+
+#[test]
+fn bad_date() {
+    only(
+        &with("from = \"2027-01-01\"", "from = \"2027-02-30\""),
+        Error,
+        4,
+        23,
+        "effective from \"2027-02-30\" is not a date",
+        "YYYY-MM-DD",
+    );
+}
+
+#[test]
+fn effective_end_before_start() {
+    only(
+        &with(
+            "from = \"2027-01-01\" }",
+            "from = \"2027-01-01\", to = \"2026-12-31\" }",
+        ),
+        Error,
+        4,
+        41,
+        "effective to 2026-12-31 is before effective from 2027-01-01",
+        "on or after 2027-01-01",
+    );
+}
+
+#[test]
+fn unknown_time_zone_suggests_the_iana_name() {
+    only(
+        &with("time_zone = \"Europe/Berlin\"", "time_zone = \"berlin\""),
+        Error,
+        27,
+        14,
+        "unknown time zone \"berlin\"",
+        "\"Europe/Berlin\"",
+    );
+}
+
+#[test]
+fn bad_hours_point_inside_the_string() {
+    only(
+        &with(
+            "hours = \"mon-fri 09:00-17:00\"\n\n[calendars.berlin]",
+            "hours = \"mon-fri 09:00-17:60\"\n\n[calendars.berlin]",
+        ),
+        Error,
+        24,
+        24,
+        "hours: \"17:60\" is out of range",
+        "00:00 to 24:00",
+    );
+}
+
+#[test]
+fn bad_holiday() {
+    let text = with(
+        "hours = \"mon-fri 09:00-17:00\"\n\n[calendars.berlin]",
+        "hours = \"mon-fri 09:00-17:00\"\nholidays = [\"2027-12-25\", \"2027-12-32\"]\n\n[calendars.berlin]",
+    );
+    only(
+        &text,
+        Error,
+        25,
+        28,
+        "holiday: \"2027-12-32\" is not a date",
+        "YYYY-MM-DD",
+    );
+}
+
+#[test]
+fn unknown_calendar_lists_the_known_ones() {
+    only(
+        &with("calendar = \"new-york\"", "calendar = \"ny\""),
+        Error,
+        44,
+        13,
+        "unknown calendar \"ny\"",
+        "\"new-york\", \"berlin\"",
+    );
+}
+
+#[test]
+fn unknown_party() {
+    only(
+        &with("owner = \"sales\"", "owner = \"sale\""),
+        Error,
+        39,
+        10,
+        "unknown party \"sale\"",
+        "\"sales\"?",
+    );
+}
+
+#[test]
+fn unknown_segment() {
+    only(
+        &with("segment = \"enterprise\"", "segment = \"smb\""),
+        Error,
+        40,
+        12,
+        "unknown segment \"smb\"",
+        "\"enterprise\"",
+    );
+}
+
+#[test]
+fn unknown_stage_in_a_condition() {
+    only(
+        &with(
+            "starts = \"stage = mql\"",
+            "starts = \"stage = marketing-qualified\"",
+        ),
+        Error,
+        41,
+        19,
+        "unknown stage \"marketing-qualified\"",
+        "[stages]",
+    );
+}
+
+#[test]
+fn metric_needs_its_stage_defined() {
+    has(
+        &with("mql = \"Scores 60+.\"\n", ""),
+        Error,
+        32,
+        11,
+        "this metric counts stage \"mql\", which is not defined",
+        "[stages]",
+    );
+}
+
+#[test]
+fn unknown_rejection_reason() {
+    only(
+        &with(
+            "stops = [\"touched\", \"rejected\"]",
+            "stops = [\"touched\", \"rejected for no-money\"]",
+        ),
+        Error,
+        42,
+        35,
+        "unknown rejection reason \"no-money\"",
+        "\"no-budget\"",
+    );
+}
+
+#[test]
+fn unknown_goal_in_a_consequence() {
+    let text = format!(
+        "{BASE}\n[[consequences]]\nwhen = \"goal_missed\"\ngoal = \"mql-volum\"\naction = \"escalate\"\nto = \"marketing\"\n"
+    );
+    only(
+        &text,
+        Error,
+        49,
+        9,
+        "unknown goal \"mql-volum\"",
+        "\"mql-volume\"?",
+    );
+}
+
+#[test]
+fn unknown_guarantee_in_a_goal() {
+    let text = with(
+        "metric = \"mqls\"\ntarget = 400",
+        "metric = \"follow_up_rate\"\nguarantees = [\"first-tuch\"]\ntarget = \"90%\"",
+    );
+    let all = findings(&text);
+    assert!(
+        all.iter()
+            .any(|f| f.1 == 34 && f.2 == 16 && f.3 == "unknown guarantee \"first-tuch\""),
+        "{all:#?}"
+    );
+}
+
+#[test]
+fn duplicate_goal_id() {
+    let text = format!(
+        "{BASE}\n[[goals]]\nid = \"mql-volume\"\nowner = \"marketing\"\nmetric = \"mqls\"\ntarget = 10\nper = \"month\"\n"
+    );
+    only(
+        &text,
+        Error,
+        48,
+        7,
+        "goal id \"mql-volume\" is used twice (first on line 31)",
+        "used only once",
+    );
+}
+
+#[test]
+fn unknown_metric_suggests() {
+    only(
+        &with("metric = \"mqls\"", "metric = \"mlqs\""),
+        Error,
+        33,
+        11,
+        "unknown metric \"mlqs\" in goal \"mql-volume\"",
+        "\"mqls\"?",
+    );
+}
+
+#[test]
+fn negative_count_target() {
+    only(
+        &with("target = 400", "target = -5"),
+        Error,
+        34,
+        10,
+        "target -5 is negative",
+        "0 or more",
+    );
+}
+
+#[test]
+fn rate_above_a_hundred_percent() {
+    only(
+        &with(
+            "metric = \"mqls\"\ntarget = 400",
+            "metric = \"acceptance_rate\"\ntarget = \"120%\"",
+        ),
+        Error,
+        34,
+        11,
+        "target rate 120% is outside 0% to 100%",
+        "0% to 100%",
+    );
+}
+
+#[test]
+fn money_without_currency_code() {
+    only(
+        &with(
+            "metric = \"mqls\"\ntarget = 400",
+            "metric = \"revenue_won\"\ntarget = \"250000 dollars\"",
+        ),
+        Error,
+        34,
+        18,
+        "\"dollars\" is not a currency code",
+        "ISO 4217",
+    );
+}
+
+#[test]
+fn bad_duration_unit() {
+    only(
+        &with(
+            "within = \"1 business hour\"",
+            "within = \"1 business week\"",
+        ),
+        Error,
+        43,
+        22,
+        "\"week\" is not a unit",
+        "hours or days",
+    );
+}
+
+#[test]
+fn bad_condition() {
+    only(
+        &with(
+            "stops = [\"touched\", \"rejected\"]",
+            "stops = [\"tuched\", \"rejected\"]",
+        ),
+        Error,
+        42,
+        11,
+        "\"tuched\" is not a condition",
+        "\"touched\"",
+    );
+}
+
+#[test]
+fn bad_touch_channel() {
+    only(
+        &with(
+            "stops = [\"touched\", \"rejected\"]",
+            "stops = [\"touched via fax\", \"rejected\"]",
+        ),
+        Error,
+        42,
+        23,
+        "\"fax\" is not a touch channel",
+        "call, email",
+    );
+}
+
+#[test]
+fn request_condition_on_a_lead_guarantee() {
+    only(
+        &with(
+            "stops = [\"touched\", \"rejected\"]",
+            "stops = [\"touched\", \"request_resolved\"]",
+        ),
+        Error,
+        42,
+        22,
+        "\"request_resolved\" does not fit guarantee \"first-touch\", which is about leads",
+        "about = \"request\"",
+    );
+}
+
+#[test]
+fn bad_id_characters() {
+    only(
+        &with("id = \"mql-volume\"", "id = \"MQL volume\""),
+        Error,
+        31,
+        7,
+        "a goal id \"MQL volume\" has characters ids may not",
+        "lowercase",
+    );
+}
+
+#[test]
+fn bad_email() {
+    only(
+        &with("email = \"sam@example.com\"", "email = \"sam at example\""),
+        Error,
+        10,
+        36,
+        "\"sam at example\" is not an e-mail address",
+        "dana@acme.example",
+    );
+}
+
+#[test]
+fn warn_at_out_of_range() {
+    only(
+        &with("warn_at = \"75%\"", "warn_at = \"100%\""),
+        Error,
+        45,
+        12,
+        "warn_at 100% is not a whole percentage between 1% and 99%",
+        "\"75%\"",
+    );
+}
+
+#[test]
+fn bad_period() {
+    only(
+        &with("per = \"month\"", "per = \"fortnight\""),
+        Error,
+        35,
+        8,
+        "per \"fortnight\" is not a period",
+        "\"quarter\"",
+    );
+}
+
+#[test]
+fn unknown_persona_when_personas_are_defined() {
+    let text = with(
+        "[segments]",
+        "[personas]\ncto = \"Chief technology officer\"\n\n[segments]",
+    )
+    .replacen(
+        "segment = \"enterprise\"\nstarts",
+        "segment = \"enterprise\"\nstarts",
+        1,
+    ) + "\n[scoring]\nmql_threshold = 60\nrules = [{ attribute = \"persona\", equals = \"ceo\", points = 5 }]\n";
+    only(&text, Error, 52, 45, "unknown persona \"ceo\"", "\"cto\"");
+}
+
+#[test]
+fn every_error_at_once() {
+    let text = with("calendar = \"new-york\"", "calendar = \"ny\"")
+        .replacen("per = \"month\"", "per = \"fortnight\"", 1)
+        .replacen("time_zone = \"UTC\"", "time_zone = \"Mars/Base\"", 1);
+    let all = findings(&text);
+    let places: Vec<(usize, usize)> = all.iter().map(|f| (f.1, f.2)).collect();
+    assert_eq!(places, vec![(5, 14), (35, 8), (44, 13)], "{all:#?}");
+    assert!(check("t.toml", &text).agreement.is_none());
+}
+
+#[test]
+fn warning_target_zero() {
+    only(
+        &with("target = 400", "target = 0"),
+        Warning,
+        34,
+        10,
+        "goal \"mql-volume\" has target 0: it is attained whatever happens",
+        "above zero",
+    );
+    assert!(
+        check("t.toml", &with("target = 400", "target = 0"))
+            .agreement
+            .is_some()
+    );
+}
+
+#[test]
+fn warning_segment_no_guarantee_covers() {
+    let text = with(
+        "enterprise = { attribute",
+        "smb = { attribute = \"segment\", equals = \"smb\" }\nenterprise = { attribute",
+    );
+    only(
+        &text,
+        Warning,
+        20,
+        1,
+        "no guarantee covers segment \"smb\": its leads carry no response-time promise",
+        "segment = \"smb\"",
+    );
+}
+
+#[test]
+fn warning_party_owes_nothing() {
+    let text = with("owner = \"sales\"", "owner = \"marketing\"");
+    only(
+        &text,
+        Warning,
+        9,
+        1,
+        "party \"sales\" owes nothing: no goal or guarantee names it as owner",
+        "at least one goal",
+    );
+}
+
+#[test]
+fn rendered_with_file_line_col_and_the_offending_text() {
+    let text = with("calendar = \"new-york\"", "calendar = \"ny\"");
+    let outcome = check("agreement.toml", &text);
+    let file = SourceFile {
+        name: "agreement.toml",
+        text: &text,
+    };
+    let rendered = file.render(&outcome.diagnostics[0]);
+    assert_eq!(
+        rendered,
+        "agreement.toml:44:13: error: unknown calendar \"ny\"\n    44 | calendar = \"ny\"\n       |             ^^\n       = expected: one of the calendars defined in [calendars]: \"new-york\", \"berlin\"\n"
+    );
+}
