@@ -551,11 +551,6 @@ fn unknown_persona_when_personas_are_defined() {
     let text = with(
         "[segments]",
         "[personas]\ncto = \"Chief technology officer\"\n\n[segments]",
-    )
-    .replacen(
-        "segment = \"enterprise\"\nstarts",
-        "segment = \"enterprise\"\nstarts",
-        1,
     ) + "\n[scoring]\nmql_threshold = 60\nrules = [{ attribute = \"persona\", equals = \"ceo\", points = 5 }]\n";
     only(&text, Error, 52, 45, "unknown persona \"ceo\"", "\"cto\"");
 }
