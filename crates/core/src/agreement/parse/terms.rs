@@ -1,0 +1,168 @@
+//! `[[consequences]]` and `[cancellation]`: what happens when promises are missed.
+
+use super::super::model::*;
+use super::super::text;
+use super::Parser;
+use super::RefKind;
+use crate::toml_read::{Table, Value};
+
+impl Parser<'_> {
+    pub(super) fn consequence(&mut self, t: Table<'_, '_>) -> Option<Consequence> {
+        const WHAT: &str = "a consequence";
+        self.r.keys(
+            t,
+            &[
+                "when",
+                "goal",
+                "guarantee",
+                "periods",
+                "action",
+                "to",
+                "note",
+            ],
+            WHAT,
+        );
+        let when = self
+            .r
+            .req(t, "when", WHAT, "\"goal_missed\" or \"guarantee_breached\"")
+            .and_then(|v| {
+                self.r
+                    .string(v, "when", "\"goal_missed\" or \"guarantee_breached\"")
+            });
+        let periods = match self.r.get(t, "periods") {
+            None => Some(1),
+            Some(v) => self
+                .r
+                .integer(
+                    v,
+                    "periods",
+                    "a whole number of consecutive periods, at least 1",
+                )
+                .and_then(|(n, span)| {
+                    if (1..=120).contains(&n) {
+                        Some(n as u32)
+                    } else {
+                        self.r.error(
+                            span,
+                            format!("periods = {n}"),
+                            "a whole number of consecutive periods from 1 to 120",
+                        );
+                        None
+                    }
+                }),
+        };
+        let goal = self.ref_string(t, "goal", RefKind::Goal, WHAT, false, "\"mql-volume\"");
+        let guarantee = self.ref_string(
+            t,
+            "guarantee",
+            RefKind::Guarantee,
+            WHAT,
+            false,
+            "\"enterprise-first-touch\"",
+        );
+        let trigger = when.and_then(|w| match w.text {
+            "goal_missed" => {
+                if guarantee.is_some() {
+                    self.r.error(w.span, "a goal_missed consequence names a guarantee", "goal = \"...\" with goal_missed, guarantee = \"...\" with guarantee_breached");
+                }
+                Some(Trigger::GoalMissed { goal: goal.clone().map(GoalId), periods: periods? })
+            }
+            "guarantee_breached" => {
+                if goal.is_some() {
+                    self.r.error(w.span, "a guarantee_breached consequence names a goal", "goal = \"...\" with goal_missed, guarantee = \"...\" with guarantee_breached");
+                }
+                Some(Trigger::GuaranteeBreached { guarantee: guarantee.clone().map(GuaranteeId) })
+            }
+            other => {
+                self.r.error(w.span, format!("when \"{other}\" is unknown"), "\"goal_missed\" or \"guarantee_breached\"");
+                None
+            }
+        });
+        let action = self.r.req(t, "action", WHAT, "\"escalate\"").and_then(|v| {
+            let s = self
+                .r
+                .string(v, "action", "\"escalate\", \"notify\" or \"review\"")?;
+            match s.text {
+                "escalate" => Some(Action::Escalate),
+                "notify" => Some(Action::Notify),
+                "review" | "flag_for_review" => Some(Action::Review),
+                other => {
+                    self.r.error(
+                        s.span,
+                        format!("action \"{other}\" is unknown"),
+                        "\"escalate\", \"notify\" or \"review\"",
+                    );
+                    None
+                }
+            }
+        });
+        let to = self.ref_string(t, "to", RefKind::Party, WHAT, true, "\"sales\"");
+        let note = self.opt_string(t, "note");
+        Some(Consequence {
+            when: trigger?,
+            action: action?,
+            to: PartyId(to?),
+            note,
+        })
+    }
+
+    pub(super) fn cancellation(&mut self, v: &Value<'_>) -> Option<Cancellation> {
+        const WHAT: &str = "[cancellation]";
+        let t = self.r.table(
+            v,
+            WHAT,
+            "a table with after_consecutive_missed_periods and notice",
+        )?;
+        self.r.keys(
+            t,
+            &["after_consecutive_missed_periods", "goals", "notice"],
+            WHAT,
+        );
+        let after = self
+            .r
+            .req(t, "after_consecutive_missed_periods", WHAT, "3")
+            .and_then(|v| {
+                self.r.integer(
+                    v,
+                    "after_consecutive_missed_periods",
+                    "a whole number of periods, at least 1",
+                )
+            })
+            .and_then(|(n, span)| {
+                if (1..=120).contains(&n) {
+                    Some(n as u32)
+                } else {
+                    self.r.error(
+                        span,
+                        format!("after_consecutive_missed_periods = {n}"),
+                        "a whole number of periods from 1 to 120",
+                    );
+                    None
+                }
+            });
+        let mut goals = Vec::new();
+        if let Some(v) = self.r.get(t, "goals") {
+            for s in self.r.strings(v, "goals", "a list of goal ids") {
+                self.refer(RefKind::Goal, s.text, s.span);
+                goals.push(GoalId(s.text.to_string()));
+            }
+        }
+        let notice_days = self.r.get(t, "notice").and_then(|v| {
+            let s = self
+                .r
+                .string(v, "notice", "a number of days, e.g. \"30 days\"")?;
+            match text::days(s.text) {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    self.text_error(s, e);
+                    None
+                }
+            }
+        });
+        Some(Cancellation {
+            after_consecutive_missed_periods: after?,
+            goals,
+            notice_days,
+        })
+    }
+}
