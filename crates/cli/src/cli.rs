@@ -51,6 +51,9 @@ pub enum Command {
 
     /// Business-time arithmetic: deadlines and elapsed time in a business calendar.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  handshake calendar add --tz America/New_York --hours 'mon-fri 09:00-17:00' --start 2026-11-20T16:00:00-05:00 --duration 4h\n  handshake calendar eval cases.csv > results.csv"
+    )]
     Calendar(CalendarCommand),
 }
 
