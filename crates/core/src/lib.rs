@@ -43,6 +43,7 @@
 
 pub mod agreement;
 pub mod diagnostic;
+pub mod event;
 mod toml_read;
 
 pub use agreement::{Agreement, CheckOutcome, check};

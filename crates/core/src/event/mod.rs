@@ -1,0 +1,253 @@
+//! Lead events: what Handshake knows about leads and requests, as typed
+//! values. Everything arrives as events (HTTP, NDJSON files, CRM imports) and
+//! is parsed here, at the edge, into [`Event`]; nothing downstream sees raw JSON.
+//!
+//! Events are ordered by `(occurred_at, id)`: that total order makes every
+//! fold deterministic whatever the arrival order.
+
+mod json;
+mod money;
+
+pub use json::{ErrorCode, EventError, parse_event};
+pub use money::Money;
+
+use std::fmt;
+
+use jiff::Timestamp;
+
+use crate::agreement::Channel;
+
+/// The caller-given id of an event; a redelivered id is a duplicate.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EventId(pub(crate) String);
+
+/// What an event is about: a lead (`lead_id`) or a request between the teams (`request_id`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SubjectId(pub(crate) String);
+
+macro_rules! text_id {
+    ($name:ident) => {
+        impl $name {
+            /// A validated id: 1 to 200 characters, no control characters.
+            ///
+            /// # Errors
+            /// A message saying what is wrong.
+            pub fn new(text: impl Into<String>) -> Result<$name, String> {
+                let text = text.into();
+                if text.is_empty() || text.len() > 200 || text.chars().any(char::is_control) {
+                    return Err(format!(
+                        "\"{}\" is not an id: expected 1 to 200 characters, no control characters",
+                        text.escape_debug()
+                    ));
+                }
+                Ok($name(text))
+            }
+
+            /// The id as given.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+text_id!(EventId);
+text_id!(SubjectId);
+
+/// One event, validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// Caller-given id, unique within a workspace.
+    pub id: EventId,
+    /// The lead or request it is about.
+    pub subject: SubjectId,
+    /// When it happened (full precision; evaluation truncates to seconds).
+    pub occurred_at: Timestamp,
+    /// Derived from a snapshot export rather than observed (e.g. "Became an MQL Date").
+    pub inferred: bool,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// Lead attributes: the known ones typed, any others kept as text.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Attributes {
+    /// Where the lead came from (ebook, webinar, ...).
+    pub source: Option<String>,
+    /// The segment (tier) value.
+    pub segment: Option<String>,
+    /// The buyer persona.
+    pub persona: Option<String>,
+    /// The CRM's own lead score.
+    pub score: Option<i64>,
+    /// The owner (rep).
+    pub owner: Option<String>,
+    /// E-mail address (personal data).
+    pub email: Option<String>,
+    /// Company name.
+    pub company: Option<String>,
+    /// Any other attribute, as `key -> JSON scalar text`, sorted by key.
+    pub other: Vec<(String, String)>,
+}
+
+/// What happened, with the fields each type carries.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventKind {
+    /// `lead.created`
+    LeadCreated(Attributes),
+    /// `lead.updated`
+    LeadUpdated(Attributes),
+    /// `lead.stage_changed`
+    StageChanged {
+        /// The new lifecycle stage, as the CRM names it.
+        stage: String,
+    },
+    /// `lead.assigned`
+    Assigned {
+        /// The new owner.
+        owner: String,
+    },
+    /// `lead.touched`
+    Touched {
+        /// How.
+        channel: Channel,
+        /// By whom.
+        by: Option<String>,
+        /// Sent by an automated sequence rather than a person.
+        automated: bool,
+    },
+    /// `lead.activity`: something the lead did.
+    Activity {
+        /// What, e.g. `webinar_attended`.
+        activity: String,
+    },
+    /// `lead.accepted`
+    Accepted {
+        /// By whom.
+        by: Option<String>,
+    },
+    /// `lead.rejected`
+    Rejected {
+        /// Why.
+        reason: String,
+        /// By whom.
+        by: Option<String>,
+    },
+    /// `lead.recycled`
+    Recycled {
+        /// Why.
+        reason: Option<String>,
+    },
+    /// `opportunity.created`
+    OpportunityCreated {
+        /// Its amount.
+        amount: Money,
+    },
+    /// `deal.won`
+    DealWon {
+        /// Its amount.
+        amount: Money,
+    },
+    /// `deal.lost`
+    DealLost {
+        /// Why.
+        reason: Option<String>,
+    },
+    /// `request.opened`
+    RequestOpened {
+        /// The party asking.
+        from: String,
+        /// The party asked.
+        to: String,
+        /// The channel it came through.
+        channel: String,
+        /// What kind of request.
+        kind: Option<String>,
+    },
+    /// `request.acknowledged`
+    RequestAcknowledged,
+    /// `request.resolved`
+    RequestResolved,
+}
+
+impl EventKind {
+    /// The wire name, e.g. `lead.created`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EventKind::LeadCreated(_) => "lead.created",
+            EventKind::LeadUpdated(_) => "lead.updated",
+            EventKind::StageChanged { .. } => "lead.stage_changed",
+            EventKind::Assigned { .. } => "lead.assigned",
+            EventKind::Touched { .. } => "lead.touched",
+            EventKind::Activity { .. } => "lead.activity",
+            EventKind::Accepted { .. } => "lead.accepted",
+            EventKind::Rejected { .. } => "lead.rejected",
+            EventKind::Recycled { .. } => "lead.recycled",
+            EventKind::OpportunityCreated { .. } => "opportunity.created",
+            EventKind::DealWon { .. } => "deal.won",
+            EventKind::DealLost { .. } => "deal.lost",
+            EventKind::RequestOpened { .. } => "request.opened",
+            EventKind::RequestAcknowledged => "request.acknowledged",
+            EventKind::RequestResolved => "request.resolved",
+        }
+    }
+
+    /// Every wire name, in documentation order.
+    pub const TYPES: [&'static str; 15] = [
+        "lead.created",
+        "lead.updated",
+        "lead.stage_changed",
+        "lead.assigned",
+        "lead.touched",
+        "lead.activity",
+        "lead.accepted",
+        "lead.rejected",
+        "lead.recycled",
+        "opportunity.created",
+        "deal.won",
+        "deal.lost",
+        "request.opened",
+        "request.acknowledged",
+        "request.resolved",
+    ];
+
+    /// Whether the subject is a request (`request_id`) rather than a lead (`lead_id`).
+    pub fn is_request(&self) -> bool {
+        matches!(
+            self,
+            EventKind::RequestOpened { .. }
+                | EventKind::RequestAcknowledged
+                | EventKind::RequestResolved
+        )
+    }
+}
+
+impl Event {
+    /// The event as canonical JSON: the same event always gives the same
+    /// text, whatever key order or number spelling it arrived with. Two
+    /// deliveries with one id are the same event exactly when this matches.
+    pub fn canonical_json(&self) -> String {
+        json::to_canonical(self)
+    }
+
+    /// A stable 64-bit fingerprint of [`Event::canonical_json`] (FNV-1a).
+    pub fn fingerprint(&self) -> i64 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in self.canonical_json().bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        i64::from_ne_bytes(hash.to_ne_bytes())
+    }
+
+    /// The order every fold uses: by instant, then by id.
+    pub fn order_key(&self) -> (Timestamp, &str) {
+        (self.occurred_at, self.id.as_str())
+    }
+}

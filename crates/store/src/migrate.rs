@@ -1,0 +1,30 @@
+//! Schema migrations, run at start: numbered SQL files per back end, applied
+//! once each, in order, inside a transaction. On PostgreSQL an advisory lock
+//! keeps replicas that start together from racing.
+
+/// SQLite migrations: (version, SQL).
+pub(crate) const SQLITE: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+
+/// PostgreSQL migrations: (version, SQL).
+pub(crate) const POSTGRES: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+
+/// The table that records which migrations ran.
+pub(crate) const LEDGER: &str =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT NOT NULL PRIMARY KEY)";
+
+/// Splits a migration file into statements: `--` comment lines dropped, then
+/// split at `;` (the migrations keep semicolons out of statements).
+pub(crate) fn statements(sql: &str) -> Vec<String> {
+    let code: String = sql
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    code.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}

@@ -1,0 +1,419 @@
+//! [`Store`]: one interface over the two back ends. Queries that read the
+//! same on both are written once (SQLite accepts `$1` placeholders); bulk
+//! event insertion has one implementation per back end (`sqlite.rs`,
+//! `postgres.rs`), each a single transaction per batch.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use handshake_core::event::Event;
+use sqlx::Row as _;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+use crate::rows::Row;
+use crate::secrets::{NewToken, TokenSecret, verify};
+use crate::{StoreError, migrate};
+
+/// A workspace (tenant): every row belongs to exactly one, and every query names it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Workspace(String);
+
+impl Workspace {
+    /// A workspace name: 1 to 64 lowercase letters, digits, `-` or `_`.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] saying what would be right.
+    pub fn new(name: &str) -> Result<Workspace, StoreError> {
+        let ok = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if ok {
+            Ok(Workspace(name.to_string()))
+        } else {
+            Err(StoreError::Invalid(format!(
+                "workspace {name:?} is not valid; expected 1 to 64 lowercase letters, digits, - or _"
+            )))
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What became of one event handed to [`Store::insert_events`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inserted {
+    /// New: stored.
+    Accepted,
+    /// Already stored with the same body: nothing done.
+    Duplicate,
+    /// Already stored with a different body under the same id: refused.
+    Conflict,
+}
+
+/// One stored version of an agreement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgreementVersion {
+    /// 1, 2, 3, ... per workspace.
+    pub version: i64,
+    /// The agreement's name at that version.
+    pub name: String,
+    /// The file as applied.
+    pub source: String,
+    /// When it was applied.
+    pub created_at: jiff::Timestamp,
+}
+
+/// A token's public facts (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// Its public id.
+    pub id: String,
+    /// The workspace it acts in.
+    pub workspace: Workspace,
+    /// Its name, e.g. "hubspot-webhook".
+    pub name: String,
+}
+
+/// The database: SQLite or PostgreSQL.
+#[derive(Clone, Debug)]
+pub enum Store {
+    /// An SQLite file (WAL, synchronous=FULL).
+    Sqlite(SqlitePool),
+    /// A PostgreSQL database.
+    Postgres(PgPool),
+}
+
+/// Runs the same code on whichever pool the store has.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite($pool) => $body,
+            Store::Postgres($pool) => $body,
+        }
+    };
+}
+
+pub(crate) fn now_nanos() -> i64 {
+    crate::rows::nanos(jiff::Timestamp::now())
+}
+
+fn from_nanos(n: i64) -> jiff::Timestamp {
+    jiff::Timestamp::from_nanosecond(i128::from(n)).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+/// Decodes one `events` row (columns in [`crate::rows::COLUMNS`] order).
+macro_rules! decode_row {
+    ($r:expr) => {{
+        let r = $r;
+        (|| -> Result<Row, sqlx::Error> {
+            Ok(Row {
+                id: r.try_get(0)?,
+                subject: r.try_get(1)?,
+                kind: r.try_get(2)?,
+                occurred_at: r.try_get(3)?,
+                received_at: r.try_get(4)?,
+                fingerprint: r.try_get(5)?,
+                inferred: r.try_get(6)?,
+                stage: r.try_get(7)?,
+                owner: r.try_get(8)?,
+                channel: r.try_get(9)?,
+                actor: r.try_get(10)?,
+                automated: r.try_get(11)?,
+                reason: r.try_get(12)?,
+                activity: r.try_get(13)?,
+                amount_minor: r.try_get(14)?,
+                currency: r.try_get(15)?,
+                source: r.try_get(16)?,
+                segment: r.try_get(17)?,
+                persona: r.try_get(18)?,
+                score: r.try_get(19)?,
+                email: r.try_get(20)?,
+                company: r.try_get(21)?,
+                extra: r.try_get(22)?,
+                req_from: r.try_get(23)?,
+                req_to: r.try_get(24)?,
+                req_kind: r.try_get(25)?,
+            })
+        })()
+    }};
+}
+
+impl Store {
+    /// Connects and brings the schema up to date. `sqlite://FILE` (created if
+    /// missing), `sqlite::memory:`, or `postgres://...`.
+    ///
+    /// # Errors
+    /// [`StoreError::UnsupportedUrl`] for other URLs; [`StoreError::Database`] when the database cannot be reached or migrated.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let store = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            // An in-memory database lives in one connection.
+            let max = if url.contains(":memory:") { 1 } else { 4 };
+            Store::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(max)
+                    .connect_with(options)
+                    .await?,
+            )
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)?;
+            Store::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?,
+            )
+        } else {
+            let shown = url.split('@').next_back().unwrap_or(url);
+            return Err(StoreError::UnsupportedUrl {
+                url: shown.to_string(),
+            });
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Which back end: `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query(migrate::LEDGER).execute(&mut *tx).await?;
+                for (version, sql) in migrate::SQLITE {
+                    let done: Option<i64> = sqlx::query_scalar(
+                        "SELECT version FROM schema_migrations WHERE version = $1",
+                    )
+                    .bind(version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if done.is_none() {
+                        for statement in migrate::statements(sql) {
+                            sqlx::query(sqlx::AssertSqlSafe(statement))
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
+                            .bind(version)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                tx.commit().await?;
+            }
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(7262001)")
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(migrate::LEDGER).execute(&mut *tx).await?;
+                for (version, sql) in migrate::POSTGRES {
+                    let done: Option<i64> = sqlx::query_scalar(
+                        "SELECT version FROM schema_migrations WHERE version = $1",
+                    )
+                    .bind(version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if done.is_none() {
+                        for statement in migrate::statements(sql) {
+                            sqlx::query(sqlx::AssertSqlSafe(statement))
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
+                            .bind(version)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, pool => { sqlx::query("SELECT 1").execute(pool).await?; });
+        Ok(())
+    }
+
+    /// Stores a batch of events in one transaction: each is accepted, a
+    /// duplicate (same id, same body: nothing done) or a conflict (same id,
+    /// different body: refused). The answer has one entry per input, in order.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`]; then nothing of the batch is stored.
+    pub async fn insert_events(
+        &self,
+        ws: &Workspace,
+        events: &[Event],
+    ) -> Result<Vec<Inserted>, StoreError> {
+        // The first occurrence of each id goes to the database; repeats inside
+        // the batch are compared with whatever body ends up stored.
+        let mut first: HashMap<&str, i64> = HashMap::with_capacity(events.len());
+        let mut rows = Vec::with_capacity(events.len());
+        let received = now_nanos();
+        for e in events {
+            if !first.contains_key(e.id.as_str()) {
+                let row = Row::from_event(e, received);
+                first.insert(e.id.as_str(), row.fingerprint);
+                rows.push(row);
+            }
+        }
+        // The fingerprints of the ids that were stored before this batch.
+        let before: HashMap<String, i64> = match self {
+            Store::Sqlite(pool) => crate::sqlite::insert(pool, ws, &rows).await?,
+            Store::Postgres(pool) => crate::postgres::insert(pool, ws, &rows).await?,
+        };
+        let mut seen: std::collections::HashSet<&str> =
+            std::collections::HashSet::with_capacity(events.len());
+        let outcome = events
+            .iter()
+            .map(|e| {
+                let id = e.id.as_str();
+                let first_time = seen.insert(id);
+                let stored = before.get(id).or_else(|| first.get(id)).copied();
+                match (first_time && !before.contains_key(id), stored) {
+                    (true, _) => Inserted::Accepted,
+                    (false, Some(fp)) if fp == e.fingerprint() => Inserted::Duplicate,
+                    (false, _) => Inserted::Conflict,
+                }
+            })
+            .collect();
+        Ok(outcome)
+    }
+
+    /// A lead's (or request's) events, in evaluation order (occurred_at, id).
+    pub async fn timeline(&self, ws: &Workspace, subject: &str) -> Result<Vec<Event>, StoreError> {
+        // Built from constant column names only; values are bound.
+        let sql = format!(
+            "SELECT {} FROM events WHERE workspace = $1 AND subject = $2 ORDER BY occurred_at, id",
+            crate::rows::COLUMNS.join(", ")
+        );
+        let rows = on_pool!(self, pool => {
+            let fetched = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(ws.as_str()).bind(subject).fetch_all(pool).await?;
+            fetched.iter().map(|r| decode_row!(r)).collect::<Result<Vec<Row>, sqlx::Error>>()?
+        });
+        rows.into_iter().map(Row::into_event).collect()
+    }
+
+    /// How many events the workspace holds.
+    pub async fn count_events(&self, ws: &Workspace) -> Result<i64, StoreError> {
+        let n: i64 = on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE workspace = $1").bind(ws.as_str()).fetch_one(pool).await?);
+        Ok(n)
+    }
+
+    /// Stores a new agreement version (the caller has checked it) and returns its number.
+    pub async fn add_agreement(
+        &self,
+        ws: &Workspace,
+        name: &str,
+        source: &str,
+    ) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO agreements (workspace, version, name, source, created_at) \
+                   SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4 FROM agreements WHERE workspace = $1 RETURNING version";
+        for _attempt in 0..5 {
+            let result: Result<i64, sqlx::Error> = on_pool!(self, pool => {
+                let v: Result<i32, sqlx::Error> = sqlx::query_scalar(sql).bind(ws.as_str()).bind(name).bind(source).bind(now_nanos()).fetch_one(pool).await;
+                v.map(i64::from)
+            });
+            match result {
+                Ok(v) => return Ok(v),
+                // Two writers raced for the same number: take the next one.
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(StoreError::Invalid(
+            "could not number the new agreement version; try again".into(),
+        ))
+    }
+
+    /// Every agreement version of the workspace, oldest first.
+    pub async fn agreements(&self, ws: &Workspace) -> Result<Vec<AgreementVersion>, StoreError> {
+        let rows: Vec<(i32, String, String, i64)> = on_pool!(self, pool => sqlx::query_as("SELECT version, name, source, created_at FROM agreements WHERE workspace = $1 ORDER BY version").bind(ws.as_str()).fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(version, name, source, created)| AgreementVersion {
+                version: i64::from(version),
+                name,
+                source,
+                created_at: from_nanos(created),
+            })
+            .collect())
+    }
+
+    /// One agreement version, or `None`.
+    pub async fn agreement(
+        &self,
+        ws: &Workspace,
+        version: i64,
+    ) -> Result<Option<AgreementVersion>, StoreError> {
+        let version = i32::try_from(version)
+            .map_err(|_| StoreError::Invalid(format!("version {version} is out of range")))?;
+        let row: Option<(i32, String, String, i64)> = on_pool!(self, pool => sqlx::query_as("SELECT version, name, source, created_at FROM agreements WHERE workspace = $1 AND version = $2").bind(ws.as_str()).bind(version).fetch_optional(pool).await?);
+        Ok(
+            row.map(|(version, name, source, created)| AgreementVersion {
+                version: i64::from(version),
+                name,
+                source,
+                created_at: from_nanos(created),
+            }),
+        )
+    }
+
+    /// Creates an API token for the workspace; the secret is returned once and stored only hashed.
+    pub async fn create_token(
+        &self,
+        ws: &Workspace,
+        name: &str,
+    ) -> Result<TokenSecret, StoreError> {
+        let new = tokio::task::spawn_blocking(NewToken::generate)
+            .await
+            .map_err(|e| StoreError::Invalid(e.to_string()))??;
+        on_pool!(self, pool => {
+            sqlx::query("INSERT INTO tokens (id, workspace, name, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(&new.token.id).bind(ws.as_str()).bind(name).bind(&new.hash).bind(now_nanos())
+                .execute(pool).await?;
+        });
+        Ok(new.token)
+    }
+
+    /// The token's facts when `token` is valid, else `None`.
+    pub async fn verify_token(&self, token: &TokenSecret) -> Result<Option<TokenInfo>, StoreError> {
+        let row: Option<(String, String, String)> = on_pool!(self, pool => sqlx::query_as("SELECT workspace, name, secret_hash FROM tokens WHERE id = $1").bind(&token.id).fetch_optional(pool).await?);
+        let Some((workspace, name, hash)) = row else {
+            return Ok(None);
+        };
+        let secret = token.secret.clone();
+        let ok = tokio::task::spawn_blocking(move || verify(&secret, &hash))
+            .await
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Ok(ok.then(|| TokenInfo {
+            id: token.id.clone(),
+            workspace: Workspace(workspace),
+            name,
+        }))
+    }
+}

@@ -1,0 +1,361 @@
+//! One conformance suite, run against both back ends: every behaviour the
+//! rest of Handshake relies on, asserted the same way on SQLite and on
+//! PostgreSQL. PostgreSQL comes from `HANDSHAKE_TEST_POSTGRES` (a URL); each
+//! test gets a schema of its own. Without the variable the PostgreSQL half
+//! says it is skipped, and with `CI=true` a skip is a failure.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use handshake_core::event::{Event, parse_event};
+use handshake_store::{Inserted, Store, TokenSecret, Workspace};
+
+fn ev(json: &str) -> Event {
+    parse_event(json).unwrap()
+}
+
+fn created(id: &str, lead: &str, at: &str) -> Event {
+    ev(&format!(
+        r#"{{"id":"{id}","type":"lead.created","lead_id":"{lead}","occurred_at":"{at}","attributes":{{"segment":"enterprise"}}}}"#
+    ))
+}
+
+fn ws(name: &str) -> Workspace {
+    Workspace::new(name).unwrap()
+}
+
+async fn sqlite() -> (Store, tempdir::Dir) {
+    let dir = tempdir::Dir::new();
+    let url = format!("sqlite://{}", dir.path.join("test.db").display());
+    (Store::connect(&url).await.unwrap(), dir)
+}
+
+/// A fresh schema on the test PostgreSQL, or `None` (said plainly) when there is none.
+async fn postgres() -> Option<Store> {
+    let Ok(base) = std::env::var("HANDSHAKE_TEST_POSTGRES") else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!(
+                "HANDSHAKE_TEST_POSTGRES is not set but CI=true: the PostgreSQL conformance suite must run in CI"
+            );
+        }
+        eprintln!(
+            "SKIPPED: PostgreSQL conformance test (set HANDSHAKE_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test to run it)"
+        );
+        return None;
+    };
+    let schema = format!("hs_test_{}_{}", std::process::id(), unique());
+    let admin = sqlx::PgPool::connect(&base)
+        .await
+        .expect("HANDSHAKE_TEST_POSTGRES must reach a PostgreSQL server");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+    Some(Store::connect(&url).await.unwrap())
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    u64::from(nanos) * 1000 + NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+mod tempdir {
+    /// A temporary directory removed when dropped.
+    pub struct Dir {
+        pub path: std::path::PathBuf,
+    }
+
+    impl Dir {
+        pub fn new() -> Dir {
+            let path = std::env::temp_dir().join(format!(
+                "handshake-store-{}-{}",
+                std::process::id(),
+                super::unique()
+            ));
+            std::fs::create_dir_all(&path).unwrap();
+            Dir { path }
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// Runs each suite function against SQLite and against PostgreSQL.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (store, _dir) = super::sqlite().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(store) = super::postgres().await {
+                        super::$name(store).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    new_duplicate_and_conflicting_events,
+    repeats_inside_one_batch,
+    every_event_type_round_trips,
+    timeline_is_in_evaluation_order,
+    workspaces_do_not_see_each_other,
+    agreement_versions_are_numbered_per_workspace,
+    tokens_are_stored_hashed_and_verified,
+);
+
+async fn new_duplicate_and_conflicting_events(store: Store) {
+    let w = ws("acme");
+    let a = created("e-1", "L-1", "2026-10-01T14:03:00Z");
+    assert_eq!(
+        store
+            .insert_events(&w, std::slice::from_ref(&a))
+            .await
+            .unwrap(),
+        vec![Inserted::Accepted]
+    );
+    // The same event redelivered, even with another key order and offset, is a duplicate.
+    let same = ev(
+        r#"{"attributes":{"segment":"enterprise"},"lead_id":"L-1","occurred_at":"2026-10-01T16:03:00+02:00","type":"lead.created","id":"e-1"}"#,
+    );
+    let changed = created("e-1", "L-1", "2026-10-02T14:03:00Z");
+    let fresh = created("e-2", "L-1", "2026-10-02T14:03:00Z");
+    let outcome = store
+        .insert_events(&w, &[same, changed, fresh])
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        vec![Inserted::Duplicate, Inserted::Conflict, Inserted::Accepted]
+    );
+    assert_eq!(store.count_events(&w).await.unwrap(), 2);
+    // The conflicting body did not overwrite the stored one.
+    let timeline = store.timeline(&w, "L-1").await.unwrap();
+    assert_eq!(timeline[0], a);
+}
+
+async fn repeats_inside_one_batch(store: Store) {
+    let w = ws("acme");
+    let a = created("e-1", "L-1", "2026-10-01T14:03:00Z");
+    let b = created("e-1", "L-1", "2026-10-05T14:03:00Z");
+    let outcome = store
+        .insert_events(&w, &[a.clone(), a.clone(), b.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        vec![Inserted::Accepted, Inserted::Duplicate, Inserted::Conflict]
+    );
+    // Next batch: the stored body decides.
+    let outcome = store.insert_events(&w, &[b, a]).await.unwrap();
+    assert_eq!(outcome, vec![Inserted::Conflict, Inserted::Duplicate]);
+    assert_eq!(store.count_events(&w).await.unwrap(), 1);
+}
+
+async fn every_event_type_round_trips(store: Store) {
+    let w = ws("acme");
+    let lines = [
+        r#"{"id":"1","type":"lead.created","lead_id":"L","occurred_at":"2026-10-01T14:00:00.123456789Z","attributes":{"source":"ebook","segment":"enterprise","persona":"it-director","score":42,"owner":"rep-7","email":"a@b.example","company":"Acme","employees":1200,"trial":true}}"#,
+        r#"{"id":"2","type":"lead.updated","lead_id":"L","occurred_at":"2026-10-01T14:01:00Z","attributes":{"score":70}}"#,
+        r#"{"id":"3","type":"lead.stage_changed","lead_id":"L","occurred_at":"2026-10-01T14:02:00Z","stage":"mql"}"#,
+        r#"{"id":"4","type":"lead.assigned","lead_id":"L","occurred_at":"2026-10-01T14:03:00Z","owner":"rep-9"}"#,
+        r#"{"id":"5","type":"lead.touched","lead_id":"L","occurred_at":"2026-10-01T14:04:00Z","channel":"email","by":"rep-9","automated":true}"#,
+        r#"{"id":"6","type":"lead.activity","lead_id":"L","occurred_at":"2026-10-01T14:05:00Z","activity":"webinar_attended"}"#,
+        r#"{"id":"7","type":"lead.accepted","lead_id":"L","occurred_at":"2026-10-01T14:06:00Z","by":"rep-9"}"#,
+        r#"{"id":"8","type":"lead.rejected","lead_id":"L","occurred_at":"2026-10-01T14:07:00Z","reason":"no-budget","by":"rep-9"}"#,
+        r#"{"id":"9","type":"lead.recycled","lead_id":"L","occurred_at":"2026-10-01T14:08:00Z","reason":"timing"}"#,
+        r#"{"id":"10","type":"opportunity.created","lead_id":"L","occurred_at":"2026-10-01T14:09:00Z","amount":"12500.50","currency":"USD"}"#,
+        r#"{"id":"11","type":"deal.won","lead_id":"L","occurred_at":"2026-10-01T14:10:00Z","amount":1000000,"currency":"JPY"}"#,
+        r#"{"id":"12","type":"deal.lost","lead_id":"L","occurred_at":"2026-10-01T14:11:00Z","inferred":true}"#,
+        r#"{"id":"13","type":"request.opened","request_id":"R","occurred_at":"2026-10-01T14:12:00Z","from":"sales","to":"marketing","channel":"escalation","kind":"campaign"}"#,
+        r#"{"id":"14","type":"request.acknowledged","request_id":"R","occurred_at":"2026-10-01T14:13:00Z"}"#,
+        r#"{"id":"15","type":"request.resolved","request_id":"R","occurred_at":"2026-10-01T14:14:00Z"}"#,
+    ];
+    let events: Vec<Event> = lines.iter().map(|l| ev(l)).collect();
+    assert!(
+        store
+            .insert_events(&w, &events)
+            .await
+            .unwrap()
+            .iter()
+            .all(|o| *o == Inserted::Accepted)
+    );
+    let mut back = store.timeline(&w, "L").await.unwrap();
+    back.extend(store.timeline(&w, "R").await.unwrap());
+    let mut expected = events.clone();
+    expected.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+    back.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+    assert_eq!(back, expected);
+    // Full precision is kept.
+    assert_eq!(
+        back.iter()
+            .find(|e| e.id.as_str() == "1")
+            .unwrap()
+            .occurred_at
+            .subsec_nanosecond(),
+        123_456_789
+    );
+}
+
+async fn timeline_is_in_evaluation_order(store: Store) {
+    let w = ws("acme");
+    // Arrive out of order; two at the same instant order by id.
+    let batch = [
+        created("e-c", "L-1", "2026-10-03T00:00:00Z"),
+        created("e-b", "L-1", "2026-10-01T00:00:00Z"),
+        created("e-a", "L-1", "2026-10-01T00:00:00Z"),
+        created("e-x", "L-2", "2026-10-02T00:00:00Z"),
+    ];
+    store.insert_events(&w, &batch[..2]).await.unwrap();
+    store.insert_events(&w, &batch[2..]).await.unwrap();
+    let ids: Vec<String> = store
+        .timeline(&w, "L-1")
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id.to_string())
+        .collect();
+    assert_eq!(ids, vec!["e-a", "e-b", "e-c"]);
+}
+
+async fn workspaces_do_not_see_each_other(store: Store) {
+    let (a, b) = (ws("acme"), ws("globex"));
+    let e = created("e-1", "L-1", "2026-10-01T14:03:00Z");
+    assert_eq!(
+        store
+            .insert_events(&a, std::slice::from_ref(&e))
+            .await
+            .unwrap(),
+        vec![Inserted::Accepted]
+    );
+    // The same id in another workspace is a different event.
+    assert_eq!(
+        store
+            .insert_events(&b, std::slice::from_ref(&e))
+            .await
+            .unwrap(),
+        vec![Inserted::Accepted]
+    );
+    store
+        .insert_events(&a, &[created("e-2", "L-2", "2026-10-01T14:03:00Z")])
+        .await
+        .unwrap();
+    assert_eq!(store.count_events(&a).await.unwrap(), 2);
+    assert_eq!(store.count_events(&b).await.unwrap(), 1);
+    assert!(store.timeline(&b, "L-2").await.unwrap().is_empty());
+    store.add_agreement(&a, "A", "source a").await.unwrap();
+    assert!(store.agreements(&b).await.unwrap().is_empty());
+    let token = store.create_token(&a, "t").await.unwrap();
+    assert_eq!(
+        store.verify_token(&token).await.unwrap().unwrap().workspace,
+        a
+    );
+}
+
+async fn agreement_versions_are_numbered_per_workspace(store: Store) {
+    let (a, b) = (ws("acme"), ws("globex"));
+    assert_eq!(
+        store
+            .add_agreement(&a, "SLA 2027", "v1 text")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .add_agreement(&a, "SLA 2027", "v2 text")
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(store.add_agreement(&b, "Other", "x").await.unwrap(), 1);
+    let list = store.agreements(&a).await.unwrap();
+    assert_eq!(
+        list.iter().map(|v| v.version).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert_eq!(
+        store.agreement(&a, 2).await.unwrap().unwrap().source,
+        "v2 text"
+    );
+    assert_eq!(store.agreement(&a, 3).await.unwrap(), None);
+}
+
+async fn tokens_are_stored_hashed_and_verified(store: Store) {
+    let w = ws("acme");
+    let token = store.create_token(&w, "hubspot").await.unwrap();
+    let info = store
+        .verify_token(&token)
+        .await
+        .unwrap()
+        .expect("valid token");
+    assert_eq!((info.name.as_str(), info.workspace), ("hubspot", w));
+    let text = token.reveal();
+    let forged = TokenSecret::parse(&format!(
+        "{}{}",
+        &text[..text.len() - 1],
+        if text.ends_with('0') { '1' } else { '0' }
+    ))
+    .unwrap();
+    assert_eq!(store.verify_token(&forged).await.unwrap(), None);
+    assert!(TokenSecret::parse("hs_nothex_x").is_none());
+    // What is stored is an argon2 hash, never the secret.
+    let secret = &text[text.rfind('_').unwrap() + 1..];
+    let stored: String = match &store {
+        Store::Sqlite(p) => sqlx::query_scalar("SELECT secret_hash FROM tokens")
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        Store::Postgres(p) => sqlx::query_scalar("SELECT secret_hash FROM tokens")
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    };
+    assert!(stored.starts_with("$argon2"), "{stored}");
+    assert!(!stored.contains(secret));
+}
+
+#[tokio::test]
+async fn migrations_run_once_and_reopen_cleanly() {
+    let dir = tempdir::Dir::new();
+    let url = format!("sqlite://{}", dir.path.join("again.db").display());
+    let first = Store::connect(&url).await.unwrap();
+    first.add_agreement(&ws("acme"), "A", "x").await.unwrap();
+    drop(first);
+    let second = Store::connect(&url).await.unwrap();
+    assert_eq!(second.agreements(&ws("acme")).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn unsupported_urls_say_what_would_work() {
+    let err = Store::connect("mysql://root:secret@localhost/db")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("sqlite://FILE"), "{err}");
+    assert!(
+        !err.contains("secret"),
+        "the password must not be echoed: {err}"
+    );
+}
