@@ -49,6 +49,46 @@ pub enum Command {
     )]
     Check(CheckArgs),
 
+    /// Run the HTTP API: takes lead events in, answers leads, health and metrics.
+    #[command(
+        after_help = "Examples:\n  handshake serve\n  handshake serve --bind 0.0.0.0:8080 --db postgres://handshake@db/handshake\n\nThe API is described at http://ADDRESS/api/v1/docs once running. Stop with Ctrl-C."
+    )]
+    Serve {
+        /// The address to listen on (port 0 picks a free one).
+        #[arg(long, env = "HANDSHAKE_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+    },
+
+    /// Store a new version of the agreement, after checking it.
+    #[command(
+        after_help = "Example:\n  handshake apply examples/agreement.toml\n  applied examples/agreement.toml as version 1 of workspace \"default\""
+    )]
+    Apply {
+        /// The agreement file (TOML).
+        file: PathBuf,
+    },
+
+    /// List the stored agreement versions, or show one.
+    #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  handshake agreement list\n  handshake agreement show 2 > agreement-v2.toml"
+    )]
+    Agreement(AgreementCommand),
+
+    /// Manage API tokens.
+    #[command(subcommand)]
+    #[command(after_help = "Example:\n  handshake token create --name hubspot-webhook")]
+    Token(TokenCommand),
+
+    /// Load events from an NDJSON file (or - for stdin), with the API's validation and summary.
+    #[command(
+        after_help = "Example:\n  handshake events examples/events.ndjson\n  {\"accepted\":120,\"duplicates\":0,\"rejected\":[]}\n\nEach line is one event (docs/events.md). A bad line is reported with its number and does not cost the others.\nExit status: 0 when every line was stored or a duplicate, 1 when some were rejected."
+    )]
+    Events {
+        /// The NDJSON file, or - for stdin.
+        file: String,
+    },
+
     /// Business-time arithmetic: deadlines and elapsed time in a business calendar.
     #[command(subcommand)]
     #[command(
@@ -126,5 +166,26 @@ pub enum CalendarCommand {
     Eval {
         /// The CSV file, or - for stdin.
         file: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgreementCommand {
+    /// List every stored version: number, name, when applied.
+    List,
+    /// Print the file of one version, as applied.
+    Show {
+        /// The version number.
+        version: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for the workspace; it is printed once and stored only hashed.
+    Create {
+        /// A name that says who uses it, e.g. hubspot-webhook.
+        #[arg(long)]
+        name: String,
     },
 }

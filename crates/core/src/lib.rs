@@ -44,6 +44,7 @@
 pub mod agreement;
 pub mod diagnostic;
 pub mod event;
+pub mod lead;
 mod toml_read;
 
 pub use agreement::{Agreement, CheckOutcome, check};

@@ -1,7 +1,9 @@
-//! One module per command; each parses its input, calls the core, and prints.
+//! One module per command; each parses its input, calls the core or the
+//! store, and prints. Commands that touch the store run on a tokio runtime.
 
 mod calendar;
 mod check;
+mod store;
 
 use std::process::ExitCode;
 
@@ -9,8 +11,14 @@ use crate::cli::{Cli, Command};
 
 /// Runs the chosen command; `Err` means it could not run at all (exit 2).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let global = cli.global;
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Calendar(cmd) => calendar::run(cmd),
+        Command::Serve { bind } => store::runtime()?.block_on(store::serve(&global, &bind)),
+        Command::Apply { file } => store::runtime()?.block_on(store::apply(&global, &file)),
+        Command::Agreement(cmd) => store::runtime()?.block_on(store::agreement(&global, cmd)),
+        Command::Token(cmd) => store::runtime()?.block_on(store::token(&global, cmd)),
+        Command::Events { file } => store::runtime()?.block_on(store::events(&global, &file)),
     }
 }

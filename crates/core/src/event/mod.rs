@@ -7,9 +7,11 @@
 
 mod json;
 mod money;
+mod ndjson;
 
 pub use json::{ErrorCode, EventError, parse_event};
 pub use money::Money;
+pub use ndjson::{Lines, count_lines, parse_ndjson};
 
 use std::fmt;
 

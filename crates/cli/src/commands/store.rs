@@ -1,0 +1,201 @@
+//! The commands that use the store: `serve`, `apply`, `agreement`, `token`, `events`.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use handshake_core::event::{Event, parse_ndjson};
+use handshake_store::{Inserted, Store, Workspace};
+
+use crate::cli::{AgreementCommand, Global, TokenCommand};
+
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+async fn open(global: &Global) -> anyhow::Result<(Store, Workspace)> {
+    let workspace = Workspace::new(&global.workspace)?;
+    let store = Store::connect(&global.db)
+        .await
+        .with_context(|| format!("opening the store {}", redact(&global.db)))?;
+    Ok((store, workspace))
+}
+
+/// The URL without any password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub async fn serve(global: &Global, bind: &str) -> anyhow::Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HANDSHAKE_LOG")
+                .unwrap_or_else(|_| "info,tower_http=warn,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let (store, _) = open(global).await?;
+    let backend = store.backend();
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| {
+        format!("cannot listen on {bind}; expected HOST:PORT such as 127.0.0.1:8080")
+    })?;
+    let addr = listener.local_addr()?;
+    println!(
+        "Handshake listening on http://{addr} (store: {backend}, {})",
+        redact(&global.db)
+    );
+    println!(
+        "API docs: http://{addr}/api/v1/docs; create a token with `handshake token create --name NAME`"
+    );
+    std::io::stdout().flush()?;
+    let shutdown = async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(s) => s,
+                    Err(_) => {
+                        let _ = ctrl_c.await;
+                        return;
+                    }
+                };
+            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = ctrl_c.await;
+        }
+    };
+    handshake_server::serve(listener, handshake_server::AppState::new(store), shutdown).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn apply(global: &Global, file: &Path) -> anyhow::Result<ExitCode> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?;
+    let outcome = handshake_core::check(&name, &text);
+    let source = handshake_core::SourceFile {
+        name: &name,
+        text: &text,
+    };
+    for d in &outcome.diagnostics {
+        eprint!("{}", source.render(d));
+    }
+    let Some(agreement) = outcome.agreement else {
+        eprintln!("{name}: {} errors; nothing applied", outcome.errors());
+        return Ok(ExitCode::from(1));
+    };
+    let (store, ws) = open(global).await?;
+    let version = store.add_agreement(&ws, &agreement.name, &text).await?;
+    println!(
+        "applied {name} as version {version} of workspace \"{}\"",
+        ws.as_str()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn agreement(global: &Global, cmd: AgreementCommand) -> anyhow::Result<ExitCode> {
+    let (store, ws) = open(global).await?;
+    match cmd {
+        AgreementCommand::List => {
+            let versions = store.agreements(&ws).await?;
+            if versions.is_empty() {
+                println!(
+                    "no agreement applied in workspace \"{}\" yet; apply one with `handshake apply FILE`",
+                    ws.as_str()
+                );
+            }
+            for v in versions {
+                println!(
+                    "{:>4}  {}  {}",
+                    v.version,
+                    v.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    v.name
+                );
+            }
+        }
+        AgreementCommand::Show { version } => match store.agreement(&ws, version).await? {
+            Some(v) => print!("{}", v.source),
+            None => {
+                eprintln!(
+                    "no version {version} in workspace \"{}\"; `handshake agreement list` shows the versions",
+                    ws.as_str()
+                );
+                return Ok(ExitCode::from(1));
+            }
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn token(global: &Global, cmd: TokenCommand) -> anyhow::Result<ExitCode> {
+    let (store, ws) = open(global).await?;
+    match cmd {
+        TokenCommand::Create { name } => {
+            let token = store.create_token(&ws, &name).await?;
+            println!("{}", token.reveal());
+            eprintln!(
+                "token \"{name}\" for workspace \"{}\": shown once, stored only hashed. Send it as `Authorization: Bearer <token>`.",
+                ws.as_str()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Events per transaction when loading a file.
+const CHUNK: usize = 10_000;
+
+pub async fn events(global: &Global, file: &str) -> anyhow::Result<ExitCode> {
+    let mut body = Vec::new();
+    if file == "-" {
+        std::io::stdin()
+            .read_to_end(&mut body)
+            .context("reading stdin")?;
+    } else {
+        body = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+    }
+    let parsed = parse_ndjson(&body);
+    let (store, ws) = open(global).await?;
+    let (mut accepted, mut duplicates) = (0usize, 0usize);
+    let mut rejected: Vec<serde_json::Value> = parsed
+        .rejected
+        .iter()
+        .map(|(line, e)| serde_json::json!({ "line": line, "code": e.code.as_str(), "message": e.message }))
+        .collect();
+    for chunk in parsed.events.chunks(CHUNK) {
+        let events: Vec<Event> = chunk.iter().map(|(_, e)| e.clone()).collect();
+        let outcome = store.insert_events(&ws, &events).await?;
+        for ((line, e), result) in chunk.iter().zip(outcome) {
+            match result {
+                Inserted::Accepted => accepted += 1,
+                Inserted::Duplicate => duplicates += 1,
+                Inserted::Conflict => rejected.push(serde_json::json!({
+                    "line": line, "code": "conflict",
+                    "message": format!("event id \"{}\" is already stored with a different body", e.id),
+                })),
+            }
+        }
+    }
+    rejected.sort_by_key(|r| r["line"].as_u64());
+    let any_rejected = !rejected.is_empty();
+    println!(
+        "{}",
+        serde_json::json!({ "accepted": accepted, "duplicates": duplicates, "rejected": rejected })
+    );
+    Ok(if any_rejected {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,42 @@
+//! The Handshake HTTP server: a function of a listener, a store and a
+//! shutdown signal. It takes lead events in (one, or a batch as NDJSON),
+//! answers what it knows about a lead, and reports its health and metrics.
+//!
+//! Handlers are thin: they authenticate, parse with `handshake-core`, store
+//! with `handshake-store`, and answer JSON with a stable error code.
+
+mod auth;
+mod error;
+mod metrics;
+mod openapi;
+mod routes;
+mod state;
+
+use std::future::Future;
+
+use tokio::net::TcpListener;
+
+pub use error::ApiError;
+pub use routes::events::{MAX_BATCH_BYTES, MAX_BATCH_LINES, MAX_EVENT_BYTES};
+pub use state::AppState;
+
+/// Serves the API on `listener` until `shutdown` completes, then finishes
+/// the requests in flight.
+///
+/// # Errors
+/// When the listener fails.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = routes::router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// The OpenAPI document of the API, as JSON.
+pub fn openapi_json() -> String {
+    openapi::document()
+}

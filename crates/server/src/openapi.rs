@@ -1,0 +1,84 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+/// An event as sent to the API (see docs/events.md for every type's fields).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct EventDoc {
+    /// Caller-given id, unique per workspace; a redelivery with the same body is a duplicate.
+    id: String,
+    /// lead.created, lead.updated, lead.stage_changed, lead.assigned, lead.touched, lead.activity,
+    /// lead.accepted, lead.rejected, lead.recycled, opportunity.created, deal.won, deal.lost,
+    /// request.opened, request.acknowledged, request.resolved.
+    #[schema(rename = "type")]
+    kind: String,
+    /// The lead (for lead, opportunity and deal events).
+    lead_id: Option<String>,
+    /// The request (for request events).
+    request_id: Option<String>,
+    /// When it happened, RFC 3339 with an offset.
+    occurred_at: String,
+    /// lead.created and lead.updated: source, segment, persona, score, owner, email, company, and any other scalars.
+    #[schema(value_type = Option<Object>)]
+    attributes: Option<serde_json::Value>,
+    /// lead.stage_changed.
+    stage: Option<String>,
+    /// lead.assigned.
+    owner: Option<String>,
+    /// lead.touched: call, email, meeting, social or other; request.opened: the channel.
+    channel: Option<String>,
+    /// lead.touched, lead.accepted, lead.rejected: who.
+    by: Option<String>,
+    /// lead.touched: sent by an automated sequence.
+    automated: Option<bool>,
+    /// lead.activity: what the lead did, e.g. webinar_attended.
+    activity: Option<String>,
+    /// lead.rejected (required), lead.recycled, deal.lost.
+    reason: Option<String>,
+    /// opportunity.created, deal.won: a decimal amount.
+    amount: Option<String>,
+    /// opportunity.created, deal.won: ISO 4217 code.
+    currency: Option<String>,
+    /// request.opened: the parties.
+    from: Option<String>,
+    /// request.opened.
+    to: Option<String>,
+    /// Derived from a snapshot export rather than observed.
+    inferred: Option<bool>,
+}
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Handshake API", description = "Lead events in, the sales and marketing SLA out. Errors are JSON {code, message} with a stable code."),
+    paths(
+        crate::routes::events::one,
+        crate::routes::events::batch,
+        crate::routes::leads::lead,
+        crate::routes::health::healthz,
+        crate::routes::health::readyz,
+    ),
+    components(schemas(EventDoc, crate::error::ErrorBody)),
+    modifiers(&Bearer),
+)]
+struct ApiDoc;
+
+/// The document as pretty JSON.
+pub(crate) fn document() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}

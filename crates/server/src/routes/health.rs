@@ -1,0 +1,38 @@
+//! `/healthz` (the process answers) and `/readyz` (the store answers too),
+//! and the JSON 404 for paths that do not exist.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use serde_json::{Value, json};
+
+use crate::{ApiError, AppState};
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "The process is alive")))]
+pub(crate) async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// Readiness: the store answers.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses(
+    (status = 200, description = "Ready to take events"),
+    (status = 503, description = "The store does not answer (code store_unavailable)", body = crate::error::ErrorBody),
+))]
+pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    state.store.ping().await.map_err(|e| ApiError::store(&e))?;
+    Ok(Json(
+        json!({ "status": "ready", "store": state.store.backend() }),
+    ))
+}
+
+pub(crate) async fn not_found(uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!(
+            "no such path {}; the API is described at /api/v1/docs",
+            uri.path()
+        ),
+    )
+}

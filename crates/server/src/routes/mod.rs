@@ -1,0 +1,35 @@
+//! The router: which path goes to which handler, and the layers around them.
+
+pub(crate) mod docs;
+pub(crate) mod events;
+pub(crate) mod health;
+pub(crate) mod leads;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tower_http::trace::TraceLayer;
+
+use crate::AppState;
+
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/api/v1/events",
+            post(events::one).layer(DefaultBodyLimit::max(events::MAX_EVENT_BYTES)),
+        )
+        .route(
+            "/api/v1/events/batch",
+            post(events::batch).layer(DefaultBodyLimit::max(events::MAX_BATCH_BYTES)),
+        )
+        .route("/api/v1/leads/{id}", get(leads::lead))
+        .route("/api/v1/openapi.json", get(docs::openapi))
+        .route("/api/v1/docs", get(docs::page))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(crate::metrics::render))
+        .fallback(health::not_found)
+        .layer(axum::middleware::from_fn(crate::metrics::track))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
