@@ -1,1 +1,8 @@
-fn main() {}
+//! The server as a client sees it: each test starts the real server on a
+//! random port with a fresh SQLite database, and talks HTTP to it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api;
+mod app;
+mod operations;

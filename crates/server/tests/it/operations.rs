@@ -1,0 +1,120 @@
+//! Health, readiness, metrics and the API's own description.
+
+use crate::app::{event, json, spawn_app};
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = app
+        .client
+        .get(format!("{}/readyz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(json(r).await["store"], "sqlite");
+    let r = app
+        .client
+        .get(format!("{}/no/such/path", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status().as_u16(), json(r).await["code"].clone()),
+        (404, serde_json::json!("not_found"))
+    );
+}
+
+#[tokio::test]
+async fn metrics_count_events_by_outcome_and_time_requests() {
+    let app = spawn_app().await;
+    app.post("/api/v1/events", event("m-1", "L", "2026-10-01T00:00:00Z"))
+        .await;
+    app.post("/api/v1/events", "{").await;
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |needle: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(needle))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    assert!(
+        value("handshake_events_total{outcome=\"accepted\"") >= 1.0,
+        "{text}"
+    );
+    assert!(
+        value("handshake_events_total{outcome=\"rejected\",code=\"invalid_json\"}") >= 1.0,
+        "{text}"
+    );
+    assert!(
+        text.contains("handshake_http_request_duration_seconds"),
+        "{text}"
+    );
+    assert!(text.contains("route=\"/api/v1/events\""), "{text}");
+}
+
+#[tokio::test]
+async fn the_openapi_document_covers_every_endpoint_and_the_docs_page_shows_it() {
+    let app = spawn_app().await;
+    let doc = json(
+        app.client
+            .get(format!("{}/api/v1/openapi.json", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/events", "post"),
+        ("/api/v1/events/batch", "post"),
+        ("/api/v1/leads/{id}", "get"),
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+    ] {
+        assert!(paths[path][method].is_object(), "{path} {method} missing");
+    }
+    for status in ["201", "200", "401", "409", "413", "422", "503"] {
+        assert!(
+            paths["/api/v1/events"]["post"]["responses"][status].is_object(),
+            "status {status}"
+        );
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let page = app
+        .client
+        .get(format!("{}/api/v1/docs", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/events",
+        "/api/v1/events/batch",
+        "/api/v1/leads/{id}",
+    ] {
+        assert!(page.contains(&format!("<code>{path}</code>")), "{path}");
+    }
+    assert!(
+        !page.contains("<script"),
+        "the docs page loads nothing from elsewhere"
+    );
+}
