@@ -89,6 +89,12 @@ pub enum Command {
         file: String,
     },
 
+    /// Import a CRM export (CSV) as events: HubSpot and Salesforce presets, or a mapping file.
+    #[command(
+        after_help = "Examples:\n  handshake import examples/hubspot-contacts.csv --preset hubspot\n  handshake import leads.csv --preset salesforce --tz America/Chicago\n  handshake import people.csv --mapping pipedrive.toml\n\nEvent ids are SOURCE:RECORD:FIELD, so importing the same export twice creates nothing new.\nDates read off a snapshot (\"Became an MQL Date\") become events marked inferred.\nRows that cannot be read go to FILE.rejects.csv beside the input, with their line and reason.\nExit status: 0 when every row was imported, 1 when some were rejected. See docs/events.md."
+    )]
+    Import(ImportArgs),
+
     /// Business-time arithmetic: deadlines and elapsed time in a business calendar.
     #[command(subcommand)]
     #[command(
@@ -188,4 +194,20 @@ pub enum TokenCommand {
         #[arg(long)]
         name: String,
     },
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("layout").required(true).args(["preset", "mapping"])))]
+pub struct ImportArgs {
+    /// The CSV export.
+    pub file: PathBuf,
+    /// The export's layout: hubspot (contacts export) or salesforce (leads export).
+    #[arg(long, value_parser = ["hubspot", "salesforce"])]
+    pub preset: Option<String>,
+    /// A mapping file (TOML) for any other layout; see docs/events.md.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// The time zone of dates written without an offset (default: the mapping's, else UTC).
+    #[arg(long)]
+    pub tz: Option<String>,
 }

@@ -44,6 +44,7 @@
 pub mod agreement;
 pub mod diagnostic;
 pub mod event;
+pub mod import;
 pub mod lead;
 mod toml_read;
 

@@ -3,6 +3,7 @@
 
 mod calendar;
 mod check;
+mod import;
 mod store;
 
 use std::process::ExitCode;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Apply { file } => store::runtime()?.block_on(store::apply(&global, &file)),
         Command::Agreement(cmd) => store::runtime()?.block_on(store::agreement(&global, cmd)),
         Command::Token(cmd) => store::runtime()?.block_on(store::token(&global, cmd)),
+        Command::Import(args) => store::runtime()?.block_on(import::run(&global, &args)),
         Command::Events { file } => store::runtime()?.block_on(store::events(&global, &file)),
     }
 }

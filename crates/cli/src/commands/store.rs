@@ -17,7 +17,7 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-async fn open(global: &Global) -> anyhow::Result<(Store, Workspace)> {
+pub async fn open(global: &Global) -> anyhow::Result<(Store, Workspace)> {
     let workspace = Workspace::new(&global.workspace)?;
     let store = Store::connect(&global.db)
         .await

@@ -81,3 +81,8 @@ pub fn check(name: &str, text: &str) -> CheckOutcome {
         diagnostics,
     }
 }
+
+#[cfg(test)]
+pub(crate) fn time_zone_for_tests(name: &str) -> jiff::tz::TimeZone {
+    handshake_calendar::time_zone(name).expect("bundled zone")
+}

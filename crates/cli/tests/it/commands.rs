@@ -1,36 +1,7 @@
-//! The `handshake` binary as a user runs it: exit codes, what goes to stdout
+//! The check and calendar commands as a user runs them: exit codes, what goes to stdout
 //! and stderr, and the CSV round trip of `calendar eval`.
 
-#![allow(clippy::unwrap_used)]
-
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn handshake(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_handshake"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .env_remove("HANDSHAKE_DB")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::{handshake, text};
 
 #[test]
 fn check_accepts_the_example_with_a_summary() {

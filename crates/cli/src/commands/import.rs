@@ -1,0 +1,212 @@
+//! `handshake import`: a CRM export (CSV) into events, with a progress bar, a
+//! closing summary, and the rows that could not be read in a reject file.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use handshake_core::event::Event;
+use handshake_core::import::{Mapping, mapping_from_toml, row_to_events};
+use handshake_store::Inserted;
+
+use crate::cli::{Global, ImportArgs};
+
+/// Events per transaction.
+const CHUNK: usize = 10_000;
+
+fn mapping(args: &ImportArgs) -> anyhow::Result<Mapping> {
+    let mut m = match (&args.preset, &args.mapping) {
+        (Some(p), _) if p == "salesforce" => Mapping::salesforce(),
+        (Some(_), _) => Mapping::hubspot(),
+        (None, Some(path)) => {
+            let name = path.display().to_string();
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+            mapping_from_toml(&text).map_err(|diags| {
+                let file = handshake_core::SourceFile {
+                    name: &name,
+                    text: &text,
+                };
+                let rendered: String = diags.iter().map(|d| file.render(d)).collect();
+                anyhow::anyhow!("the mapping file has errors:\n{rendered}")
+            })?
+        }
+        (None, None) => anyhow::bail!(
+            "say the export's layout: --preset hubspot|salesforce or --mapping FILE.toml"
+        ),
+    };
+    if let Some(tz) = &args.tz {
+        m.time_zone = handshake_calendar::time_zone(tz)?;
+    }
+    Ok(m)
+}
+
+fn rejects_path(input: &Path) -> PathBuf {
+    let mut name = input
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".rejects.csv");
+    input.with_file_name(name)
+}
+
+pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let m = mapping(args)?;
+    let name = args.file.display().to_string();
+    let size = std::fs::metadata(&args.file)
+        .with_context(|| format!("cannot read {name}"))?
+        .len();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(&args.file)
+        .with_context(|| format!("cannot read {name}"))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{name}: reading the header row"))?
+        .clone();
+    let header_list: Vec<&str> = headers.iter().collect();
+    for column in m.missing_optional(&header_list) {
+        eprintln!("warning: {name} has no column \"{column}\"; what it would say is not imported");
+    }
+    let missing = m.missing_required(&header_list);
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "{name} lacks the columns {} that the {} layout needs; its columns are: {}",
+            missing
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
+            m.source,
+            header_list.join(", ")
+        );
+    }
+    let index: HashMap<&str, usize> = header_list
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (*h, i))
+        .collect();
+    let (store, ws) = super::store::open(global).await?;
+
+    let progress = indicatif::ProgressBar::new(size);
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} importing {msg} [{bar:30}] {bytes}/{total_bytes} ({eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    progress.set_message(name.clone());
+
+    let (mut rows, mut created, mut duplicates) = (0usize, 0usize, 0usize);
+    let mut rejects: Vec<(u64, String, Vec<String>)> = Vec::new();
+    let mut pending: Vec<(u64, Vec<String>, Event)> = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line() + 1;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                rows += 1;
+                rejects.push((line, format!("unreadable CSV: {e}"), Vec::new()));
+                continue;
+            }
+        }
+        rows += 1;
+        let line = record.position().map_or(line, |p| p.line());
+        let cell = |column: &str| {
+            index
+                .get(column)
+                .and_then(|i| record.get(*i))
+                .unwrap_or("")
+                .to_string()
+        };
+        match row_to_events(&m, cell) {
+            Ok(events) => {
+                let fields: Vec<String> = record.iter().map(str::to_string).collect();
+                pending.extend(events.into_iter().map(|e| (line, fields.clone(), e)));
+            }
+            Err(e) => rejects.push((line, e.message, record.iter().map(str::to_string).collect())),
+        }
+        if pending.len() >= CHUNK {
+            flush(
+                &store,
+                &ws,
+                &mut pending,
+                &mut created,
+                &mut duplicates,
+                &mut rejects,
+            )
+            .await?;
+            progress.set_position(reader.position().byte());
+        }
+    }
+    flush(
+        &store,
+        &ws,
+        &mut pending,
+        &mut created,
+        &mut duplicates,
+        &mut rejects,
+    )
+    .await?;
+    progress.finish_and_clear();
+
+    let reject_file = rejects_path(&args.file);
+    if rejects.is_empty() {
+        let _ = std::fs::remove_file(&reject_file);
+    } else {
+        rejects.sort_by_key(|r| r.0);
+        let mut w = csv::Writer::from_path(&reject_file)
+            .with_context(|| format!("cannot write {}", reject_file.display()))?;
+        let mut head = vec!["line".to_string(), "reason".to_string()];
+        head.extend(header_list.iter().map(|h| (*h).to_string()));
+        w.write_record(&head)?;
+        for (line, reason, fields) in &rejects {
+            let mut out = vec![line.to_string(), reason.clone()];
+            out.extend(fields.iter().cloned());
+            w.write_record(&out)?;
+        }
+        w.flush()?;
+    }
+    let rejected_rows = rejects
+        .iter()
+        .map(|r| r.0)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    println!(
+        "{name}: rows read {rows}, events created {created}, duplicates {duplicates}, rows rejected {rejected_rows}"
+    );
+    if rejected_rows > 0 {
+        println!(
+            "rejected rows, with their line and reason: {}",
+            reject_file.display()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn flush(
+    store: &handshake_store::Store,
+    ws: &handshake_store::Workspace,
+    pending: &mut Vec<(u64, Vec<String>, Event)>,
+    created: &mut usize,
+    duplicates: &mut usize,
+    rejects: &mut Vec<(u64, String, Vec<String>)>,
+) -> anyhow::Result<()> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let events: Vec<Event> = pending.iter().map(|(_, _, e)| e.clone()).collect();
+    let outcome = store.insert_events(ws, &events).await?;
+    for ((line, fields, e), result) in pending.drain(..).zip(outcome) {
+        match result {
+            Inserted::Accepted => *created += 1,
+            Inserted::Duplicate => *duplicates += 1,
+            Inserted::Conflict => rejects.push((line, format!("event {} was imported before with other values; the export changed under the same record", e.id), fields)),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,450 @@
+//! CRM exports into events: which column means what (a [`Mapping`]), the
+//! presets for HubSpot and Salesforce, and the pure function that turns one
+//! CSV row into events. Reading files, progress and storage are the CLI's.
+//!
+//! Imported events get deterministic ids, `SOURCE:RECORD:FIELD`, so
+//! importing the same export twice creates nothing new. Events read off a
+//! snapshot ("Became a Marketing Qualified Lead Date") are marked inferred.
+
+use jiff::Timestamp;
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+
+use crate::event::{Attributes, Event, EventId, EventKind, SubjectId};
+
+/// Which columns of an export mean what.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mapping {
+    /// The source name used in event ids, e.g. `hubspot`.
+    pub source: String,
+    /// The column with the record id (becomes the lead id).
+    pub record_id: String,
+    /// The column with the creation instant (becomes `lead.created`).
+    pub created_at: String,
+    /// Attribute name -> column (known attributes typed, others kept as text).
+    pub attributes: Vec<(String, String)>,
+    /// Stage -> column with the date the record reached it (becomes inferred `lead.stage_changed`).
+    pub stages: Vec<(String, String)>,
+    /// The stage reached when a yes/no column is true, with the column of its date:
+    /// (stage, flag column, date column), e.g. Salesforce's Converted / Converted Date.
+    pub flagged_stages: Vec<(String, String, String)>,
+    /// The zone of dates written without an offset.
+    pub time_zone: TimeZone,
+}
+
+impl Mapping {
+    /// The HubSpot contacts export.
+    pub fn hubspot() -> Mapping {
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+        Mapping {
+            source: "hubspot".into(),
+            record_id: "Record ID".into(),
+            created_at: "Create Date".into(),
+            attributes: vec![
+                s("source", "Original Source"),
+                s("owner", "Contact owner"),
+                s("email", "Email"),
+                s("company", "Company Name"),
+                s("lead_status", "Lead Status"),
+            ],
+            stages: vec![
+                s("lead", "Became a Lead Date"),
+                s("mql", "Became a Marketing Qualified Lead Date"),
+                s("sql", "Became a Sales Qualified Lead Date"),
+                s("opportunity", "Became an Opportunity Date"),
+                s("customer", "Became a Customer Date"),
+            ],
+            flagged_stages: vec![],
+            time_zone: TimeZone::UTC,
+        }
+    }
+
+    /// The Salesforce leads export.
+    pub fn salesforce() -> Mapping {
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+        Mapping {
+            source: "salesforce".into(),
+            record_id: "Lead ID".into(),
+            created_at: "Created Date".into(),
+            attributes: vec![
+                s("source", "Lead Source"),
+                s("owner", "Lead Owner"),
+                s("email", "Email"),
+                s("company", "Company"),
+                s("lead_status", "Lead Status"),
+                s("rating", "Rating"),
+            ],
+            stages: vec![],
+            flagged_stages: vec![("sql".into(), "Converted".into(), "Converted Date".into())],
+            time_zone: TimeZone::UTC,
+        }
+    }
+
+    /// The required columns (record id, creation date) that `headers` lacks.
+    pub fn missing_required(&self, headers: &[&str]) -> Vec<String> {
+        [&self.record_id, &self.created_at]
+            .into_iter()
+            .filter(|w| !headers.contains(&w.as_str()))
+            .cloned()
+            .collect()
+    }
+
+    /// The optional columns this mapping reads that `headers` lacks (their events are not created).
+    pub fn missing_optional(&self, headers: &[&str]) -> Vec<String> {
+        let mut wanted: Vec<&str> = Vec::new();
+        wanted.extend(self.attributes.iter().map(|(_, c)| c.as_str()));
+        wanted.extend(self.stages.iter().map(|(_, c)| c.as_str()));
+        for (_, flag, date) in &self.flagged_stages {
+            wanted.push(flag);
+            wanted.push(date);
+        }
+        wanted
+            .into_iter()
+            .filter(|w| !headers.contains(w))
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// Why a row could not be imported: the column and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    /// The column at fault.
+    pub column: String,
+    /// What is wrong and what would be right.
+    pub message: String,
+}
+
+/// Formats tried for dates without an offset, in order.
+const FORMATS: [&str; 8] = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M",
+    "%d.%m.%Y %H:%M",
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+];
+
+/// Reads an instant: RFC 3339, or a local date/time in `tz` (a date alone is its midnight).
+pub fn parse_instant(text: &str, tz: &TimeZone) -> Option<Timestamp> {
+    let text = text.trim();
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Some(t);
+    }
+    for format in FORMATS {
+        if let Ok(dt) = DateTime::strptime(format, text) {
+            return dt.to_zoned(tz.clone()).ok().map(|z| z.timestamp());
+        }
+        if let Ok(d) = Date::strptime(format, text) {
+            return d.to_zoned(tz.clone()).ok().map(|z| z.timestamp());
+        }
+    }
+    None
+}
+
+/// Turns one row into events; `cell(column)` gives the row's value for a column.
+///
+/// # Errors
+/// A [`RowError`] naming the column when the record id is missing or a date does not read.
+///
+/// # Example
+/// ```
+/// use handshake_core::import::{Mapping, row_to_events};
+/// let row = |c: &str| match c {
+///     "Record ID" => "1001",
+///     "Create Date" => "2026-09-01 10:15",
+///     "Became a Marketing Qualified Lead Date" => "2026-09-03 09:00",
+///     "Original Source" => "Organic Search",
+///     _ => "",
+/// };
+/// let events = row_to_events(&Mapping::hubspot(), |c| row(c).to_string())?;
+/// assert_eq!(events.len(), 2);
+/// assert_eq!(events[1].id.as_str(), "hubspot:1001:stage:mql");
+/// assert!(events[1].inferred);
+/// # Ok::<(), handshake_core::import::RowError>(())
+/// ```
+pub fn row_to_events(m: &Mapping, cell: impl Fn(&str) -> String) -> Result<Vec<Event>, RowError> {
+    let err = |column: &str, message: String| RowError {
+        column: column.to_string(),
+        message,
+    };
+    let record = cell(&m.record_id).trim().to_string();
+    if record.is_empty() {
+        return Err(err(
+            &m.record_id,
+            format!("no record id in \"{}\"", m.record_id),
+        ));
+    }
+    let subject = SubjectId::new(record.clone()).map_err(|e| err(&m.record_id, e))?;
+    let id = |field: &str| {
+        EventId::new(format!("{}:{record}:{field}", m.source)).map_err(|e| err(&m.record_id, e))
+    };
+    let instant = |column: &str| -> Result<Option<Timestamp>, RowError> {
+        let text = cell(column);
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        parse_instant(&text, &m.time_zone)
+            .map(Some)
+            .ok_or_else(|| err(column, format!("\"{text}\" in \"{column}\" is not a date; expected e.g. 2026-09-01 10:15, 09/01/2026 10:15 AM or 2026-09-01T10:15:00Z")))
+    };
+    let created = instant(&m.created_at)?.ok_or_else(|| {
+        err(
+            &m.created_at,
+            format!("no creation date in \"{}\"", m.created_at),
+        )
+    })?;
+    let mut attributes = Attributes::default();
+    for (name, column) in &m.attributes {
+        let value = cell(column).trim().to_string();
+        if value.is_empty() {
+            continue;
+        }
+        match name.as_str() {
+            "source" => attributes.source = Some(value),
+            "segment" => attributes.segment = Some(value),
+            "persona" => attributes.persona = Some(value),
+            "owner" => attributes.owner = Some(value),
+            "company" => attributes.company = Some(value),
+            "email" => attributes.email = value.contains('@').then_some(value),
+            "score" => attributes.score = value.parse().ok(),
+            _ => attributes
+                .other
+                .push((name.clone(), serde_json::Value::String(value).to_string())),
+        }
+    }
+    attributes.other.sort();
+    let mut events = vec![Event {
+        id: id("created")?,
+        subject: subject.clone(),
+        occurred_at: created,
+        inferred: false,
+        kind: EventKind::LeadCreated(attributes),
+    }];
+    let mut stage_event = |stage: &str, at: Timestamp| -> Result<(), RowError> {
+        events.push(Event {
+            id: id(&format!("stage:{stage}"))?,
+            subject: subject.clone(),
+            occurred_at: at,
+            inferred: true,
+            kind: EventKind::StageChanged {
+                stage: stage.to_string(),
+            },
+        });
+        Ok(())
+    };
+    for (stage, column) in &m.stages {
+        if let Some(at) = instant(column)? {
+            stage_event(stage, at)?;
+        }
+    }
+    for (stage, flag, date) in &m.flagged_stages {
+        let yes = matches!(
+            cell(flag).trim().to_ascii_lowercase().as_str(),
+            "true" | "1" | "yes"
+        );
+        if yes {
+            let at = instant(date)?
+                .ok_or_else(|| err(date, format!("\"{flag}\" is true but \"{date}\" is empty")))?;
+            stage_event(stage, at)?;
+        }
+    }
+    Ok(events)
+}
+
+/// Reads a mapping file (TOML) for exports without a preset; every problem
+/// is reported at once with its place, like the agreement checker.
+///
+/// ```toml
+/// source = "pipedrive"          # names the events: pipedrive:RECORD:FIELD
+/// record_id = "Person ID"       # the column with the record id
+/// created_at = "Created"        # the column with the creation date
+/// time_zone = "Europe/Berlin"   # for dates without an offset (default UTC)
+/// [attributes]                  # attribute = column
+/// source = "Lead source"
+/// owner = "Owner"
+/// [stages]                      # stage = column with the date it was reached
+/// mql = "MQL date"
+/// [[flagged_stages]]            # a stage reached when a yes/no column is true
+/// stage = "sql"
+/// flag = "Converted"
+/// date = "Converted at"
+/// ```
+///
+/// # Errors
+/// Every diagnostic, each with its byte span.
+pub fn mapping_from_toml(text: &str) -> Result<Mapping, Vec<crate::Diagnostic>> {
+    use crate::toml_read::{Reader, Span, Table};
+    let (root, syntax) = toml::de::DeTable::parse_recoverable(text);
+    let mut r = Reader::new(text);
+    for e in &syntax {
+        r.error(
+            Span {
+                start: e.span().map_or(0, |s| s.start),
+                end: e.span().map_or(0, |s| s.end),
+            },
+            format!("TOML syntax: {}", e.message().trim()),
+            "valid TOML",
+        );
+    }
+    let t = Table {
+        map: root.get_ref(),
+        span: Span::default(),
+    };
+    r.keys(
+        t,
+        &[
+            "source",
+            "record_id",
+            "created_at",
+            "time_zone",
+            "attributes",
+            "stages",
+            "flagged_stages",
+        ],
+        "the mapping file",
+    );
+    let req = |r: &mut Reader<'_>, key: &str, example: &str| -> Option<String> {
+        let v = r.req(t, key, "the mapping file", example)?;
+        r.string(v, key, "a string").map(|s| s.text.to_string())
+    };
+    let source = req(&mut r, "source", "\"pipedrive\"");
+    let record_id = req(&mut r, "record_id", "\"Person ID\"");
+    let created_at = req(&mut r, "created_at", "\"Created\"");
+    let mut time_zone = TimeZone::UTC;
+    if let Some(v) = r.get(t, "time_zone")
+        && let Some(s) = r.string(v, "time_zone", "an IANA zone name")
+    {
+        match handshake_calendar::time_zone(s.text) {
+            Ok(tz) => time_zone = tz,
+            Err(_) => r.error(
+                s.span,
+                format!("unknown time zone \"{}\"", s.text),
+                "an IANA zone name such as \"Europe/Berlin\"",
+            ),
+        }
+    }
+    let pairs = |r: &mut Reader<'_>, key: &str| -> Vec<(String, String)> {
+        let Some(v) = r.get(t, key) else {
+            return Vec::new();
+        };
+        let Some(table) = r.table(v, key, "a table of name = \"column\"") else {
+            return Vec::new();
+        };
+        table
+            .map
+            .iter()
+            .filter_map(|(k, v)| {
+                r.string(v, k.get_ref(), "a column name")
+                    .map(|s| (k.get_ref().to_string(), s.text.to_string()))
+            })
+            .collect()
+    };
+    let attributes = pairs(&mut r, "attributes");
+    let stages = pairs(&mut r, "stages");
+    let mut flagged_stages = Vec::new();
+    if let Some(v) = r.get(t, "flagged_stages")
+        && let Some(items) = r.array(v, "flagged_stages", "[[flagged_stages]] tables")
+    {
+        for item in items {
+            let Some(ft) = r.table(item, "a flagged stage", "{ stage, flag, date }") else {
+                continue;
+            };
+            r.keys(ft, &["stage", "flag", "date"], "a flagged stage");
+            let mut get = |key: &str| {
+                r.req(ft, key, "a flagged stage", "\"...\"")
+                    .and_then(|v| r.string(v, key, "a string"))
+                    .map(|s| s.text.to_string())
+            };
+            if let (Some(a), Some(b), Some(c)) = (get("stage"), get("flag"), get("date")) {
+                flagged_stages.push((a, b, c));
+            }
+        }
+    }
+    if !r.diags.is_empty() {
+        return Err(r.diags);
+    }
+    match (source, record_id, created_at) {
+        (Some(source), Some(record_id), Some(created_at)) => Ok(Mapping {
+            source,
+            record_id,
+            created_at,
+            attributes,
+            stages,
+            flagged_stages,
+            time_zone,
+        }),
+        _ => Err(r.diags),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_usual_export_date_forms() {
+        let ny = crate::agreement::time_zone_for_tests("America/New_York");
+        let t = |s: &str| parse_instant(s, &ny).map(|t| t.to_string());
+        assert_eq!(
+            t("2026-09-01 10:15").as_deref(),
+            Some("2026-09-01T14:15:00Z")
+        );
+        assert_eq!(
+            t("09/01/2026 10:15 AM").as_deref(),
+            Some("2026-09-01T14:15:00Z")
+        );
+        assert_eq!(t("2026-09-01").as_deref(), Some("2026-09-01T04:00:00Z"));
+        assert_eq!(
+            t("2026-09-01T10:15:00+02:00").as_deref(),
+            Some("2026-09-01T08:15:00Z")
+        );
+        assert_eq!(t("soon"), None);
+    }
+
+    #[test]
+    fn salesforce_conversion_becomes_an_inferred_sql() {
+        let row = |c: &str| {
+            match c {
+                "Lead ID" => "00Q1",
+                "Created Date" => "9/1/2026",
+                "Converted" => "true",
+                "Converted Date" => "9/20/2026",
+                "Rating" => "Hot",
+                _ => "",
+            }
+            .to_string()
+        };
+        let events = row_to_events(&Mapping::salesforce(), row).unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(
+            events[1].kind,
+            EventKind::StageChanged {
+                stage: "sql".into()
+            }
+        );
+        let EventKind::LeadCreated(a) = &events[0].kind else {
+            panic!()
+        };
+        assert_eq!(a.other, vec![("rating".to_string(), "\"Hot\"".to_string())]);
+    }
+
+    #[test]
+    fn a_row_error_names_the_column() {
+        let row = |c: &str| {
+            if c == "Record ID" {
+                "7".to_string()
+            } else if c == "Create Date" {
+                "31/31/2026".to_string()
+            } else {
+                String::new()
+            }
+        };
+        let e = row_to_events(&Mapping::hubspot(), row).unwrap_err();
+        assert_eq!(e.column, "Create Date");
+        let e = row_to_events(&Mapping::hubspot(), |_| String::new()).unwrap_err();
+        assert_eq!(e.column, "Record ID");
+    }
+}
