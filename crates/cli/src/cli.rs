@@ -182,7 +182,8 @@ pub enum AgreementCommand {
     /// Print the file of one version, as applied.
     Show {
         /// The version number.
-        version: i64,
+        #[arg(value_name = "VERSION")]
+        number: i64,
     },
 }
 
@@ -210,4 +211,14 @@ pub struct ImportArgs {
     /// The time zone of dates written without an offset (default: the mapping's, else UTC).
     #[arg(long)]
     pub tz: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_command_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
 }

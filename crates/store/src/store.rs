@@ -85,8 +85,10 @@ pub struct TokenInfo {
 /// The database: SQLite or PostgreSQL.
 #[derive(Clone, Debug)]
 pub enum Store {
-    /// An SQLite file (WAL, synchronous=FULL).
-    Sqlite(SqlitePool),
+    /// An SQLite file (WAL, synchronous=FULL), and the lock that makes this
+    /// process's writes take turns (SQLite has one writer; waiting here is
+    /// cheaper than SQLite's busy retries).
+    Sqlite(SqlitePool, std::sync::Arc<tokio::sync::Mutex<()>>),
     /// A PostgreSQL database.
     Postgres(PgPool),
 }
@@ -95,7 +97,7 @@ pub enum Store {
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match $store {
-            Store::Sqlite($pool) => $body,
+            Store::Sqlite($pool, _) => $body,
             Store::Postgres($pool) => $body,
         }
     };
@@ -167,6 +169,7 @@ impl Store {
                     .max_connections(max)
                     .connect_with(options)
                     .await?,
+                std::sync::Arc::default(),
             )
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
@@ -190,14 +193,14 @@ impl Store {
     /// Which back end: `sqlite` or `postgres`.
     pub fn backend(&self) -> &'static str {
         match self {
-            Store::Sqlite(_) => "sqlite",
+            Store::Sqlite(..) => "sqlite",
             Store::Postgres(_) => "postgres",
         }
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Store::Sqlite(pool) => {
+            Store::Sqlite(pool, _) => {
                 let mut tx = pool.begin().await?;
                 sqlx::query(migrate::LEDGER).execute(&mut *tx).await?;
                 for (version, sql) in migrate::SQLITE {
@@ -283,7 +286,10 @@ impl Store {
         }
         // The fingerprints of the ids that were stored before this batch.
         let before: HashMap<String, i64> = match self {
-            Store::Sqlite(pool) => crate::sqlite::insert(pool, ws, &rows).await?,
+            Store::Sqlite(pool, writer) => {
+                let _turn = writer.lock().await;
+                crate::sqlite::insert(pool, ws, &rows).await?
+            }
             Store::Postgres(pool) => crate::postgres::insert(pool, ws, &rows).await?,
         };
         let mut seen: std::collections::HashSet<&str> =

@@ -323,7 +323,7 @@ async fn tokens_are_stored_hashed_and_verified(store: Store) {
     // What is stored is an argon2 hash, never the secret.
     let secret = &text[text.rfind('_').unwrap() + 1..];
     let stored: String = match &store {
-        Store::Sqlite(p) => sqlx::query_scalar("SELECT secret_hash FROM tokens")
+        Store::Sqlite(p, _) => sqlx::query_scalar("SELECT secret_hash FROM tokens")
             .fetch_one(p)
             .await
             .unwrap(),

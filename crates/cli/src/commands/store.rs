@@ -124,7 +124,7 @@ pub async fn agreement(global: &Global, cmd: AgreementCommand) -> anyhow::Result
                 );
             }
         }
-        AgreementCommand::Show { version } => match store.agreement(&ws, version).await? {
+        AgreementCommand::Show { number: version } => match store.agreement(&ws, version).await? {
             Some(v) => print!("{}", v.source),
             None => {
                 eprintln!(

@@ -6,6 +6,7 @@
 mod commands;
 mod durability;
 mod import;
+mod store;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

@@ -238,18 +238,101 @@ impl Event {
         json::to_canonical(self)
     }
 
-    /// A stable 64-bit fingerprint of [`Event::canonical_json`] (FNV-1a).
+    /// A stable 64-bit fingerprint of the event's content (FNV-1a over a
+    /// canonical encoding of its typed fields): equal exactly when
+    /// [`Event::canonical_json`] is, without building the JSON.
     pub fn fingerprint(&self) -> i64 {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in self.canonical_json().bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        let mut h = Fnv::new();
+        h.text(1, self.id.as_str());
+        h.text(2, self.kind.type_name());
+        h.text(3, self.subject.as_str());
+        h.bytes(4, &self.occurred_at.as_nanosecond().to_le_bytes());
+        h.bytes(5, &[u8::from(self.inferred)]);
+        let opt = |h: &mut Fnv, tag: u8, v: &Option<String>| {
+            if let Some(v) = v {
+                h.text(tag, v);
+            }
+        };
+        match &self.kind {
+            EventKind::LeadCreated(a) | EventKind::LeadUpdated(a) => {
+                opt(&mut h, 10, &a.source);
+                opt(&mut h, 11, &a.segment);
+                opt(&mut h, 12, &a.persona);
+                if let Some(score) = a.score {
+                    h.bytes(13, &score.to_le_bytes());
+                }
+                opt(&mut h, 14, &a.owner);
+                opt(&mut h, 15, &a.email);
+                opt(&mut h, 16, &a.company);
+                for (k, v) in &a.other {
+                    h.text(17, k);
+                    h.text(18, v);
+                }
+            }
+            EventKind::StageChanged { stage } => h.text(20, stage),
+            EventKind::Assigned { owner } => h.text(21, owner),
+            EventKind::Touched {
+                channel,
+                by,
+                automated,
+            } => {
+                h.text(22, channel.as_str());
+                opt(&mut h, 23, by);
+                h.bytes(24, &[u8::from(*automated)]);
+            }
+            EventKind::Activity { activity } => h.text(25, activity),
+            EventKind::Accepted { by } => opt(&mut h, 23, by),
+            EventKind::Rejected { reason, by } => {
+                h.text(26, reason);
+                opt(&mut h, 23, by);
+            }
+            EventKind::Recycled { reason } | EventKind::DealLost { reason } => {
+                opt(&mut h, 26, reason)
+            }
+            EventKind::OpportunityCreated { amount } | EventKind::DealWon { amount } => {
+                h.bytes(27, &amount.minor.to_le_bytes());
+                h.text(28, &amount.currency);
+            }
+            EventKind::RequestOpened {
+                from,
+                to,
+                channel,
+                kind,
+            } => {
+                h.text(29, from);
+                h.text(30, to);
+                h.text(31, channel);
+                opt(&mut h, 32, kind);
+            }
+            EventKind::RequestAcknowledged | EventKind::RequestResolved => {}
         }
-        i64::from_ne_bytes(hash.to_ne_bytes())
+        i64::from_ne_bytes(h.0.to_ne_bytes())
     }
 
     /// The order every fold uses: by instant, then by id.
     pub fn order_key(&self) -> (Timestamp, &str) {
         (self.occurred_at, self.id.as_str())
+    }
+}
+
+/// FNV-1a, 64 bits, over tagged, length-prefixed fields (so no two field
+/// sequences encode alike). Stable across versions and platforms.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn bytes(&mut self, tag: u8, data: &[u8]) {
+        let len = u32::try_from(data.len()).unwrap_or(u32::MAX).to_le_bytes();
+        for b in [tag].iter().chain(len.iter()).chain(data.iter()) {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn text(&mut self, tag: u8, s: &str) {
+        self.bytes(tag, s.as_bytes());
     }
 }

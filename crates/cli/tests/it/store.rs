@@ -1,0 +1,119 @@
+//! `apply`, `agreement`, `token` and `events` against a fresh SQLite store.
+
+use crate::{TempDir, bin, text};
+
+fn run(dir: &TempDir, args: &[&str]) -> std::process::Output {
+    bin()
+        .args(args)
+        .env("HANDSHAKE_DB", dir.db())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn apply_stores_numbered_versions_and_refuses_a_broken_file() {
+    let dir = TempDir::new("apply");
+    let out = run(&dir, &["apply", "examples/agreement.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "applied examples/agreement.toml as version 1 of workspace \"default\"\n"
+    );
+    let out = run(
+        &dir,
+        &["apply", "examples/agreement.toml", "--workspace", "emea"],
+    );
+    assert!(text(&out.stdout).contains("version 1 of workspace \"emea\""));
+    let out = run(&dir, &["apply", "examples/agreement.toml"]);
+    assert!(text(&out.stdout).contains("as version 2"));
+    let list = text(&run(&dir, &["agreement", "list"]).stdout);
+    assert_eq!(list.lines().count(), 2, "{list}");
+    assert!(
+        list.lines()
+            .all(|l| l.ends_with("Northwind Cloud sales and marketing SLA 2027")),
+        "{list}"
+    );
+    let shown = text(&run(&dir, &["agreement", "show", "2"]).stdout);
+    assert_eq!(
+        shown,
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/agreement.toml"
+        ))
+        .unwrap()
+    );
+    let missing = run(&dir, &["agreement", "show", "9"]);
+    assert_eq!(missing.status.code(), Some(1));
+    // A broken file is not stored.
+    let bad = dir.0.join("bad.toml");
+    std::fs::write(&bad, "[agreement]\nname = 1\n").unwrap();
+    let out = run(&dir, &["apply", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("nothing applied"));
+    assert_eq!(
+        text(&run(&dir, &["agreement", "list"]).stdout)
+            .lines()
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn events_from_a_file_give_the_api_summary() {
+    let dir = TempDir::new("events");
+    let out = run(&dir, &["events", "examples/events.ndjson"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "{\"accepted\":17,\"duplicates\":0,\"rejected\":[]}\n"
+    );
+    let again = run(&dir, &["events", "examples/events.ndjson"]);
+    assert_eq!(
+        text(&again.stdout),
+        "{\"accepted\":0,\"duplicates\":17,\"rejected\":[]}\n"
+    );
+    let mut child = bin()
+        .args(["events", "-"])
+        .env("HANDSHAKE_DB", dir.db())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"{\"id\":\"x\",\"type\":\"lead.created\",\"lead_id\":\"L\",\"occurred_at\":\"2027-01-01T00:00:00Z\"}\nnope\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["accepted"], 1);
+    assert_eq!(v["rejected"][0]["line"], 2);
+    assert_eq!(v["rejected"][0]["code"], "invalid_json");
+}
+
+#[test]
+fn a_token_is_printed_once_in_its_shape() {
+    let dir = TempDir::new("token");
+    let out = run(&dir, &["token", "create", "--name", "hubspot"]);
+    let token = text(&out.stdout);
+    let token = token.trim();
+    assert!(
+        token.starts_with("hs_") && token.len() == 3 + 12 + 1 + 40,
+        "{token}"
+    );
+    assert!(text(&out.stderr).contains("shown once"));
+    assert!(
+        !text(&out.stderr).contains(token),
+        "the token is not repeated in the log"
+    );
+}
+
+#[test]
+fn a_bad_workspace_name_says_what_is_allowed() {
+    let dir = TempDir::new("workspace");
+    let out = run(&dir, &["agreement", "list", "--workspace", "Big Corp"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("lowercase letters, digits, - or _"),
+        "{}",
+        text(&out.stderr)
+    );
+}
