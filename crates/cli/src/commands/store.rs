@@ -49,14 +49,18 @@ pub async fn serve(global: &Global, bind: &str) -> anyhow::Result<ExitCode> {
         format!("cannot listen on {bind}; expected HOST:PORT such as 127.0.0.1:8080")
     })?;
     let addr = listener.local_addr()?;
-    println!(
+    // A closed stdout (a supervisor that stopped reading) must not stop the server.
+    let mut out = std::io::stdout();
+    let _ = writeln!(
+        out,
         "Handshake listening on http://{addr} (store: {backend}, {})",
         redact(&global.db)
     );
-    println!(
+    let _ = writeln!(
+        out,
         "API docs: http://{addr}/api/v1/docs; create a token with `handshake token create --name NAME`"
     );
-    std::io::stdout().flush()?;
+    let _ = out.flush();
     let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]

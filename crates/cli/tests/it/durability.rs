@@ -17,9 +17,10 @@ fn start(dir: &TempDir) -> (Child, String) {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap());
+    lines.read_line(&mut first).unwrap();
+    // Keep reading whatever else it prints, so its stdout stays open.
+    std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
     let addr = first
         .split("http://")
         .nth(1)
