@@ -43,6 +43,7 @@
 
 pub mod agreement;
 pub mod diagnostic;
+pub mod engine;
 pub mod event;
 pub mod import;
 pub mod lead;

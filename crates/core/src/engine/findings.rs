@@ -1,0 +1,176 @@
+//! Findings: per period, who missed, by how much, and the most likely cause
+//! in the data, in plain language, most important first.
+
+use super::{Evaluation, GoalResult, PeriodKey};
+use crate::agreement::{Agreement, Metric, Target};
+
+/// One finding: a sentence and how much it weighs (the larger, the earlier).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// The sentence.
+    pub text: String,
+    /// How far from its target, as a fraction (0 for informational findings).
+    pub shortfall: f64,
+}
+
+fn target_value(t: &Target) -> Option<f64> {
+    match t {
+        Target::Count(n) => Some(*n as f64),
+        Target::Money { minor, .. } => Some(*minor as f64 / 100.0),
+        Target::Rate(bp) => Some(f64::from(*bp) / 10_000.0),
+        Target::Duration(_) => None,
+    }
+}
+
+fn sentence(a: &Agreement, r: &GoalResult) -> String {
+    let owner = a
+        .party(&crate::agreement::PartyId(r.owner.clone()))
+        .map_or(r.owner.clone(), |p| p.name.clone());
+    let goal = a.goals.iter().find(|g| g.id.as_str() == r.id);
+    let what = match goal.map(|g| &g.metric) {
+        Some(Metric::Reached(s)) => format!(
+            "delivered {} of {} {}s",
+            r.actual,
+            r.target,
+            s.as_str().to_uppercase()
+        ),
+        Some(Metric::FollowUpRate) => format!(
+            "met {} of its response-time promises in time (target {})",
+            r.actual, r.target
+        ),
+        Some(Metric::AcceptanceRate) => format!(
+            "accepted {} of the leads it decided on (target {})",
+            r.actual, r.target
+        ),
+        Some(Metric::Conversion { from, to }) => format!(
+            "turned {} of {}s into {}s (target {})",
+            r.actual,
+            from.as_str().to_uppercase(),
+            to.as_str().to_uppercase(),
+            r.target
+        ),
+        Some(Metric::MedianFirstTouch) => format!(
+            "took a median {} to first touch (target at most {})",
+            r.actual, r.target
+        ),
+        Some(Metric::Opportunities) => {
+            format!("created {} of {} opportunities", r.actual, r.target)
+        }
+        Some(Metric::PipelineValue) => format!("created {} of {} pipeline", r.actual, r.target),
+        Some(Metric::RevenueWon) => format!("won {} of {} revenue", r.actual, r.target),
+        None => format!("{} against {}", r.actual, r.target),
+    };
+    format!("{owner} {what} ({})", r.id)
+}
+
+pub(crate) fn for_period(e: &Evaluation, a: &Agreement, period: PeriodKey) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let results: Vec<&GoalResult> = e
+        .goals
+        .iter()
+        .filter(|r| {
+            r.period == period || (r.period.kind != period.kind && contains(r.period, period))
+        })
+        .collect();
+    for r in &results {
+        if r.attained == Some(false) {
+            let shortfall = match (target_value(&r.target), r.actual.value()) {
+                (Some(t), Some(v)) if t > 0.0 => ((t - v) / t).abs(),
+                _ => 0.5,
+            };
+            out.push(Finding {
+                text: format!("Missed: {}.", sentence(a, r)),
+                shortfall,
+            });
+        }
+    }
+    // The seeds' quarrel: volume delivered while follow-up lags, or the other way round.
+    let is = |r: &&&GoalResult, f: fn(&Metric) -> bool| {
+        a.goals
+            .iter()
+            .any(|g| g.id.as_str() == r.id && f(&g.metric))
+    };
+    let volume = results.iter().find(|r| {
+        is(
+            r,
+            |m| matches!(m, Metric::Reached(s) if s.as_str() == "mql"),
+        )
+    });
+    let follow = results
+        .iter()
+        .find(|r| is(r, |m| matches!(m, Metric::FollowUpRate)));
+    if let (Some(v), Some(f)) = (volume, follow) {
+        match (v.attained, f.attained) {
+            (Some(true), Some(false)) => out.push(Finding {
+                text: format!(
+                    "{}; {}: follow-up speed, not volume, is the gap.",
+                    sentence(a, v),
+                    sentence(a, f)
+                ),
+                shortfall: 1.0,
+            }),
+            (Some(false), Some(true)) => out.push(Finding {
+                text: format!(
+                    "{}; {}: volume, not follow-up, is the gap.",
+                    sentence(a, v),
+                    sentence(a, f)
+                ),
+                shortfall: 1.0,
+            }),
+            _ => {}
+        }
+    }
+    // Lead quality: the source whose leads sales rejects most, with its top reason.
+    if let Some(q) = e
+        .sources
+        .iter()
+        .filter(|q| q.accepted + q.rejected >= 5)
+        .max_by(|x, y| {
+            let rate =
+                |q: &super::SourceQuality| q.rejected as f64 / (q.accepted + q.rejected) as f64;
+            rate(x).total_cmp(&rate(y))
+        })
+        && q.rejected > 0
+    {
+        let reason = q.rejection_reasons.first().map_or(String::new(), |(r, n)| {
+            format!(", most often \"{r}\" ({n})")
+        });
+        out.push(Finding {
+            text: format!(
+                "Leads from {} are rejected most: {} of {} decided{reason}.",
+                q.source,
+                q.rejected,
+                q.accepted + q.rejected
+            ),
+            shortfall: 0.0,
+        });
+    }
+    if let Some(d) = &e.scoring
+        && (!d.handed_below_threshold.is_empty() || !d.above_threshold_not_handed.is_empty())
+    {
+        out.push(Finding {
+                text: format!(
+                    "Scoring disagreements: {} lead(s) handed over below the MQL threshold, {} at or above it never handed over.",
+                    d.handed_below_threshold.len(),
+                    d.above_threshold_not_handed.len()
+                ),
+                shortfall: 0.0,
+            });
+    }
+    out.sort_by(|x, y| y.shortfall.total_cmp(&x.shortfall));
+    out
+}
+
+/// Whether period `outer` (a quarter or year) holds month `inner`, or the other way.
+fn contains(outer: PeriodKey, inner: PeriodKey) -> bool {
+    use crate::agreement::Period;
+    let month_of = |p: PeriodKey| match p.kind {
+        Period::Month => Some(p.index),
+        _ => None,
+    };
+    match (outer.kind, month_of(inner)) {
+        (Period::Quarter, Some(m)) => outer.year == inner.year && (m - 1) / 3 + 1 == outer.index,
+        (Period::Year, Some(_)) => outer.year == inner.year,
+        _ => false,
+    }
+}

@@ -1,0 +1,332 @@
+//! The engine: one pure, replayable evaluation of an agreement against
+//! events at an instant. Same input, same result: history can be replayed
+//! and a draft evaluated against last quarter's real events.
+//!
+//! Events are grouped by lead (or request) and folded one subject at a time
+//! in `(occurred_at, id)` order ([`fold`]); clocks are then seen at `as_of`
+//! ([`clocks`]); goals, streaks, consequences and findings are sums over the
+//! subjects ([`goals`], [`findings`]). Events after `as_of` do not exist for
+//! the evaluation.
+
+mod clocks;
+mod findings;
+mod fold;
+mod goals;
+mod incremental;
+mod periods;
+
+pub use clocks::{ClockState, ClockView};
+pub use findings::Finding;
+pub use goals::{Actual, GoalResult};
+pub use incremental::Evaluator;
+pub use periods::PeriodKey;
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use crate::agreement::{Agreement, Condition, Subject};
+use crate::event::Event;
+use fold::{Facts, fold, secs};
+
+/// One clock of the evaluation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Clock {
+    /// The guarantee's id.
+    pub guarantee: String,
+    /// The lead or request.
+    pub subject: String,
+    /// The period of its start, in the agreement's zone.
+    pub period: PeriodKey,
+    /// The lead's owner at the start.
+    pub owner: Option<String>,
+    /// The lead's segment value at the start.
+    pub segment: Option<String>,
+    /// Its state at as_of.
+    pub view: ClockView,
+}
+
+/// Clock counts for one guarantee.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GuaranteeSummary {
+    /// The guarantee's id.
+    pub id: String,
+    /// All clocks.
+    pub clocks: usize,
+    /// Stopped in time.
+    pub met: usize,
+    /// Stopped after due.
+    pub met_late: usize,
+    /// Open past due.
+    pub breached: usize,
+    /// Open, not past due (paused and at risk included).
+    pub running: usize,
+    /// Running and paused.
+    pub paused: usize,
+    /// Running and past the warning point.
+    pub at_risk: usize,
+    /// Met in time / (closed or past due); `None` when nothing to measure.
+    pub compliance: Option<f64>,
+}
+
+/// A goal's run of missed periods, ending at the latest closed period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Streak {
+    /// The goal's id.
+    pub goal: String,
+    /// Consecutive missed closed periods.
+    pub missed_in_a_row: u32,
+}
+
+/// Leads where the shared scoring model and the CRM disagree.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScoringDiagnosis {
+    /// Handed to sales as MQL while scoring below the threshold.
+    pub handed_below_threshold: Vec<String>,
+    /// Scoring at or above the threshold, never handed over.
+    pub above_threshold_not_handed: Vec<String>,
+}
+
+/// Lead quality for one source.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SourceQuality {
+    /// The source (or `(none)`).
+    pub source: String,
+    /// Leads from it.
+    pub leads: usize,
+    /// Of them, MQLs.
+    pub mqls: usize,
+    /// Accepted by sales.
+    pub accepted: usize,
+    /// Rejected by sales.
+    pub rejected: usize,
+    /// Reached SQL.
+    pub sqls: usize,
+    /// Won.
+    pub won: usize,
+    /// Rejection reasons with their counts, most frequent first.
+    pub rejection_reasons: Vec<(String, usize)>,
+}
+
+/// Everything the agreement says about the events at `as_of`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// The instant of the evaluation.
+    pub as_of: Timestamp,
+    /// Every clock, by guarantee then start.
+    pub clocks: Vec<Clock>,
+    /// Every goal in every period from the agreement's start to as_of.
+    pub goals: Vec<GoalResult>,
+    /// Missed-period streaks per goal.
+    pub streaks: Vec<Streak>,
+    /// Consequences that fire, in words.
+    pub consequences: Vec<String>,
+    /// The cancellation term, in words, when its condition is met.
+    pub cancellation: Option<String>,
+    /// Scoring disagreements.
+    pub scoring: Option<ScoringDiagnosis>,
+    /// Lead quality per source.
+    pub sources: Vec<SourceQuality>,
+    /// Events marked inferred among those evaluated.
+    pub inferred_events: usize,
+    /// Events evaluated.
+    pub events: usize,
+}
+
+impl Evaluation {
+    /// Clock counts per guarantee, for the clocks that started in `[from, to)` (whole seconds).
+    pub fn guarantee_summaries(&self, a: &Agreement, from: i64, to: i64) -> Vec<GuaranteeSummary> {
+        a.guarantees
+            .iter()
+            .map(|g| {
+                let mut s = GuaranteeSummary {
+                    id: g.id.to_string(),
+                    ..GuaranteeSummary::default()
+                };
+                for c in self
+                    .clocks
+                    .iter()
+                    .filter(|c| c.guarantee == s.id && c.view.start >= from && c.view.start < to)
+                {
+                    s.clocks += 1;
+                    match c.view.state {
+                        ClockState::Met => s.met += 1,
+                        ClockState::MetLate => s.met_late += 1,
+                        ClockState::Breached => s.breached += 1,
+                        ClockState::Running => {
+                            s.running += 1;
+                            s.paused += usize::from(c.view.paused);
+                            s.at_risk += usize::from(c.view.at_risk);
+                        }
+                    }
+                }
+                let measured = s.met + s.met_late + s.breached;
+                s.compliance = (measured > 0).then(|| s.met as f64 / measured as f64);
+                s
+            })
+            .collect()
+    }
+
+    /// Findings in plain language for one period, most important first.
+    pub fn findings(&self, a: &Agreement, period: PeriodKey) -> Vec<Finding> {
+        findings::for_period(self, a, period)
+    }
+}
+
+/// Evaluates `agreement` against `events` at `as_of`. Pure and deterministic:
+/// any order of `events` gives the same result.
+///
+/// # Example
+/// ```
+/// use handshake_core::{check, engine::evaluate, event::parse_event};
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/agreement.toml"))?;
+/// let a = check("agreement.toml", &text).agreement.expect("valid");
+/// let e = |s: &str| parse_event(s).unwrap();
+/// let events = [
+///     e(r#"{"id":"1","type":"lead.created","lead_id":"L","occurred_at":"2027-01-11T14:00:00Z","attributes":{"segment":"enterprise"}}"#),
+///     e(r#"{"id":"2","type":"lead.stage_changed","lead_id":"L","occurred_at":"2027-01-11T15:00:00Z","stage":"mql"}"#),
+/// ];
+/// let eval = evaluate(&a, &events, "2027-01-11T16:30:00Z".parse()?);
+/// let clock = eval.clocks.iter().find(|c| c.guarantee == "enterprise-first-touch").unwrap();
+/// // 10:00 New York plus one business hour is 11:00 (16:00Z); at 16:30Z it is breached.
+/// assert_eq!(clock.view.state.as_str(), "breached");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn evaluate(agreement: &Agreement, events: &[Event], as_of: Timestamp) -> Evaluation {
+    let limit = secs(as_of);
+    let mut by_subject: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
+    let mut inferred = 0;
+    let mut count = 0;
+    for e in events.iter().filter(|e| secs(e.occurred_at) <= limit) {
+        by_subject.entry(e.subject.as_str()).or_default().push(e);
+        count += 1;
+        inferred += usize::from(e.inferred);
+    }
+    let facts: Vec<Facts> = by_subject
+        .into_iter()
+        .map(|(subject, mut list)| {
+            list.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+            fold(agreement, subject, &list)
+        })
+        .collect();
+    assemble(agreement, &facts, as_of, count, inferred)
+}
+
+/// Builds the evaluation from folded subjects (shared with the incremental evaluator).
+pub(crate) fn assemble(
+    agreement: &Agreement,
+    facts: &[Facts],
+    as_of: Timestamp,
+    events: usize,
+    inferred_events: usize,
+) -> Evaluation {
+    let limit = secs(as_of);
+    let tz = &agreement.time_zone.tz;
+    let mut clocks = Vec::new();
+    for f in facts {
+        for c in &f.clocks {
+            let g = &agreement.guarantees[c.guarantee];
+            let Some(cal) = agreement.calendar(&g.calendar) else {
+                continue;
+            };
+            let duration = g.within.resolve(cal.calendar.day_length()).as_seconds();
+            let start = jiff::Timestamp::from_second(c.start).unwrap_or(as_of);
+            clocks.push(Clock {
+                guarantee: g.id.to_string(),
+                subject: f.subject.clone(),
+                period: PeriodKey::containing(crate::agreement::Period::Month, start, tz),
+                owner: c.owner.clone(),
+                segment: c.segment.clone(),
+                view: clocks::view(c, limit, &cal.calendar, duration, g.warn_at),
+            });
+        }
+    }
+    clocks.sort_by(|a, b| {
+        (a.guarantee.as_str(), a.view.start, a.subject.as_str()).cmp(&(
+            b.guarantee.as_str(),
+            b.view.start,
+            b.subject.as_str(),
+        ))
+    });
+    let goals = goals::all(agreement, facts, &clocks, as_of);
+    let streaks = goals::streaks(agreement, &goals);
+    let (consequences, cancellation) = goals::consequences(agreement, &streaks, &clocks);
+    let scoring = agreement.scoring.as_ref().map(|s| {
+        let mut d = ScoringDiagnosis::default();
+        for f in facts.iter().filter(|f| !f.is_request) {
+            let score: i64 = s
+                .rules
+                .iter()
+                .filter(|r| f.attrs.matches(&r.when, &f.activities))
+                .map(|r| r.points)
+                .sum();
+            let handed = f.reached.iter().any(|r| r.stage == "mql");
+            if handed && score < s.mql_threshold {
+                d.handed_below_threshold.push(f.subject.clone());
+            } else if !handed && score >= s.mql_threshold {
+                d.above_threshold_not_handed.push(f.subject.clone());
+            }
+        }
+        d
+    });
+    Evaluation {
+        as_of,
+        clocks,
+        goals,
+        streaks,
+        consequences,
+        cancellation,
+        scoring,
+        sources: quality(facts),
+        inferred_events,
+        events,
+    }
+}
+
+fn quality(facts: &[Facts]) -> Vec<SourceQuality> {
+    let mut by: BTreeMap<String, (SourceQuality, BTreeMap<String, usize>)> = BTreeMap::new();
+    for f in facts.iter().filter(|f| !f.is_request) {
+        let source = f.attrs.get("source").unwrap_or("(none)").to_string();
+        let (q, reasons) = by.entry(source.clone()).or_insert_with(|| {
+            (
+                SourceQuality {
+                    source,
+                    ..SourceQuality::default()
+                },
+                BTreeMap::new(),
+            )
+        });
+        q.leads += 1;
+        q.mqls += usize::from(f.reached.iter().any(|r| r.stage == "mql"));
+        q.sqls += usize::from(f.reached.iter().any(|r| r.stage == "sql"));
+        q.won += usize::from(!f.wins.is_empty());
+        match f.decisions.last() {
+            Some((_, true, _)) => q.accepted += 1,
+            Some((_, false, reason)) => {
+                q.rejected += 1;
+                *reasons
+                    .entry(reason.clone().unwrap_or_default())
+                    .or_default() += 1;
+            }
+            None => {}
+        }
+    }
+    by.into_values()
+        .map(|(mut q, reasons)| {
+            let mut list: Vec<(String, usize)> = reasons.into_iter().collect();
+            list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            q.rejection_reasons = list;
+            q
+        })
+        .collect()
+}
+
+/// Whether a guarantee starts when a lead becomes an MQL (used for first-touch metrics).
+pub(crate) fn starts_at_mql(c: &Condition) -> bool {
+    matches!(c, Condition::StageIs(s) if s.as_str() == "mql")
+}
+
+/// The lead guarantees, for metrics that count all of them.
+pub(crate) fn lead_guarantees(a: &Agreement) -> impl Iterator<Item = &crate::agreement::Guarantee> {
+    a.guarantees.iter().filter(|g| g.subject == Subject::Lead)
+}

@@ -1,0 +1,350 @@
+//! The engine on hand-worked scenarios, each small enough to check on paper,
+//! against the example agreement (examples/agreement.toml); and the property
+//! that arrival order and batching never change the evaluation.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use handshake_core::agreement::Agreement;
+use handshake_core::engine::{ClockState, Evaluator, PeriodKey, evaluate};
+use handshake_core::event::{Event, parse_event};
+use proptest::prelude::*;
+
+fn agreement() -> Agreement {
+    let text = include_str!("../../../examples/agreement.toml");
+    handshake_core::check("agreement.toml", text)
+        .agreement
+        .unwrap()
+}
+
+fn ev(json: &str) -> Event {
+    parse_event(json).unwrap()
+}
+
+fn created(id: &str, lead: &str, at: &str, segment: &str) -> Event {
+    ev(&format!(
+        r#"{{"id":"{id}","type":"lead.created","lead_id":"{lead}","occurred_at":"{at}","attributes":{{"segment":"{segment}","source":"webinar"}}}}"#
+    ))
+}
+
+fn stage(id: &str, lead: &str, at: &str, stage: &str) -> Event {
+    ev(&format!(
+        r#"{{"id":"{id}","type":"lead.stage_changed","lead_id":"{lead}","occurred_at":"{at}","stage":"{stage}"}}"#
+    ))
+}
+
+fn touch(id: &str, lead: &str, at: &str) -> Event {
+    ev(&format!(
+        r#"{{"id":"{id}","type":"lead.touched","lead_id":"{lead}","occurred_at":"{at}","channel":"call","by":"rep"}}"#
+    ))
+}
+
+fn t(s: &str) -> jiff::Timestamp {
+    s.parse().unwrap()
+}
+
+fn secs(s: &str) -> i64 {
+    t(s).as_second()
+}
+
+#[test]
+fn a_partial_holiday_moves_the_due_time() {
+    // New York calendar: 2027-12-24 is open 09:00-12:00 only. An enterprise MQL at
+    // 16:30 on the 23rd has 30 minutes that day and 30 minutes on the 24th: due 09:30.
+    let a = agreement();
+    let events = [
+        created("1", "L", "2027-12-23T20:00:00Z", "enterprise"),
+        stage("2", "L", "2027-12-23T16:30:00-05:00", "mql"),
+    ];
+    let e = evaluate(&a, &events, t("2027-12-24T09:29:00-05:00"));
+    let c = e
+        .clocks
+        .iter()
+        .find(|c| c.guarantee == "enterprise-first-touch")
+        .unwrap();
+    assert_eq!(c.view.due, Some(secs("2027-12-24T09:30:00-05:00")));
+    assert_eq!((c.view.state, c.view.at_risk), (ClockState::Running, true));
+    let e = evaluate(&a, &events, t("2027-12-24T09:31:00-05:00"));
+    assert_eq!(e.clocks[0].view.state, ClockState::Breached);
+}
+
+#[test]
+fn holidays_and_a_dst_change_in_berlin() {
+    // Mid-market: 1 business day in Berlin (8 hours: the longest weekday). MQL on
+    // Thursday 2027-03-25 16:00 CET: 1.5 hours that day; Friday 26th and Monday 29th are
+    // holidays; the clocks go forward on the 28th; Tuesday 30th 08:30-12:30 and
+    // 13:30-16:00 CEST make the other 6.5 hours.
+    let a = agreement();
+    let events = [
+        created("1", "M", "2027-03-25T14:00:00Z", "mid-market"),
+        stage("2", "M", "2027-03-25T16:00:00+01:00", "mql"),
+    ];
+    let e = evaluate(&a, &events, t("2027-03-30T12:00:00Z"));
+    let c = e
+        .clocks
+        .iter()
+        .find(|c| c.guarantee == "mid-market-first-touch")
+        .unwrap();
+    assert_eq!(c.view.due, Some(secs("2027-03-30T16:00:00+02:00")));
+}
+
+#[test]
+fn a_pause_stops_the_count_until_the_lead_is_an_mql_again() {
+    // Mid-market, 8 business hours. MQL Monday 2027-02-01 09:00 CET; recycled at 11:00
+    // (2 hours used); MQL again Wednesday 09:00: 6 hours left, so due Wednesday 16:00.
+    let a = agreement();
+    let events = [
+        created("1", "P", "2027-02-01T07:00:00Z", "mid-market"),
+        stage("2", "P", "2027-02-01T09:00:00+01:00", "mql"),
+        ev(
+            r#"{"id":"3","type":"lead.recycled","lead_id":"P","occurred_at":"2027-02-01T11:00:00+01:00"}"#,
+        ),
+        stage("4", "P", "2027-02-03T09:00:00+01:00", "mql"),
+    ];
+    let e = evaluate(&a, &events, t("2027-02-02T12:00:00+01:00"));
+    let c = e
+        .clocks
+        .iter()
+        .find(|c| c.guarantee == "mid-market-first-touch")
+        .unwrap();
+    assert_eq!(
+        (c.view.paused, c.view.used, c.view.due),
+        (true, 2 * 3600, None)
+    );
+    let e = evaluate(&a, &events, t("2027-02-03T10:00:00+01:00"));
+    let c = e
+        .clocks
+        .iter()
+        .find(|c| c.guarantee == "mid-market-first-touch")
+        .unwrap();
+    assert_eq!(c.view.due, Some(secs("2027-02-03T16:00:00+01:00")));
+    // Only one clock: the second MQL resumed the first, it did not open another.
+    assert_eq!(
+        e.clocks
+            .iter()
+            .filter(|c| c.guarantee == "mid-market-first-touch")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_late_event_turns_a_breach_into_met_and_later_events_do_not_exist() {
+    let a = agreement();
+    let mut events = vec![
+        created("1", "L", "2027-01-11T14:00:00Z", "enterprise"),
+        stage("2", "L", "2027-01-11T10:00:00-05:00", "mql"),
+    ];
+    let at = t("2027-01-11T12:00:00-05:00");
+    assert_eq!(
+        evaluate(&a, &events, at).clocks[0].view.state,
+        ClockState::Breached
+    );
+    // The touch at 10:45 arrives late (after the 12:00 evaluation): met.
+    events.push(touch("3", "L", "2027-01-11T10:45:00-05:00"));
+    let e = evaluate(&a, &events, at);
+    assert_eq!(e.clocks[0].view.state, ClockState::Met);
+    // Evaluated at 10:30, the touch has not happened yet: running.
+    assert_eq!(
+        evaluate(&a, &events, t("2027-01-11T10:30:00-05:00")).clocks[0]
+            .view
+            .state,
+        ClockState::Running
+    );
+}
+
+#[test]
+fn the_segment_at_the_start_decides_the_guarantee() {
+    let a = agreement();
+    let events = [
+        created("1", "S", "2027-01-11T14:00:00Z", "enterprise"),
+        stage("2", "S", "2027-01-11T15:00:00Z", "mql"),
+        ev(
+            r#"{"id":"3","type":"lead.updated","lead_id":"S","occurred_at":"2027-01-11T15:10:00Z","attributes":{"segment":"smb"}}"#,
+        ),
+    ];
+    let e = evaluate(&a, &events, t("2027-01-12T00:00:00Z"));
+    let guarantees: Vec<&str> = e.clocks.iter().map(|c| c.guarantee.as_str()).collect();
+    assert_eq!(guarantees, vec!["enterprise-first-touch"]);
+    assert_eq!(e.clocks[0].segment.as_deref(), Some("enterprise"));
+}
+
+#[test]
+fn a_stop_before_the_start_does_not_stop_the_clock_and_a_resent_mql_is_not_a_second_promise() {
+    let a = agreement();
+    let events = [
+        created("1", "R", "2027-01-11T14:00:00Z", "enterprise"),
+        touch("2", "R", "2027-01-11T14:30:00Z"),
+        stage("3", "R", "2027-01-11T15:00:00Z", "mql"),
+        stage("4", "R", "2027-01-11T15:05:00Z", "mql"),
+    ];
+    let e = evaluate(&a, &events, t("2027-01-11T15:30:00Z"));
+    let clocks: Vec<_> = e
+        .clocks
+        .iter()
+        .filter(|c| c.guarantee == "enterprise-first-touch")
+        .collect();
+    assert_eq!(clocks.len(), 1);
+    assert_eq!(clocks[0].view.state, ClockState::Running);
+}
+
+/// `n` MQLs in the month starting `month` (enterprise, at noon New York on weekdays).
+fn mqls(prefix: &str, month: &str, n: usize) -> Vec<Event> {
+    (0..n)
+        .flat_map(|i| {
+            let day = 4 + (i % 20);
+            let at = format!("{month}-{day:02}T12:00:00-05:00");
+            let lead = format!("{prefix}{i}");
+            vec![
+                created(&format!("{lead}c"), &lead, &at, "enterprise"),
+                stage(&format!("{lead}m"), &lead, &at, "mql"),
+            ]
+        })
+        .collect()
+}
+
+#[test]
+fn three_missed_months_in_a_row_meet_the_cancellation_term() {
+    // The seeds' case: "failure to meet stipulated goals for three consecutive months".
+    let a = agreement();
+    let mut events = Vec::new();
+    events.extend(mqls("a", "2027-01", 50));
+    events.extend(mqls("b", "2027-02", 60));
+    events.extend(mqls("c", "2027-03", 70));
+    let e = evaluate(&a, &events, t("2027-04-02T00:00:00Z"));
+    let volume: Vec<(String, String, Option<bool>)> = e
+        .goals
+        .iter()
+        .filter(|g| g.id == "mql-volume" && g.closed)
+        .map(|g| (g.period.to_string(), g.actual.to_string(), g.attained))
+        .collect();
+    assert_eq!(
+        volume,
+        vec![
+            ("2027-01".into(), "50".into(), Some(false)),
+            ("2027-02".into(), "60".into(), Some(false)),
+            ("2027-03".into(), "70".into(), Some(false))
+        ]
+    );
+    let streak = e.streaks.iter().find(|s| s.goal == "mql-volume").unwrap();
+    assert_eq!(streak.missed_in_a_row, 3);
+    assert!(
+        e.consequences
+            .iter()
+            .any(|c| c == "goal mql-volume missed 3 periods in a row: escalate to Marketing"),
+        "{:?}",
+        e.consequences
+    );
+    assert!(
+        e.cancellation
+            .as_deref()
+            .unwrap()
+            .contains("30 days' notice"),
+        "{:?}",
+        e.cancellation
+    );
+}
+
+#[test]
+fn follow_up_not_volume_is_the_gap() {
+    // 400 enterprise MQLs in January (volume met), of which sales touches only 100 in time.
+    let a = agreement();
+    let mut events = mqls("v", "2027-01", 400);
+    for i in 0..100 {
+        let day = 4 + (i % 20);
+        events.push(touch(
+            &format!("v{i}t"),
+            &format!("v{i}"),
+            &format!("2027-01-{day:02}T12:20:00-05:00"),
+        ));
+    }
+    let e = evaluate(&a, &events, t("2027-02-01T12:00:00Z"));
+    let jan = PeriodKey::parse("2027-01").unwrap();
+    let follow = e
+        .goals
+        .iter()
+        .find(|g| g.id == "follow-up" && g.period == jan)
+        .unwrap();
+    assert_eq!(
+        (follow.actual.to_string(), follow.attained),
+        ("25%".to_string(), Some(false))
+    );
+    let findings = e.findings(&a, jan);
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.text.ends_with("follow-up speed, not volume, is the gap.")),
+        "{findings:#?}"
+    );
+    let summary = &e.guarantee_summaries(&a, i64::MIN, i64::MAX)[0];
+    assert_eq!(
+        (
+            summary.id.as_str(),
+            summary.clocks,
+            summary.met,
+            summary.breached
+        ),
+        ("enterprise-first-touch", 400, 100, 300)
+    );
+    assert_eq!(summary.compliance, Some(0.25));
+}
+
+fn sample_events() -> Vec<Event> {
+    let mut events = mqls("p", "2027-01", 12);
+    for i in 0..12 {
+        if i % 3 == 0 {
+            events.push(touch(
+                &format!("p{i}t"),
+                &format!("p{i}"),
+                "2027-01-20T16:00:00Z",
+            ));
+        }
+        if i % 4 == 0 {
+            events.push(ev(&format!(r#"{{"id":"p{i}r","type":"lead.rejected","lead_id":"p{i}","occurred_at":"2027-01-21T16:00:00Z","reason":"no-budget"}}"#)));
+        }
+        if i % 5 == 0 {
+            events.push(ev(&format!(r#"{{"id":"p{i}x","type":"lead.recycled","lead_id":"p{i}","occurred_at":"2027-01-21T17:00:00Z"}}"#)));
+            events.push(stage(
+                &format!("p{i}y"),
+                &format!("p{i}"),
+                "2027-01-25T14:00:00Z",
+                "mql",
+            ));
+        }
+    }
+    events
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_arrival_order_and_batching_gives_the_same_evaluation(
+        seed in any::<u64>(),
+        cuts in prop::collection::vec(0usize..60, 0..6),
+        as_of_hours in 0i64..800,
+    ) {
+        let a = agreement();
+        let events = sample_events();
+        let as_of = t("2027-01-01T00:00:00Z").checked_add(jiff::SignedDuration::from_hours(as_of_hours)).unwrap();
+        let once = evaluate(&a, &events, as_of);
+        // Shuffle deterministically by the seed, then feed in batches cut at `cuts`.
+        let mut shuffled = events.clone();
+        let mut x = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        prop_assert_eq!(&evaluate(&a, &shuffled, as_of), &once);
+        let mut inc = Evaluator::new(a.clone());
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(shuffled.len())).collect();
+        cuts.sort_unstable();
+        let mut start = 0;
+        for cut in cuts.into_iter().chain([shuffled.len()]) {
+            inc.add(shuffled[start..cut.max(start)].iter().cloned());
+            start = cut.max(start);
+            // Asking in between must not disturb later answers.
+            let _ = inc.evaluation(as_of);
+        }
+        prop_assert_eq!(&inc.evaluation(as_of), &once);
+    }
+}
