@@ -89,6 +89,23 @@ pub enum Command {
         file: String,
     },
 
+    /// Report on the agreement: guarantees, goals, streaks and findings for a period.
+    #[command(
+        after_help = "Examples:\n  handshake report                      (this month, as of now)\n  handshake report --period 2027-Q1 --format md\n  handshake report --from 2027-01-01 --to 2027-04-01 --as-of 2027-04-01T00:00:00Z --format json\n\nThe JSON is documented in docs/report.md. The agreement is the latest applied version."
+    )]
+    Report(ReportArgs),
+
+    /// Evaluate a draft agreement against the same events, side by side with the active one.
+    #[command(
+        after_help = "Example:\n  handshake whatif draft.toml --period 2027-Q1\n\nThe draft is checked first; nothing is stored."
+    )]
+    Whatif {
+        /// The draft agreement (TOML).
+        draft: PathBuf,
+        #[command(flatten)]
+        range: RangeArgs,
+    },
+
     /// Import a CRM export (CSV) as events: HubSpot and Salesforce presets, or a mapping file.
     #[command(
         after_help = "Examples:\n  handshake import examples/hubspot-contacts.csv --preset hubspot\n  handshake import leads.csv --preset salesforce --tz America/Chicago\n  handshake import people.csv --mapping pipedrive.toml\n\nEvent ids are SOURCE:RECORD:FIELD, so importing the same export twice creates nothing new.\nDates read off a snapshot (\"Became an MQL Date\") become events marked inferred.\nRows that cannot be read go to FILE.rejects.csv beside the input, with their line and reason.\nExit status: 0 when every row was imported, 1 when some were rejected. See docs/events.md."
@@ -221,4 +238,30 @@ mod tests {
     fn every_command_is_well_formed() {
         super::Cli::command().debug_assert();
     }
+}
+
+/// Which stretch of time a report covers.
+#[derive(Debug, Args)]
+pub struct RangeArgs {
+    /// A period: 2027-01 (month), 2027-Q1 (quarter) or 2027 (year). Default: the month of --as-of.
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub period: Option<String>,
+    /// First day (inclusive), YYYY-MM-DD in the agreement's time zone.
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+    /// Last day (exclusive), YYYY-MM-DD in the agreement's time zone.
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// The instant to evaluate at, RFC 3339 (default: now). Events after it do not exist for the report.
+    #[arg(long)]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub range: RangeArgs,
+    /// Output format.
+    #[arg(long, default_value = "table", value_parser = ["table", "json", "csv", "md"])]
+    pub format: String,
 }

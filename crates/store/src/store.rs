@@ -324,6 +324,20 @@ impl Store {
         rows.into_iter().map(Row::into_event).collect()
     }
 
+    /// Every event of the workspace, by subject then evaluation order.
+    pub async fn all_events(&self, ws: &Workspace) -> Result<Vec<Event>, StoreError> {
+        // Built from constant column names only; values are bound.
+        let sql = format!(
+            "SELECT {} FROM events WHERE workspace = $1 ORDER BY subject, occurred_at, id",
+            crate::rows::COLUMNS.join(", ")
+        );
+        let rows = on_pool!(self, pool => {
+            let fetched = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(ws.as_str()).fetch_all(pool).await?;
+            fetched.iter().map(|r| decode_row!(r)).collect::<Result<Vec<Row>, sqlx::Error>>()?
+        });
+        rows.into_iter().map(Row::into_event).collect()
+    }
+
     /// How many events the workspace holds.
     pub async fn count_events(&self, ws: &Workspace) -> Result<i64, StoreError> {
         let n: i64 = on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE workspace = $1").bind(ws.as_str()).fetch_one(pool).await?);

@@ -24,7 +24,7 @@ pub fn run(cmd: CalendarCommand) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("--duration {duration:?}: {e}"))?;
             let (cal, tz) = build(&calendar, start.as_second(), start.as_second())?;
             let due = cal.add(start, duration)?;
-            println!("{}", with_offset(due, &tz));
+            super::emit(&format!("{}\n", with_offset(due, &tz)));
         }
         CalendarCommand::Elapsed {
             calendar,
@@ -34,7 +34,7 @@ pub fn run(cmd: CalendarCommand) -> anyhow::Result<ExitCode> {
             let start = parse_instant(&start).context("--start")?;
             let end = parse_instant(&end).context("--end")?;
             let (cal, _) = build(&calendar, start.as_second(), end.as_second())?;
-            println!("{}", cal.elapsed(start, end)?);
+            super::emit(&format!("{}\n", cal.elapsed(start, end)?));
         }
         CalendarCommand::Eval { file } => eval(&file)?,
     }

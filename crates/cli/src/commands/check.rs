@@ -46,9 +46,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     };
     if args.explain {
-        print!("{}", explain(&agreement));
+        super::emit(&explain(&agreement));
     } else {
-        print!("{}", summary(&name, &agreement, warnings));
+        super::emit(&summary(&name, &agreement, warnings));
     }
     if args.deny_warnings && warnings > 0 {
         return Ok(ExitCode::from(1));

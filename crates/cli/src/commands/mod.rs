@@ -4,11 +4,24 @@
 mod calendar;
 mod check;
 mod import;
+mod report;
 mod store;
 
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
+
+/// Writes `text` to stdout; a reader that went away (`| head`) ends the
+/// program quietly instead of with a panic.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
+    }
+}
 
 /// Runs the chosen command; `Err` means it could not run at all (exit 2).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -20,6 +33,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Apply { file } => store::runtime()?.block_on(store::apply(&global, &file)),
         Command::Agreement(cmd) => store::runtime()?.block_on(store::agreement(&global, cmd)),
         Command::Token(cmd) => store::runtime()?.block_on(store::token(&global, cmd)),
+        Command::Report(args) => store::runtime()?.block_on(report::report(&global, &args)),
+        Command::Whatif { draft, range } => {
+            store::runtime()?.block_on(report::whatif(&global, &draft, &range))
+        }
         Command::Import(args) => store::runtime()?.block_on(import::run(&global, &args)),
         Command::Events { file } => store::runtime()?.block_on(store::events(&global, &file)),
     }

@@ -147,7 +147,7 @@ pub async fn token(global: &Global, cmd: TokenCommand) -> anyhow::Result<ExitCod
     match cmd {
         TokenCommand::Create { name } => {
             let token = store.create_token(&ws, &name).await?;
-            println!("{}", token.reveal());
+            super::emit(&format!("{}\n", token.reveal()));
             eprintln!(
                 "token \"{name}\" for workspace \"{}\": shown once, stored only hashed. Send it as `Authorization: Bearer <token>`.",
                 ws.as_str()

@@ -6,6 +6,7 @@
 mod commands;
 mod durability;
 mod import;
+mod report;
 mod store;
 
 use std::io::Write;

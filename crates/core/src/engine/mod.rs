@@ -14,6 +14,7 @@ mod fold;
 mod goals;
 mod incremental;
 mod periods;
+pub mod report;
 
 pub use clocks::{ClockState, ClockView};
 pub use findings::Finding;

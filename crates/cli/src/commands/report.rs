@@ -1,0 +1,130 @@
+//! `handshake report` and `handshake whatif`: the active agreement (or a
+//! draft) evaluated against the workspace's events, for a stretch of time.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use handshake_core::agreement::Agreement;
+use handshake_core::engine::report::{self, Range};
+use handshake_core::engine::{PeriodKey, evaluate};
+use jiff::Timestamp;
+
+use crate::cli::{Global, RangeArgs, ReportArgs};
+
+/// The latest applied agreement, checked again.
+async fn active(
+    store: &handshake_store::Store,
+    ws: &handshake_store::Workspace,
+) -> anyhow::Result<(Agreement, i64)> {
+    let Some(v) = store.agreements(ws).await?.pop() else {
+        anyhow::bail!(
+            "no agreement applied in workspace \"{}\"; apply one with `handshake apply FILE`",
+            ws.as_str()
+        );
+    };
+    let checked = handshake_core::check(&format!("version {}", v.version), &v.source);
+    let agreement = checked
+        .agreement
+        .with_context(|| format!("stored version {} no longer checks", v.version))?;
+    Ok((agreement, v.version))
+}
+
+fn as_of(args: &RangeArgs) -> anyhow::Result<Timestamp> {
+    match &args.as_of {
+        None => Ok(Timestamp::now()),
+        Some(t) => t.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "--as-of {t:?} is not an instant; expected RFC 3339 such as 2027-04-01T00:00:00Z"
+            )
+        }),
+    }
+}
+
+fn range(args: &RangeArgs, a: &Agreement, at: Timestamp) -> anyhow::Result<Range> {
+    let tz = &a.time_zone.tz;
+    if let Some(p) = &args.period {
+        let key = PeriodKey::parse(p).with_context(|| {
+            format!("--period {p:?} is not a period; expected 2027-01, 2027-Q1 or 2027")
+        })?;
+        return Ok(Range::period(key, a));
+    }
+    if let (Some(from), Some(to)) = (&args.from, &args.to) {
+        let day = |s: &str, flag: &str| -> anyhow::Result<Timestamp> {
+            let d: jiff::civil::Date = s.parse().map_err(|_| {
+                anyhow::anyhow!("--{flag} {s:?} is not a date; expected YYYY-MM-DD")
+            })?;
+            Ok(d.to_zoned(tz.clone())?.timestamp())
+        };
+        let (f, t) = (day(from, "from")?, day(to, "to")?);
+        anyhow::ensure!(
+            f < t,
+            "--from {from} must be before --to {to} (--to is exclusive)"
+        );
+        return Ok(Range {
+            from: f,
+            to: t,
+            period: None,
+        });
+    }
+    Ok(Range::period(
+        PeriodKey::containing(handshake_core::agreement::Period::Month, at, tz),
+        a,
+    ))
+}
+
+pub async fn report(global: &Global, args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    let (store, ws) = super::store::open(global).await?;
+    let (agreement, version) = active(&store, &ws).await?;
+    let at = as_of(&args.range)?;
+    let range = range(&args.range, &agreement, at)?;
+    let events = store.all_events(&ws).await?;
+    let evaluation = evaluate(&agreement, &events, at);
+    let json = report::to_json(&evaluation, &agreement, range, Some(version));
+    match args.format.as_str() {
+        "json" => super::emit(&format!("{}\n", serde_json::to_string_pretty(&json)?)),
+        "md" => super::emit(&report::to_markdown(&json)),
+        "csv" => {
+            let (head, rows) = report::to_csv_rows(&json);
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record(head)?;
+            for r in rows {
+                w.write_record(r)?;
+            }
+            w.flush()?;
+        }
+        _ => super::emit(&report::to_table(&json)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn whatif(global: &Global, draft: &Path, args: &RangeArgs) -> anyhow::Result<ExitCode> {
+    let name = draft.display().to_string();
+    let text = std::fs::read_to_string(draft).with_context(|| format!("cannot read {name}"))?;
+    let checked = handshake_core::check(&name, &text);
+    let file = handshake_core::SourceFile {
+        name: &name,
+        text: &text,
+    };
+    for d in &checked.diagnostics {
+        eprint!("{}", file.render(d));
+    }
+    let Some(proposed) = checked.agreement else {
+        eprintln!("{name}: {} errors; fix the draft first", checked.errors());
+        return Ok(ExitCode::from(1));
+    };
+    let (store, ws) = super::store::open(global).await?;
+    let (current, version) = active(&store, &ws).await?;
+    let at = as_of(args)?;
+    let range = range(args, &current, at)?;
+    let events = store.all_events(&ws).await?;
+    let before = report::to_json(
+        &evaluate(&current, &events, at),
+        &current,
+        range,
+        Some(version),
+    );
+    let after = report::to_json(&evaluate(&proposed, &events, at), &proposed, range, None);
+    super::emit(&report::side_by_side(&before, &after));
+    Ok(ExitCode::SUCCESS)
+}

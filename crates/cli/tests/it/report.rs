@@ -1,0 +1,172 @@
+//! `handshake report` and `handshake whatif` on the example agreement and events.
+
+use crate::{TempDir, bin, text};
+
+fn run(dir: &TempDir, args: &[&str]) -> std::process::Output {
+    bin()
+        .args(args)
+        .env("HANDSHAKE_DB", dir.db())
+        .output()
+        .unwrap()
+}
+
+fn loaded() -> TempDir {
+    let dir = TempDir::new("report");
+    assert_eq!(
+        run(&dir, &["apply", "examples/agreement.toml"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&dir, &["events", "examples/events.ndjson"])
+            .status
+            .code(),
+        Some(0)
+    );
+    dir
+}
+
+#[test]
+fn report_json_has_the_documented_fields_and_numbers() {
+    let dir = loaded();
+    let out = run(
+        &dir,
+        &[
+            "report",
+            "--period",
+            "2027-01",
+            "--as-of",
+            "2027-03-01T00:00:00Z",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (r["period"].as_str(), r["from"].as_str(), r["to"].as_str()),
+        (
+            Some("2027-01"),
+            Some("2027-01-01T05:00:00Z"),
+            Some("2027-02-01T05:00:00Z")
+        )
+    );
+    let g = r["guarantees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == "enterprise-first-touch")
+        .unwrap();
+    assert_eq!(
+        (
+            g["clocks"].as_u64(),
+            g["met"].as_u64(),
+            g["breached"].as_u64(),
+            g["compliance"].as_f64()
+        ),
+        (Some(1), Some(1), Some(0), Some(1.0))
+    );
+    let goal = |id: &str| {
+        r["goals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    // Two leads became MQLs in January: L-1001 (enterprise) and L-2001 (mid-market).
+    assert_eq!(
+        (
+            goal("mql-volume")["actual"].as_u64(),
+            goal("mql-volume")["attained"].as_bool()
+        ),
+        (Some(2), Some(false))
+    );
+    assert_eq!(goal("enterprise-mqls")["actual"].as_u64(), Some(1));
+    // L-1001 was touched by a person 40 business minutes after becoming an MQL; L-2001 only by a sequence.
+    assert_eq!(goal("first-touch-speed")["actual"].as_i64(), Some(2400));
+    // One accepted (L-1001), one rejected (L-2001).
+    assert_eq!(goal("acceptance")["actual"].as_f64(), Some(0.5));
+    assert_eq!(
+        goal("pipeline")["actual"]["amount"].as_str(),
+        Some("48000.00")
+    );
+    assert!(r["findings"].as_array().unwrap().iter().any(|f| {
+        f.as_str()
+            .unwrap()
+            .contains("volume, not follow-up, is the gap")
+    }));
+    let webinar = r["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "webinar")
+        .unwrap();
+    // The deal is won on 2027-03-02, after as_of: it does not exist yet.
+    assert_eq!(
+        (webinar["leads"].as_u64(), webinar["won"].as_u64()),
+        (Some(1), Some(0))
+    );
+}
+
+#[test]
+fn report_formats_and_bad_input() {
+    let dir = loaded();
+    for format in ["table", "md", "csv"] {
+        let out = run(
+            &dir,
+            &[
+                "report",
+                "--period",
+                "2027-Q1",
+                "--as-of",
+                "2027-03-01T00:00:00Z",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0));
+        assert!(text(&out.stdout).contains("mql-volume"), "{format}");
+    }
+    let out = run(&dir, &["report", "--period", "2027-13"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("expected 2027-01, 2027-Q1 or 2027"));
+    let empty = TempDir::new("report-empty");
+    let out = run(&empty, &["report"]);
+    assert!(text(&out.stderr).contains("apply one with `handshake apply FILE`"));
+}
+
+#[test]
+fn whatif_shows_the_draft_beside_the_active_version() {
+    let dir = loaded();
+    let draft = dir.0.join("draft.toml");
+    let text_of = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/agreement.toml"
+    ))
+    .unwrap();
+    std::fs::write(&draft, text_of.replacen("target = 400", "target = 2", 1)).unwrap();
+    let out = run(
+        &dir,
+        &[
+            "whatif",
+            draft.to_str().unwrap(),
+            "--period",
+            "2027-01",
+            "--as-of",
+            "2027-03-01T00:00:00Z",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("goal mql-volume 2027-01"))
+        .unwrap();
+    assert!(
+        line.contains("2 of 400 missed") && line.contains("2 of 2 attained"),
+        "{line}"
+    );
+}
