@@ -1,6 +1,7 @@
 //! The router: which path goes to which handler, and the layers around them.
 
 pub(crate) mod docs;
+pub(crate) mod engine;
 pub(crate) mod events;
 pub(crate) mod health;
 pub(crate) mod leads;
@@ -23,6 +24,12 @@ pub(crate) fn router(state: AppState) -> Router {
             post(events::batch).layer(DefaultBodyLimit::max(events::MAX_BATCH_BYTES)),
         )
         .route("/api/v1/leads/{id}", get(leads::lead))
+        .route("/api/v1/scorecard", get(engine::scorecard))
+        .route("/api/v1/clocks", get(engine::clocks))
+        .route(
+            "/api/v1/whatif",
+            post(engine::whatif).layer(DefaultBodyLimit::max(1024 * 1024)),
+        )
         .route("/api/v1/openapi.json", get(docs::openapi))
         .route("/api/v1/docs", get(docs::page))
         .route("/healthz", get(health::healthz))

@@ -5,4 +5,5 @@
 
 mod api;
 mod app;
+mod engine;
 mod operations;

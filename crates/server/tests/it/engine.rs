@@ -1,0 +1,141 @@
+//! The scorecard, the clock queue and what-if over HTTP.
+
+use handshake_store::Workspace;
+use serde_json::Value;
+
+use crate::app::{App, json, spawn_app};
+
+const AGREEMENT: &str = include_str!("../../../../examples/agreement.toml");
+const EVENTS: &str = include_str!("../../../../examples/events.ndjson");
+
+async fn loaded() -> App {
+    let app = spawn_app().await;
+    app.store
+        .add_agreement(&Workspace::new("default").unwrap(), "example", AGREEMENT)
+        .await
+        .unwrap();
+    let r = app.post("/api/v1/events/batch", EVENTS).await;
+    assert_eq!(json(r).await["accepted"], 17);
+    app
+}
+
+#[tokio::test]
+async fn the_scorecard_is_the_report_for_a_period() {
+    let app = loaded().await;
+    let r = app
+        .get("/api/v1/scorecard?period=2027-01&as_of=2027-03-01T00:00:00Z")
+        .await;
+    assert_eq!(r.status(), 200);
+    let s = json(r).await;
+    assert_eq!(s["period"], "2027-01");
+    let volume = s["goals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == "mql-volume")
+        .unwrap();
+    assert_eq!(
+        (volume["actual"].as_u64(), volume["attained"].as_bool()),
+        (Some(2), Some(false))
+    );
+    let r = app.get("/api/v1/scorecard?period=2027-13").await;
+    assert_eq!(
+        (r.status().as_u16(), json(r).await["code"].clone()),
+        (422, Value::from("invalid_period"))
+    );
+}
+
+#[tokio::test]
+async fn the_clock_queue_lists_open_clocks_by_due() {
+    let app = loaded().await;
+    // 15:20Z: L-1001 became an enterprise MQL at 15:00Z (10:00 New York), due 16:00Z, not yet touched.
+    let q = json(app.get("/api/v1/clocks?as_of=2027-01-11T15:20:00Z").await).await;
+    let clocks = q["clocks"].as_array().unwrap();
+    assert_eq!(clocks.len(), 1, "{q}");
+    assert_eq!(
+        (
+            clocks[0]["guarantee"].as_str(),
+            clocks[0]["lead"].as_str(),
+            clocks[0]["state"].as_str()
+        ),
+        (
+            Some("enterprise-first-touch"),
+            Some("L-1001"),
+            Some("running")
+        )
+    );
+    assert_eq!(clocks[0]["due"], "2027-01-11T16:00:00Z");
+    assert_eq!(clocks[0]["owner"], "rep-ava");
+    // 15:30Z: half the hour used, not yet at risk (75%); at 15:40Z a call stopped it in time.
+    let q = json(
+        app.get("/api/v1/clocks?state=at_risk&as_of=2027-01-11T15:30:00Z")
+            .await,
+    )
+    .await;
+    assert!(q["clocks"].as_array().unwrap().is_empty());
+    let q = json(
+        app.get("/api/v1/clocks?state=met&as_of=2027-01-11T15:41:00Z")
+            .await,
+    )
+    .await;
+    assert_eq!(q["clocks"][0]["stop"], "2027-01-11T15:40:00Z");
+    // Filter by owner.
+    let q = json(
+        app.get("/api/v1/clocks?state=all&owner=nobody&as_of=2027-03-01T00:00:00Z")
+            .await,
+    )
+    .await;
+    assert!(q["clocks"].as_array().unwrap().is_empty());
+    let all = json(
+        app.get("/api/v1/clocks?state=all&as_of=2027-03-01T00:00:00Z")
+            .await,
+    )
+    .await;
+    assert_eq!(all["clocks"].as_array().unwrap().len(), 5);
+    let r = app.get("/api/v1/clocks?state=late").await;
+    assert_eq!(json(r).await["code"], "invalid_state");
+}
+
+#[tokio::test]
+async fn whatif_puts_a_draft_beside_the_active_version_and_names_its_errors() {
+    let app = loaded().await;
+    let draft = AGREEMENT.replacen("target = 400", "target = 2", 1);
+    let r = app
+        .post(
+            "/api/v1/whatif?period=2027-01&as_of=2027-03-01T00:00:00Z",
+            draft,
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let w = json(r).await;
+    let attained = |side: &str| {
+        w[side]["goals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == "mql-volume")
+            .unwrap()["attained"]
+            .clone()
+    };
+    assert_eq!(
+        (attained("active"), attained("draft")),
+        (Value::from(false), Value::from(true))
+    );
+    let broken = AGREEMENT.replacen("calendar = \"new-york\"", "calendar = \"ny\"", 1);
+    let r = app.post("/api/v1/whatif", broken).await;
+    assert_eq!(r.status(), 422);
+    let e = json(r).await;
+    assert_eq!(e["code"], "invalid_agreement");
+    assert_eq!(e["errors"][0]["message"], "unknown calendar \"ny\"");
+    assert!(e["errors"][0]["line"].as_u64().unwrap() > 100);
+}
+
+#[tokio::test]
+async fn without_an_agreement_the_engine_says_what_to_do() {
+    let app = spawn_app().await;
+    let r = app.get("/api/v1/scorecard").await;
+    assert_eq!(
+        (r.status().as_u16(), json(r).await["code"].clone()),
+        (404, Value::from("no_agreement"))
+    );
+}
