@@ -232,14 +232,22 @@ fn measure(
             Actual::Money { minor, currency }
         }
         Metric::FollowUpRate => {
-            let counted: Vec<String> = if g.guarantees.is_empty() {
-                lead_guarantees(a).map(|x| x.id.to_string()).collect()
-            } else {
-                g.guarantees.iter().map(ToString::to_string).collect()
-            };
+            let counted: Vec<usize> = a
+                .guarantees
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| {
+                    if g.guarantees.is_empty() {
+                        x.subject == crate::agreement::Subject::Lead
+                    } else {
+                        g.guarantees.contains(&x.id)
+                    }
+                })
+                .map(|(i, _)| i)
+                .collect();
             let (mut met, mut measured) = (0usize, 0usize);
             for c in clocks.iter().filter(|c| {
-                counted.contains(&c.guarantee) && c.view.start >= from && c.view.start < to
+                counted.contains(&c.guarantee_index) && c.view.start >= from && c.view.start < to
             }) {
                 let seg_ok = g.filters.segment.as_ref().is_none_or(|s| {
                     a.segment(s).is_some_and(|seg| match &seg.when {

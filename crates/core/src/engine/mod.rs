@@ -35,6 +35,8 @@ use fold::{Facts, fold, secs};
 pub struct Clock {
     /// The guarantee's id.
     pub guarantee: String,
+    /// The guarantee's position in the agreement.
+    pub guarantee_index: usize,
     /// The lead or request.
     pub subject: String,
     /// The period of its start, in the agreement's zone.
@@ -234,6 +236,7 @@ pub(crate) fn assemble(
             let start = jiff::Timestamp::from_second(c.start).unwrap_or(as_of);
             clocks.push(Clock {
                 guarantee: g.id.to_string(),
+                guarantee_index: c.guarantee,
                 subject: f.subject.clone(),
                 period: PeriodKey::containing(crate::agreement::Period::Month, start, tz),
                 owner: c.owner.clone(),
