@@ -199,58 +199,44 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
+        /// Applies the migrations of `$list` not yet in the ledger, in one transaction.
+        macro_rules! apply {
+            ($pool:expr, $list:expr, $lock:expr) => {{
+                let mut tx = $pool.begin().await?;
+                if let Some(lock) = $lock {
+                    // Replicas starting together take turns.
+                    sqlx::query(lock).execute(&mut *tx).await?;
+                }
+                sqlx::query(migrate::LEDGER).execute(&mut *tx).await?;
+                for (version, sql) in $list {
+                    let done: Option<i64> = sqlx::query_scalar(
+                        "SELECT version FROM schema_migrations WHERE version = $1",
+                    )
+                    .bind(version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if done.is_none() {
+                        for statement in migrate::statements(sql) {
+                            sqlx::query(sqlx::AssertSqlSafe(statement))
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
+                            .bind(version)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                tx.commit().await?;
+            }};
+        }
         match self {
-            Store::Sqlite(pool, _) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query(migrate::LEDGER).execute(&mut *tx).await?;
-                for (version, sql) in migrate::SQLITE {
-                    let done: Option<i64> = sqlx::query_scalar(
-                        "SELECT version FROM schema_migrations WHERE version = $1",
-                    )
-                    .bind(version)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if done.is_none() {
-                        for statement in migrate::statements(sql) {
-                            sqlx::query(sqlx::AssertSqlSafe(statement))
-                                .execute(&mut *tx)
-                                .await?;
-                        }
-                        sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
-                            .bind(version)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                }
-                tx.commit().await?;
-            }
-            Store::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock(7262001)")
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(migrate::LEDGER).execute(&mut *tx).await?;
-                for (version, sql) in migrate::POSTGRES {
-                    let done: Option<i64> = sqlx::query_scalar(
-                        "SELECT version FROM schema_migrations WHERE version = $1",
-                    )
-                    .bind(version)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if done.is_none() {
-                        for statement in migrate::statements(sql) {
-                            sqlx::query(sqlx::AssertSqlSafe(statement))
-                                .execute(&mut *tx)
-                                .await?;
-                        }
-                        sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
-                            .bind(version)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                }
-                tx.commit().await?;
-            }
+            Store::Sqlite(pool, _) => apply!(pool, migrate::SQLITE, None::<&'static str>),
+            Store::Postgres(pool) => apply!(
+                pool,
+                migrate::POSTGRES,
+                Some("SELECT pg_advisory_xact_lock(7262001)")
+            ),
         }
         Ok(())
     }

@@ -138,3 +138,20 @@ fn summary(name: &str, a: &Agreement, warnings: usize) -> String {
     s += "Read it in plain words: handshake check --explain FILE\n";
     s
 }
+
+/// Reads and checks an agreement file, printing every diagnostic to stderr;
+/// the agreement and its text when it has no errors, else the number of errors.
+pub fn read_checked(file: &std::path::Path) -> anyhow::Result<Result<(Agreement, String), usize>> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?;
+    let outcome = check(&name, &text);
+    let source = SourceFile {
+        name: &name,
+        text: &text,
+    };
+    for d in &outcome.diagnostics {
+        eprint!("{}", source.render(d));
+    }
+    let errors = outcome.errors();
+    Ok(outcome.agreement.map(|a| (a, text.clone())).ok_or(errors))
+}

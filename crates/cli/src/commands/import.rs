@@ -142,6 +142,7 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
             progress.set_position(reader.position().byte());
         }
     }
+    // What is left after the last full chunk.
     flush(
         &store,
         &ws,

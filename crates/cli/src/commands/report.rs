@@ -99,19 +99,12 @@ pub async fn report(global: &Global, args: &ReportArgs) -> anyhow::Result<ExitCo
 }
 
 pub async fn whatif(global: &Global, draft: &Path, args: &RangeArgs) -> anyhow::Result<ExitCode> {
-    let name = draft.display().to_string();
-    let text = std::fs::read_to_string(draft).with_context(|| format!("cannot read {name}"))?;
-    let checked = handshake_core::check(&name, &text);
-    let file = handshake_core::SourceFile {
-        name: &name,
-        text: &text,
-    };
-    for d in &checked.diagnostics {
-        eprint!("{}", file.render(d));
-    }
-    let Some(proposed) = checked.agreement else {
-        eprintln!("{name}: {} errors; fix the draft first", checked.errors());
-        return Ok(ExitCode::from(1));
+    let proposed = match super::check::read_checked(draft)? {
+        Ok((a, _)) => a,
+        Err(errors) => {
+            eprintln!("{}: {errors} errors; fix the draft first", draft.display());
+            return Ok(ExitCode::from(1));
+        }
     };
     let (store, ws) = super::store::open(global).await?;
     let (current, version) = active(&store, &ws).await?;

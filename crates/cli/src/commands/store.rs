@@ -86,18 +86,12 @@ pub async fn serve(global: &Global, bind: &str) -> anyhow::Result<ExitCode> {
 
 pub async fn apply(global: &Global, file: &Path) -> anyhow::Result<ExitCode> {
     let name = file.display().to_string();
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?;
-    let outcome = handshake_core::check(&name, &text);
-    let source = handshake_core::SourceFile {
-        name: &name,
-        text: &text,
-    };
-    for d in &outcome.diagnostics {
-        eprint!("{}", source.render(d));
-    }
-    let Some(agreement) = outcome.agreement else {
-        eprintln!("{name}: {} errors; nothing applied", outcome.errors());
-        return Ok(ExitCode::from(1));
+    let (agreement, text) = match super::check::read_checked(file)? {
+        Ok(found) => found,
+        Err(errors) => {
+            eprintln!("{name}: {errors} errors; nothing applied");
+            return Ok(ExitCode::from(1));
+        }
     };
     let (store, ws) = open(global).await?;
     let version = store.add_agreement(&ws, &agreement.name, &text).await?;

@@ -11,41 +11,43 @@ fn import(dir: &TempDir, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-/// Counts of events by type (and inferred ones) straight from the SQLite file.
-fn counts(dir: &TempDir) -> Vec<(String, i64, i64)> {
+/// Runs a query on the test's SQLite file.
+fn query<T>(dir: &TempDir, sql: &'static str) -> Vec<T>
+where
+    T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+{
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
         let pool = sqlx::SqlitePool::connect(&dir.db()).await.unwrap();
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT kind, COUNT(*), SUM(inferred) FROM events GROUP BY kind ORDER BY kind",
-        )
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-        rows.into_iter()
-            .map(|(k, n, inferred)| {
-                (
-                    handshake_core::event::EventKind::TYPES[k as usize].to_string(),
-                    n,
-                    inferred,
-                )
-            })
-            .collect()
+        sqlx::query_as(sql).fetch_all(&pool).await.unwrap()
     })
 }
 
+/// Counts of events by type (and inferred ones) straight from the SQLite file.
+fn counts(dir: &TempDir) -> Vec<(String, i64, i64)> {
+    let rows: Vec<(i64, i64, i64)> = query(
+        dir,
+        "SELECT kind, COUNT(*), SUM(inferred) FROM events GROUP BY kind ORDER BY kind",
+    );
+    rows.into_iter()
+        .map(|(k, n, inferred)| {
+            (
+                handshake_core::event::EventKind::TYPES[k as usize].to_string(),
+                n,
+                inferred,
+            )
+        })
+        .collect()
+}
+
 fn stages(dir: &TempDir) -> Vec<(String, i64)> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let pool = sqlx::SqlitePool::connect(&dir.db()).await.unwrap();
-        sqlx::query_as("SELECT stage, COUNT(*) FROM events WHERE stage IS NOT NULL GROUP BY stage ORDER BY stage").fetch_all(&pool).await.unwrap()
-    })
+    query(
+        dir,
+        "SELECT stage, COUNT(*) FROM events WHERE stage IS NOT NULL GROUP BY stage ORDER BY stage",
+    )
 }
 
 #[test]

@@ -39,6 +39,15 @@ impl TempDir {
     pub fn db(&self) -> String {
         format!("sqlite://{}", self.0.join("handshake.db").display())
     }
+
+    /// Runs `handshake ARGS` against this directory's store.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        bin()
+            .args(args)
+            .env("HANDSHAKE_DB", self.db())
+            .output()
+            .unwrap()
+    }
 }
 
 impl Drop for TempDir {

@@ -1,27 +1,15 @@
 //! `handshake report` and `handshake whatif` on the example agreement and events.
 
-use crate::{TempDir, bin, text};
-
-fn run(dir: &TempDir, args: &[&str]) -> std::process::Output {
-    bin()
-        .args(args)
-        .env("HANDSHAKE_DB", dir.db())
-        .output()
-        .unwrap()
-}
+use crate::{TempDir, text};
 
 fn loaded() -> TempDir {
     let dir = TempDir::new("report");
     assert_eq!(
-        run(&dir, &["apply", "examples/agreement.toml"])
-            .status
-            .code(),
+        dir.run(&["apply", "examples/agreement.toml"]).status.code(),
         Some(0)
     );
     assert_eq!(
-        run(&dir, &["events", "examples/events.ndjson"])
-            .status
-            .code(),
+        dir.run(&["events", "examples/events.ndjson"]).status.code(),
         Some(0)
     );
     dir
@@ -30,18 +18,15 @@ fn loaded() -> TempDir {
 #[test]
 fn report_json_has_the_documented_fields_and_numbers() {
     let dir = loaded();
-    let out = run(
-        &dir,
-        &[
-            "report",
-            "--period",
-            "2027-01",
-            "--as-of",
-            "2027-03-01T00:00:00Z",
-            "--format",
-            "json",
-        ],
-    );
+    let out = dir.run(&[
+        "report",
+        "--period",
+        "2027-01",
+        "--as-of",
+        "2027-03-01T00:00:00Z",
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
@@ -115,26 +100,23 @@ fn report_json_has_the_documented_fields_and_numbers() {
 fn report_formats_and_bad_input() {
     let dir = loaded();
     for format in ["table", "md", "csv"] {
-        let out = run(
-            &dir,
-            &[
-                "report",
-                "--period",
-                "2027-Q1",
-                "--as-of",
-                "2027-03-01T00:00:00Z",
-                "--format",
-                format,
-            ],
-        );
+        let out = dir.run(&[
+            "report",
+            "--period",
+            "2027-Q1",
+            "--as-of",
+            "2027-03-01T00:00:00Z",
+            "--format",
+            format,
+        ]);
         assert_eq!(out.status.code(), Some(0));
         assert!(text(&out.stdout).contains("mql-volume"), "{format}");
     }
-    let out = run(&dir, &["report", "--period", "2027-13"]);
+    let out = dir.run(&["report", "--period", "2027-13"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("expected 2027-01, 2027-Q1 or 2027"));
     let empty = TempDir::new("report-empty");
-    let out = run(&empty, &["report"]);
+    let out = empty.run(&["report"]);
     assert!(text(&out.stderr).contains("apply one with `handshake apply FILE`"));
 }
 
@@ -148,17 +130,14 @@ fn whatif_shows_the_draft_beside_the_active_version() {
     ))
     .unwrap();
     std::fs::write(&draft, text_of.replacen("target = 400", "target = 2", 1)).unwrap();
-    let out = run(
-        &dir,
-        &[
-            "whatif",
-            draft.to_str().unwrap(),
-            "--period",
-            "2027-01",
-            "--as-of",
-            "2027-03-01T00:00:00Z",
-        ],
-    );
+    let out = dir.run(&[
+        "whatif",
+        draft.to_str().unwrap(),
+        "--period",
+        "2027-01",
+        "--as-of",
+        "2027-03-01T00:00:00Z",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     let line = stdout

@@ -2,38 +2,27 @@
 
 use crate::{TempDir, bin, text};
 
-fn run(dir: &TempDir, args: &[&str]) -> std::process::Output {
-    bin()
-        .args(args)
-        .env("HANDSHAKE_DB", dir.db())
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn apply_stores_numbered_versions_and_refuses_a_broken_file() {
     let dir = TempDir::new("apply");
-    let out = run(&dir, &["apply", "examples/agreement.toml"]);
+    let out = dir.run(&["apply", "examples/agreement.toml"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
         "applied examples/agreement.toml as version 1 of workspace \"default\"\n"
     );
-    let out = run(
-        &dir,
-        &["apply", "examples/agreement.toml", "--workspace", "emea"],
-    );
+    let out = dir.run(&["apply", "examples/agreement.toml", "--workspace", "emea"]);
     assert!(text(&out.stdout).contains("version 1 of workspace \"emea\""));
-    let out = run(&dir, &["apply", "examples/agreement.toml"]);
+    let out = dir.run(&["apply", "examples/agreement.toml"]);
     assert!(text(&out.stdout).contains("as version 2"));
-    let list = text(&run(&dir, &["agreement", "list"]).stdout);
+    let list = text(&dir.run(&["agreement", "list"]).stdout);
     assert_eq!(list.lines().count(), 2, "{list}");
     assert!(
         list.lines()
             .all(|l| l.ends_with("Northwind Cloud sales and marketing SLA 2027")),
         "{list}"
     );
-    let shown = text(&run(&dir, &["agreement", "show", "2"]).stdout);
+    let shown = text(&dir.run(&["agreement", "show", "2"]).stdout);
     assert_eq!(
         shown,
         std::fs::read_to_string(concat!(
@@ -42,16 +31,16 @@ fn apply_stores_numbered_versions_and_refuses_a_broken_file() {
         ))
         .unwrap()
     );
-    let missing = run(&dir, &["agreement", "show", "9"]);
+    let missing = dir.run(&["agreement", "show", "9"]);
     assert_eq!(missing.status.code(), Some(1));
     // A broken file is not stored.
     let bad = dir.0.join("bad.toml");
     std::fs::write(&bad, "[agreement]\nname = 1\n").unwrap();
-    let out = run(&dir, &["apply", bad.to_str().unwrap()]);
+    let out = dir.run(&["apply", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("nothing applied"));
     assert_eq!(
-        text(&run(&dir, &["agreement", "list"]).stdout)
+        text(&dir.run(&["agreement", "list"]).stdout)
             .lines()
             .count(),
         2
@@ -61,13 +50,13 @@ fn apply_stores_numbered_versions_and_refuses_a_broken_file() {
 #[test]
 fn events_from_a_file_give_the_api_summary() {
     let dir = TempDir::new("events");
-    let out = run(&dir, &["events", "examples/events.ndjson"]);
+    let out = dir.run(&["events", "examples/events.ndjson"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
         "{\"accepted\":17,\"duplicates\":0,\"rejected\":[]}\n"
     );
-    let again = run(&dir, &["events", "examples/events.ndjson"]);
+    let again = dir.run(&["events", "examples/events.ndjson"]);
     assert_eq!(
         text(&again.stdout),
         "{\"accepted\":0,\"duplicates\":17,\"rejected\":[]}\n"
@@ -92,7 +81,7 @@ fn events_from_a_file_give_the_api_summary() {
 #[test]
 fn a_token_is_printed_once_in_its_shape() {
     let dir = TempDir::new("token");
-    let out = run(&dir, &["token", "create", "--name", "hubspot"]);
+    let out = dir.run(&["token", "create", "--name", "hubspot"]);
     let token = text(&out.stdout);
     let token = token.trim();
     assert!(
@@ -109,7 +98,7 @@ fn a_token_is_printed_once_in_its_shape() {
 #[test]
 fn a_bad_workspace_name_says_what_is_allowed() {
     let dir = TempDir::new("workspace");
-    let out = run(&dir, &["agreement", "list", "--workspace", "Big Corp"]);
+    let out = dir.run(&["agreement", "list", "--workspace", "Big Corp"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("lowercase letters, digits, - or _"),

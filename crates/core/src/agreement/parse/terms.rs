@@ -31,25 +31,7 @@ impl Parser<'_> {
             });
         let periods = match self.r.get(t, "periods") {
             None => Some(1),
-            Some(v) => self
-                .r
-                .integer(
-                    v,
-                    "periods",
-                    "a whole number of consecutive periods, at least 1",
-                )
-                .and_then(|(n, span)| {
-                    if (1..=120).contains(&n) {
-                        Some(n as u32)
-                    } else {
-                        self.r.error(
-                            span,
-                            format!("periods = {n}"),
-                            "a whole number of consecutive periods from 1 to 120",
-                        );
-                        None
-                    }
-                }),
+            Some(v) => self.period_count(v, "periods"),
         };
         let goal = self.ref_string(t, "goal", RefKind::Goal, WHAT, false, "\"mql-volume\"");
         let guarantee = self.ref_string(
@@ -121,25 +103,7 @@ impl Parser<'_> {
         let after = self
             .r
             .req(t, "after_consecutive_missed_periods", WHAT, "3")
-            .and_then(|v| {
-                self.r.integer(
-                    v,
-                    "after_consecutive_missed_periods",
-                    "a whole number of periods, at least 1",
-                )
-            })
-            .and_then(|(n, span)| {
-                if (1..=120).contains(&n) {
-                    Some(n as u32)
-                } else {
-                    self.r.error(
-                        span,
-                        format!("after_consecutive_missed_periods = {n}"),
-                        "a whole number of periods from 1 to 120",
-                    );
-                    None
-                }
-            });
+            .and_then(|v| self.period_count(v, "after_consecutive_missed_periods"));
         let mut goals = Vec::new();
         if let Some(v) = self.r.get(t, "goals") {
             for s in self.r.strings(v, "goals", "a list of goal ids") {
@@ -164,5 +128,23 @@ impl Parser<'_> {
             goals,
             notice_days,
         })
+    }
+
+    /// A number of consecutive periods, 1 to 120.
+    fn period_count(&mut self, v: &Value<'_>, key: &str) -> Option<u32> {
+        let (n, span) =
+            self.r
+                .integer(v, key, "a whole number of consecutive periods, at least 1")?;
+        match u32::try_from(n) {
+            Ok(n) if (1..=120).contains(&n) => Some(n),
+            _ => {
+                self.r.error(
+                    span,
+                    format!("{key} = {n}"),
+                    "a whole number of consecutive periods from 1 to 120",
+                );
+                None
+            }
+        }
     }
 }
