@@ -106,6 +106,12 @@ pub enum Command {
         range: RangeArgs,
     },
 
+    /// Plan the funnel: leads, MQLs, SQLs and opportunities needed per month for a revenue goal.
+    #[command(
+        after_help = "Examples:\n  handshake plan --goal \"2000000 USD\" --horizon 2027 --deal-size 20000 --share 50% \\\n    --lead-to-mql 20% --mql-to-sql 50% --sql-to-opp 50% --opp-to-won 25% --cycle 60\n  handshake plan plan.toml --emit-goals >> agreement.toml\n  handshake plan --goal \"2000000 USD\" --horizon 2027 --from-history --window 6m --pace\n\nThe math, worked by hand, is in docs/planner.md."
+    )]
+    Plan(Box<PlanArgs>),
+
     /// Import a CRM export (CSV) as events: HubSpot and Salesforce presets, or a mapping file.
     #[command(
         after_help = "Examples:\n  handshake import examples/hubspot-contacts.csv --preset hubspot\n  handshake import leads.csv --preset salesforce --tz America/Chicago\n  handshake import people.csv --mapping pipedrive.toml\n\nEvent ids are SOURCE:RECORD:FIELD, so importing the same export twice creates nothing new.\nDates read off a snapshot (\"Became an MQL Date\") become events marked inferred.\nRows that cannot be read go to FILE.rejects.csv beside the input, with their line and reason.\nExit status: 0 when every row was imported, 1 when some were rejected. See docs/events.md."
@@ -264,4 +270,62 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, default_value = "table", value_parser = ["table", "json", "csv", "md"])]
     pub format: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// A plan file (TOML) with the same keys as the options (goal, horizon, weights, deal_size,
+    /// lead_to_mql, mql_to_sql, sql_to_opportunity, opportunity_to_won, marketing_share, cycle, pipeline); options override it.
+    pub file: Option<PathBuf>,
+    /// The revenue goal with its currency, e.g. "2000000 USD".
+    #[arg(long, allow_hyphen_values = true)]
+    pub goal: Option<String>,
+    /// A year (2027) or a quarter (2027-Q1).
+    #[arg(long)]
+    pub horizon: Option<String>,
+    /// Relative weight of each month for seasonality, e.g. 1,1,2 (default even).
+    #[arg(long)]
+    pub weights: Option<String>,
+    /// Average deal size, e.g. 25000.
+    #[arg(long)]
+    pub deal_size: Option<String>,
+    /// Lead to MQL rate, e.g. 20%.
+    #[arg(long)]
+    pub lead_to_mql: Option<String>,
+    /// MQL to SQL rate.
+    #[arg(long)]
+    pub mql_to_sql: Option<String>,
+    /// SQL to opportunity rate.
+    #[arg(long)]
+    pub sql_to_opp: Option<String>,
+    /// Opportunity to won rate.
+    #[arg(long)]
+    pub opp_to_won: Option<String>,
+    /// Share of revenue from marketing-sourced leads (default 100%).
+    #[arg(long)]
+    pub share: Option<String>,
+    /// Days from MQL to won: 90, or a spread such as 30%:30,50%:60,20%:90.
+    #[arg(long)]
+    pub cycle: Option<String>,
+    /// Open pipeline expected to close, e.g. 2027-01:200000,2027-02:50000.
+    #[arg(long)]
+    pub pipeline: Option<String>,
+    /// Take the rates, deal size and cycle not given from the store's events (by cohort).
+    #[arg(long)]
+    pub from_history: bool,
+    /// The history window, in months before --as-of: 6m.
+    #[arg(long, default_value = "6m")]
+    pub window: String,
+    /// Compare with actuals so far from the store: revenue won and MQLs per month.
+    #[arg(long)]
+    pub pace: bool,
+    /// The instant for history and pace, RFC 3339 (default now).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Output format.
+    #[arg(long, default_value = "table", value_parser = ["table", "json", "csv"])]
+    pub format: String,
+    /// Print [[goals]] blocks for the agreement instead of the plan.
+    #[arg(long)]
+    pub emit_goals: bool,
 }

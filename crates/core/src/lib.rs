@@ -47,6 +47,7 @@ pub mod engine;
 pub mod event;
 pub mod import;
 pub mod lead;
+pub mod planner;
 mod toml_read;
 
 pub use agreement::{Agreement, CheckOutcome, check};

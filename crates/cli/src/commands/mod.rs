@@ -4,6 +4,7 @@
 mod calendar;
 mod check;
 mod import;
+mod plan;
 mod report;
 mod store;
 
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Whatif { draft, range } => {
             store::runtime()?.block_on(report::whatif(&global, &draft, &range))
         }
+        Command::Plan(args) => plan::run(&global, &args),
         Command::Import(args) => store::runtime()?.block_on(import::run(&global, &args)),
         Command::Events { file } => store::runtime()?.block_on(store::events(&global, &file)),
     }

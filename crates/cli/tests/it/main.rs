@@ -6,6 +6,7 @@
 mod commands;
 mod durability;
 mod import;
+mod plan;
 mod report;
 mod store;
 
