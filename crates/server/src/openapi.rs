@@ -71,6 +71,7 @@ impl Modify for Bearer {
         crate::routes::engine::scorecard,
         crate::routes::engine::clocks,
         crate::routes::engine::whatif,
+        crate::routes::plan::plan,
         crate::routes::health::healthz,
         crate::routes::health::readyz,
     ),

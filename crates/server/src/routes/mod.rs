@@ -5,6 +5,7 @@ pub(crate) mod engine;
 pub(crate) mod events;
 pub(crate) mod health;
 pub(crate) mod leads;
+pub(crate) mod plan;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -30,6 +31,7 @@ pub(crate) fn router(state: AppState) -> Router {
             "/api/v1/whatif",
             post(engine::whatif).layer(DefaultBodyLimit::max(1024 * 1024)),
         )
+        .route("/api/v1/plan", post(plan::plan))
         .route("/api/v1/openapi.json", get(docs::openapi))
         .route("/api/v1/docs", get(docs::page))
         .route("/healthz", get(health::healthz))

@@ -139,3 +139,34 @@ async fn without_an_agreement_the_engine_says_what_to_do() {
         (404, Value::from("no_agreement"))
     );
 }
+
+#[tokio::test]
+async fn the_planner_answers_over_http_and_names_bad_input() {
+    let app = spawn_app().await;
+    let body = r#"{"goal":"2000000 USD","horizon":"2027","deal_size":20000,"marketing_share":"50%","lead_to_mql":"20%","mql_to_sql":"50%","sql_to_opportunity":"50%","opportunity_to_won":"25%","cycle":61}"#;
+    let r = app.post("/api/v1/plan", body).await;
+    assert_eq!(r.status(), 200);
+    let p = json(r).await;
+    assert_eq!(
+        (
+            p["months"][0]["month"].as_str(),
+            p["months"][0]["mqls"].as_u64()
+        ),
+        (Some("2026-11"), Some(67))
+    );
+    let r = app
+        .post("/api/v1/plan", body.replace("\"25%\"", "\"0%\""))
+        .await;
+    assert_eq!(r.status(), 422);
+    let e = json(r).await;
+    assert_eq!(e["code"], "invalid_plan");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("rates.opportunity_to_won: 0 is not a rate"),
+        "{e}"
+    );
+    let r = app.post("/api/v1/plan", r#"{"gaol":"1 USD"}"#).await;
+    assert_eq!(json(r).await["code"], "unknown_field");
+}
