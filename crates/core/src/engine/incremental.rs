@@ -32,8 +32,10 @@ impl Evaluator {
         }
     }
 
-    /// Adds events (any order; a repeated id with the same body is ignored).
+    /// Adds events (any order; a repeated id with the same body is ignored) and
+    /// re-folds the leads they belong to, so each event costs one lead's fold.
     pub fn add(&mut self, events: impl IntoIterator<Item = Event>) {
+        let mut touched: Vec<String> = Vec::new();
         for e in events {
             let s = self
                 .subjects
@@ -51,8 +53,18 @@ impl Evaluator {
                 continue;
             }
             s.latest = s.latest.max(secs(e.occurred_at));
+            if s.facts.take().is_some() || touched.last().is_none_or(|t| t != e.subject.as_str()) {
+                touched.push(e.subject.as_str().to_string());
+            }
             s.events.insert(at, e);
-            s.facts = None;
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for key in touched {
+            if let Some(s) = self.subjects.get_mut(&key) {
+                let all: Vec<&Event> = s.events.iter().collect();
+                s.facts = Some(fold(&self.agreement, &key, &all));
+            }
         }
     }
 
