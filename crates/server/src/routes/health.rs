@@ -26,6 +26,14 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Json<Value>,
     ))
 }
 
+pub(crate) async fn method_not_allowed(method: axum::http::Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed on {}; the API is described at /api/v1/docs", uri.path()),
+    )
+}
+
 pub(crate) async fn not_found(uri: Uri) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
