@@ -348,3 +348,50 @@ proptest! {
         prop_assert_eq!(&inc.evaluation(as_of), &once);
     }
 }
+
+#[test]
+fn each_period_and_clock_is_judged_by_the_version_in_force_at_its_start() {
+    use handshake_core::engine::evaluate_versions;
+    let text = include_str!("../../../examples/agreement.toml");
+    let v1 = agreement();
+    let v2 = handshake_core::check("v2", &text.replacen("target = 400", "target = 50", 1))
+        .agreement
+        .unwrap();
+    let mut events = mqls("j", "2027-01", 60);
+    events.extend(mqls("f", "2027-02", 60));
+    let versions = [
+        (t("2027-01-01T00:00:00Z"), &v1),
+        (t("2027-02-10T00:00:00Z"), &v2),
+    ];
+    let e = evaluate_versions(&versions, &events, t("2027-03-15T00:00:00Z"));
+    let volume: Vec<(String, Option<bool>)> = e
+        .goals
+        .iter()
+        .filter(|g| g.id == "mql-volume")
+        .map(|g| (g.period.to_string(), g.attained))
+        .collect();
+    // January and February started under version 1 (400): missed; March under version 2 (50).
+    assert_eq!(
+        volume,
+        vec![
+            ("2027-01".into(), Some(false)),
+            ("2027-02".into(), Some(false)),
+            ("2027-03".into(), Some(false))
+        ]
+    );
+    let targets: Vec<String> = e
+        .goals
+        .iter()
+        .filter(|g| g.id == "mql-volume")
+        .map(|g| g.target.to_string())
+        .collect();
+    assert_eq!(targets, vec!["400", "400", "50"]);
+    // Clocks are all there, once each.
+    assert_eq!(
+        e.clocks
+            .iter()
+            .filter(|c| c.guarantee == "enterprise-first-touch")
+            .count(),
+        120
+    );
+}

@@ -215,6 +215,96 @@ pub fn evaluate(agreement: &Agreement, events: &[Event], as_of: Timestamp) -> Ev
     assemble(agreement, &facts, as_of, count, inferred)
 }
 
+/// Evaluates a history of agreement versions, each in force from its instant
+/// (sorted, oldest first; the first also covers everything before it): a
+/// clock is judged by the version in force at its start, a goal period by the
+/// version in force when the period starts; streaks, consequences, scoring and
+/// lead quality follow the latest version.
+///
+/// # Example
+/// ```
+/// use handshake_core::{check, engine::{evaluate, evaluate_versions}, event::parse_event};
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/agreement.toml"))?;
+/// let v1 = check("v1", &text).agreement.expect("valid");
+/// let v2 = check("v2", &text.replacen("within = \"1 business hour\"", "within = \"4 business hours\"", 1)).agreement.expect("valid");
+/// let e = |s: &str| parse_event(s).unwrap();
+/// let events = [
+///     e(r#"{"id":"1","type":"lead.created","lead_id":"L","occurred_at":"2027-02-10T14:00:00Z","attributes":{"segment":"enterprise"}}"#),
+///     e(r#"{"id":"2","type":"lead.stage_changed","lead_id":"L","occurred_at":"2027-02-10T15:00:00Z","stage":"mql"}"#),
+/// ];
+/// let at = "2027-02-10T17:00:00Z".parse()?;
+/// let versions = [("2027-01-01T00:00:00Z".parse()?, &v1), ("2027-02-01T00:00:00Z".parse()?, &v2)];
+/// // Started under version 2 (4 hours): still running two hours in, where version 1 says breached.
+/// assert_eq!(evaluate_versions(&versions, &events, at).clocks[0].view.state.as_str(), "running");
+/// assert_eq!(evaluate(&v1, &events, at).clocks[0].view.state.as_str(), "breached");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn evaluate_versions(
+    versions: &[(Timestamp, &Agreement)],
+    events: &[Event],
+    as_of: Timestamp,
+) -> Evaluation {
+    let Some(&(_, latest)) = versions.last() else {
+        return Evaluation {
+            as_of,
+            clocks: Vec::new(),
+            goals: Vec::new(),
+            streaks: Vec::new(),
+            consequences: Vec::new(),
+            cancellation: None,
+            scoring: None,
+            sources: Vec::new(),
+            inferred_events: 0,
+            events: 0,
+        };
+    };
+    let mut merged = evaluate(latest, events, as_of);
+    if versions.len() == 1 {
+        return merged;
+    }
+    let windows: Vec<(i64, i64)> = versions
+        .iter()
+        .enumerate()
+        .map(|(i, (from, _))| {
+            let start = if i == 0 { i64::MIN } else { secs(*from) };
+            let end = versions.get(i + 1).map_or(i64::MAX, |(t, _)| secs(*t));
+            (start, end)
+        })
+        .collect();
+    let mut clocks = Vec::new();
+    let mut goals = Vec::new();
+    for (i, (_, a)) in versions.iter().enumerate() {
+        let (start, end) = windows[i];
+        let e = if i + 1 == versions.len() {
+            merged.clone()
+        } else {
+            evaluate(a, events, as_of)
+        };
+        clocks.extend(
+            e.clocks
+                .into_iter()
+                .filter(|c| c.view.start >= start && c.view.start < end),
+        );
+        let tz = &a.time_zone.tz;
+        goals.extend(e.goals.into_iter().filter(|g| {
+            let s = secs(g.period.start(tz));
+            s >= start && s < end
+        }));
+    }
+    clocks.sort_by(|a, b| {
+        (a.guarantee.as_str(), a.view.start)
+            .cmp(&(b.guarantee.as_str(), b.view.start))
+            .then_with(|| a.subject.cmp(&b.subject))
+    });
+    merged.streaks = goals::streaks(latest, &goals);
+    let (consequences, cancellation) = goals::consequences(latest, &merged.streaks, &clocks);
+    merged.consequences = consequences;
+    merged.cancellation = cancellation;
+    merged.clocks = clocks;
+    merged.goals = goals;
+    merged
+}
+
 /// Builds the evaluation from folded subjects (shared with the incremental evaluator).
 pub(crate) fn assemble(
     agreement: &Agreement,

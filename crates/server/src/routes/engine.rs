@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use handshake_core::agreement::{Agreement, Period};
 use handshake_core::engine::report::{Range, to_json};
-use handshake_core::engine::{ClockState, PeriodKey, evaluate};
+use handshake_core::engine::{ClockState, PeriodKey, evaluate, evaluate_versions};
 use handshake_store::Workspace;
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -71,30 +71,47 @@ fn range(period: Option<&str>, a: &Agreement, at: Timestamp) -> Result<Range, Ap
     Ok(Range::period(key, a))
 }
 
-async fn active(state: &AppState, ws: &Workspace) -> Result<(Agreement, i64), ApiError> {
-    let Some(v) = state
+/// Every applied version (each in force from when it was applied), and the latest's number.
+async fn versions(
+    state: &AppState,
+    ws: &Workspace,
+) -> Result<(Vec<(Timestamp, Agreement)>, i64), ApiError> {
+    let stored = state
         .store
         .agreements(ws)
         .await
-        .map_err(|e| ApiError::store(&e))?
-        .pop()
-    else {
+        .map_err(|e| ApiError::store(&e))?;
+    let Some(latest) = stored.last().map(|v| v.version) else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "no_agreement",
             "no agreement applied in this workspace; apply one with `handshake apply FILE`",
         ));
     };
-    let agreement = handshake_core::check("agreement", &v.source)
-        .agreement
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "invalid_agreement",
-                format!("stored version {} no longer checks", v.version),
-            )
-        })?;
-    Ok((agreement, v.version))
+    let mut out = Vec::with_capacity(stored.len());
+    for v in stored {
+        let agreement = handshake_core::check("agreement", &v.source)
+            .agreement
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "invalid_agreement",
+                    format!("stored version {} no longer checks", v.version),
+                )
+            })?;
+        out.push((v.created_at, agreement));
+    }
+    Ok((out, latest))
+}
+
+/// Evaluates the versions (each judging what started while it was in force).
+fn evaluate_all(
+    versions: &[(Timestamp, Agreement)],
+    events: &[handshake_core::event::Event],
+    at: Timestamp,
+) -> handshake_core::engine::Evaluation {
+    let refs: Vec<(Timestamp, &Agreement)> = versions.iter().map(|(t, a)| (*t, a)).collect();
+    evaluate_versions(&refs, events, at)
 }
 
 /// The scorecard: guarantees, goals, streaks, consequences and findings for a period.
@@ -111,17 +128,18 @@ pub(crate) async fn scorecard(
     Authed(ws): Authed,
     Query(q): Query<ScorecardQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let (agreement, version) = active(&state, &ws).await?;
+    let (all, version) = versions(&state, &ws).await?;
+    let agreement = &all[all.len() - 1].1;
     let at = as_of(q.as_of.as_deref())?;
-    let range = range(q.period.as_deref(), &agreement, at)?;
+    let range = range(q.period.as_deref(), agreement, at)?;
     let events = state
         .store
         .all_events(&ws)
         .await
         .map_err(|e| ApiError::store(&e))?;
     Ok(Json(to_json(
-        &evaluate(&agreement, &events, at),
-        &agreement,
+        &evaluate_all(&all, &events, at),
+        agreement,
         range,
         Some(version),
     )))
@@ -154,14 +172,14 @@ pub(crate) async fn clocks(
             ),
         ));
     }
-    let (agreement, _) = active(&state, &ws).await?;
+    let (all, _) = versions(&state, &ws).await?;
     let at = as_of(q.as_of.as_deref())?;
     let events = state
         .store
         .all_events(&ws)
         .await
         .map_err(|e| ApiError::store(&e))?;
-    let eval = evaluate(&agreement, &events, at);
+    let eval = evaluate_all(&all, &events, at);
     let mut list: Vec<&handshake_core::engine::Clock> = eval
         .clocks
         .iter()
@@ -242,16 +260,17 @@ pub(crate) async fn whatif(
             ),
         ));
     };
-    let (current, version) = active(&state, &ws).await.map_err(to_pair)?;
+    let (all, version) = versions(&state, &ws).await.map_err(to_pair)?;
+    let current = &all[all.len() - 1].1;
     let at = as_of(q.as_of.as_deref()).map_err(to_pair)?;
-    let range = range(q.period.as_deref(), &current, at).map_err(to_pair)?;
+    let range = range(q.period.as_deref(), current, at).map_err(to_pair)?;
     let events = state
         .store
         .all_events(&ws)
         .await
         .map_err(|e| to_pair(ApiError::store(&e)))?;
     Ok(Json(json!({
-        "active": to_json(&evaluate(&current, &events, at), &current, range, Some(version)),
+        "active": to_json(&evaluate_all(&all, &events, at), current, range, Some(version)),
         "draft": to_json(&evaluate(&draft, &events, at), &draft, range, None),
     })))
 }

@@ -30,7 +30,10 @@ pub(crate) async fn method_not_allowed(method: axum::http::Method, uri: Uri) -> 
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
-        format!("{method} is not allowed on {}; the API is described at /api/v1/docs", uri.path()),
+        format!(
+            "{method} is not allowed on {}; the API is described at /api/v1/docs",
+            uri.path()
+        ),
     )
 }
 
