@@ -7,7 +7,6 @@
 //! closes it; a pause stops the count until its `until`; the clock's segment
 //! is the lead's at the start; automated touches never count as touches.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::agreement::{Agreement, Condition, Matcher, Subject};
@@ -19,15 +18,23 @@ pub(crate) fn secs(t: jiff::Timestamp) -> i64 {
     if t.subsec_nanosecond() < 0 { s - 1 } else { s }
 }
 
-/// A lead's attributes by name, as text.
+/// A lead's attributes by name, as text: a short sorted list (a lead has a
+/// handful), cheap to copy into the snapshots goals are filtered by.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Attrs(BTreeMap<String, String>);
+pub(crate) struct Attrs(Vec<(Box<str>, Box<str>)>);
 
 impl Attrs {
+    fn insert(&mut self, key: &str, value: &str) {
+        match self.0.binary_search_by(|(k, _)| (**k).cmp(key)) {
+            Ok(i) => self.0[i].1 = value.into(),
+            Err(i) => self.0.insert(i, (key.into(), value.into())),
+        }
+    }
+
     fn apply(&mut self, a: &crate::event::Attributes) {
         let mut set = |k: &str, v: &Option<String>| {
             if let Some(v) = v {
-                self.0.insert(k.to_string(), v.clone());
+                self.insert(k, v);
             }
         };
         set("source", &a.source);
@@ -37,19 +44,22 @@ impl Attrs {
         set("email", &a.email);
         set("company", &a.company);
         if let Some(score) = a.score {
-            self.0.insert("score".into(), score.to_string());
+            self.insert("score", &score.to_string());
         }
         for (k, v) in &a.other {
             let text = serde_json::from_str::<serde_json::Value>(v)
                 .ok()
                 .and_then(|j| j.as_str().map(str::to_string))
                 .unwrap_or_else(|| v.clone());
-            self.0.insert(k.clone(), text);
+            self.insert(k, &text);
         }
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+        self.0
+            .binary_search_by(|(k, _)| (**k).cmp(name))
+            .ok()
+            .map(|i| &*self.0[i].1)
     }
 
     pub(crate) fn matches(&self, m: &Matcher, activities: &[String]) -> bool {
@@ -151,7 +161,9 @@ pub(crate) fn fold(agreement: &Agreement, subject: &str, events: &[&Event]) -> F
     };
     f.is_request = events.first().is_some_and(|e| e.kind.is_request());
     let mut attrs = Attrs::default();
+    // Snapshots are taken when something needs the attributes of the moment, not at every change.
     let mut snapshot: Arc<Attrs> = Arc::new(attrs.clone());
+    let mut dirty = false;
     let mut open: Vec<Option<Open>> = (0..agreement.guarantees.len()).map(|_| None).collect();
     let subject_kind = if f.is_request {
         Subject::Request
@@ -163,12 +175,23 @@ pub(crate) fn fold(agreement: &Agreement, subject: &str, events: &[&Event]) -> F
         match &e.kind {
             EventKind::LeadCreated(a) | EventKind::LeadUpdated(a) => {
                 attrs.apply(a);
-                snapshot = Arc::new(attrs.clone());
+                dirty = true;
             }
             EventKind::Assigned { owner } => {
-                attrs.0.insert("owner".into(), owner.clone());
-                snapshot = Arc::new(attrs.clone());
+                attrs.insert("owner", owner);
+                dirty = true;
             }
+            EventKind::StageChanged { .. }
+            | EventKind::OpportunityCreated { .. }
+            | EventKind::DealWon { .. }
+                if dirty =>
+            {
+                snapshot = Arc::new(attrs.clone());
+                dirty = false;
+            }
+            _ => {}
+        }
+        match &e.kind {
             EventKind::StageChanged { stage } => f.reached.push(Reach {
                 stage: stage.to_ascii_lowercase(),
                 at,
@@ -256,6 +279,6 @@ pub(crate) fn fold(agreement: &Agreement, subject: &str, events: &[&Event]) -> F
     f.clocks
         .extend(open.into_iter().flatten().map(|o| o.record));
     f.clocks.sort_by_key(|c| (c.guarantee, c.start));
-    f.attrs = snapshot;
+    f.attrs = if dirty { Arc::new(attrs) } else { snapshot };
     f
 }

@@ -196,22 +196,44 @@ impl Evaluation {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn evaluate(agreement: &Agreement, events: &[Event], as_of: Timestamp) -> Evaluation {
-    let limit = secs(as_of);
     let mut by_subject: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
-    let mut inferred = 0;
-    let mut count = 0;
-    for e in events.iter().filter(|e| secs(e.occurred_at) <= limit) {
+    for e in events {
         by_subject.entry(e.subject.as_str()).or_default().push(e);
-        count += 1;
-        inferred += usize::from(e.inferred);
     }
-    let facts: Vec<Facts> = by_subject
-        .into_iter()
-        .map(|(subject, mut list)| {
-            list.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
-            fold(agreement, subject, &list)
-        })
-        .collect();
+    evaluate_subjects(agreement, by_subject.into_values(), as_of)
+}
+
+/// [`evaluate`] over events already grouped by lead (or request), one group
+/// at a time (any order inside a group): the way to replay a store's events
+/// streamed in subject order without holding them all. Groups are folded and
+/// dropped as they come; only their facts are kept.
+pub fn evaluate_subjects<G, E>(
+    agreement: &Agreement,
+    subjects: impl IntoIterator<Item = G>,
+    as_of: Timestamp,
+) -> Evaluation
+where
+    G: IntoIterator<Item = E>,
+    E: std::borrow::Borrow<Event>,
+{
+    let limit = secs(as_of);
+    let (mut count, mut inferred) = (0, 0);
+    let mut facts: Vec<Facts> = Vec::new();
+    for group in subjects {
+        let owned: Vec<E> = group.into_iter().collect();
+        let mut list: Vec<&Event> = owned
+            .iter()
+            .map(std::borrow::Borrow::borrow)
+            .filter(|e| secs(e.occurred_at) <= limit)
+            .collect();
+        let Some(first) = list.first() else { continue };
+        let subject = first.subject.as_str().to_string();
+        count += list.len();
+        inferred += list.iter().filter(|e| e.inferred).count();
+        list.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+        facts.push(fold(agreement, &subject, &list));
+    }
+    facts.sort_by(|a, b| a.subject.cmp(&b.subject));
     assemble(agreement, &facts, as_of, count, inferred)
 }
 
