@@ -247,7 +247,11 @@ fn lead_events(l: usize, x: &mut u64) -> Vec<Event> {
         inferred: false,
         kind,
     };
-    let segment = if l.is_multiple_of(3) { "enterprise" } else { "smb" };
+    let segment = if l.is_multiple_of(3) {
+        "enterprise"
+    } else {
+        "smb"
+    };
     let touch = |by: &str| EventKind::Touched {
         channel: Channel::Call,
         by: Some(by.to_string()),
