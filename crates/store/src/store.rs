@@ -370,6 +370,35 @@ impl Store {
             .collect())
     }
 
+    /// Every applied version, checked again into an agreement and paired with
+    /// the instant it was applied (from when it is in force), oldest first, and
+    /// the latest version's number; `None` when none is applied.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] when a stored version no longer checks.
+    pub async fn agreement_history(
+        &self,
+        ws: &Workspace,
+    ) -> Result<Option<(Vec<(jiff::Timestamp, handshake_core::Agreement)>, i64)>, StoreError> {
+        let stored = self.agreements(ws).await?;
+        let Some(latest) = stored.last().map(|v| v.version) else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(stored.len());
+        for v in stored {
+            let agreement = handshake_core::check(&format!("version {}", v.version), &v.source)
+                .agreement
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "stored agreement version {} no longer checks",
+                        v.version
+                    ))
+                })?;
+            out.push((v.created_at, agreement));
+        }
+        Ok(Some((out, latest)))
+    }
+
     /// One agreement version, or `None`.
     pub async fn agreement(
         &self,

@@ -12,38 +12,17 @@ use jiff::Timestamp;
 
 use crate::cli::{Global, RangeArgs, ReportArgs};
 
-/// Every applied version, checked again, each in force from when it was applied;
-/// and the latest version's number.
+/// Every applied version, each in force from when it was applied, and the latest's number.
 async fn versions(
     store: &handshake_store::Store,
     ws: &handshake_store::Workspace,
 ) -> anyhow::Result<(Vec<(Timestamp, Agreement)>, i64)> {
-    let stored = store.agreements(ws).await?;
-    let Some(latest) = stored.last().map(|v| v.version) else {
-        anyhow::bail!(
+    store.agreement_history(ws).await?.with_context(|| {
+        format!(
             "no agreement applied in workspace \"{}\"; apply one with `handshake apply FILE`",
             ws.as_str()
-        );
-    };
-    let mut out = Vec::with_capacity(stored.len());
-    for v in stored {
-        let checked = handshake_core::check(&format!("version {}", v.version), &v.source);
-        let agreement = checked
-            .agreement
-            .with_context(|| format!("stored version {} no longer checks", v.version))?;
-        out.push((v.created_at, agreement));
-    }
-    Ok((out, latest))
-}
-
-/// Evaluates the versions (each judging what started while it was in force).
-fn evaluate_all(
-    versions: &[(Timestamp, Agreement)],
-    events: &[handshake_core::event::Event],
-    at: Timestamp,
-) -> handshake_core::engine::Evaluation {
-    let refs: Vec<(Timestamp, &Agreement)> = versions.iter().map(|(t, a)| (*t, a)).collect();
-    handshake_core::engine::evaluate_versions(&refs, events, at)
+        )
+    })
 }
 
 fn as_of(args: &RangeArgs) -> anyhow::Result<Timestamp> {
@@ -96,7 +75,7 @@ pub async fn report(global: &Global, args: &ReportArgs) -> anyhow::Result<ExitCo
     let at = as_of(&args.range)?;
     let range = range(&args.range, agreement, at)?;
     let events = store.all_events(&ws).await?;
-    let evaluation = evaluate_all(&all, &events, at);
+    let evaluation = handshake_core::engine::evaluate_versions(&all, &events, at);
     let json = report::to_json(&evaluation, agreement, range, Some(version));
     match args.format.as_str() {
         "json" => super::emit(&format!("{}\n", serde_json::to_string_pretty(&json)?)),
@@ -130,7 +109,7 @@ pub async fn whatif(global: &Global, draft: &Path, args: &RangeArgs) -> anyhow::
     let range = range(args, current, at)?;
     let events = store.all_events(&ws).await?;
     let before = report::to_json(
-        &evaluate_all(&all, &events, at),
+        &handshake_core::engine::evaluate_versions(&all, &events, at),
         current,
         range,
         Some(version),

@@ -35,7 +35,7 @@ use fold::{Facts, fold, secs};
 pub struct Clock {
     /// The guarantee's id.
     pub guarantee: String,
-    /// The guarantee's position in the agreement.
+    /// The guarantee's position in the agreement version that judges the clock.
     pub guarantee_index: usize,
     /// The lead or request.
     pub subject: String,
@@ -261,12 +261,12 @@ where
 /// assert_eq!(evaluate(&v1, &events, at).clocks[0].view.state.as_str(), "breached");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn evaluate_versions(
-    versions: &[(Timestamp, &Agreement)],
+pub fn evaluate_versions<A: std::borrow::Borrow<Agreement>>(
+    versions: &[(Timestamp, A)],
     events: &[Event],
     as_of: Timestamp,
 ) -> Evaluation {
-    let Some(&(_, latest)) = versions.last() else {
+    let Some(latest) = versions.last().map(|(_, a)| a.borrow()) else {
         return Evaluation {
             as_of,
             clocks: Vec::new(),
@@ -296,6 +296,7 @@ pub fn evaluate_versions(
     let mut clocks = Vec::new();
     let mut goals = Vec::new();
     for (i, (_, a)) in versions.iter().enumerate() {
+        let a: &Agreement = a.borrow();
         let (start, end) = windows[i];
         let e = if i + 1 == versions.len() {
             merged.clone()

@@ -40,6 +40,25 @@ pub(crate) struct ClocksQuery {
     as_of: Option<String>,
 }
 
+/// Every applied version (each in force from when it was applied), and the latest's number.
+async fn versions(
+    state: &AppState,
+    ws: &Workspace,
+) -> Result<(Vec<(Timestamp, Agreement)>, i64), ApiError> {
+    state
+        .store
+        .agreement_history(ws)
+        .await
+        .map_err(|e| ApiError::store(&e))?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "no_agreement",
+                "no agreement applied in this workspace; apply one with `handshake apply FILE`",
+            )
+        })
+}
+
 fn bad(code: &'static str, message: String) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
 }
@@ -71,49 +90,6 @@ fn range(period: Option<&str>, a: &Agreement, at: Timestamp) -> Result<Range, Ap
     Ok(Range::period(key, a))
 }
 
-/// Every applied version (each in force from when it was applied), and the latest's number.
-async fn versions(
-    state: &AppState,
-    ws: &Workspace,
-) -> Result<(Vec<(Timestamp, Agreement)>, i64), ApiError> {
-    let stored = state
-        .store
-        .agreements(ws)
-        .await
-        .map_err(|e| ApiError::store(&e))?;
-    let Some(latest) = stored.last().map(|v| v.version) else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "no_agreement",
-            "no agreement applied in this workspace; apply one with `handshake apply FILE`",
-        ));
-    };
-    let mut out = Vec::with_capacity(stored.len());
-    for v in stored {
-        let agreement = handshake_core::check("agreement", &v.source)
-            .agreement
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "invalid_agreement",
-                    format!("stored version {} no longer checks", v.version),
-                )
-            })?;
-        out.push((v.created_at, agreement));
-    }
-    Ok((out, latest))
-}
-
-/// Evaluates the versions (each judging what started while it was in force).
-fn evaluate_all(
-    versions: &[(Timestamp, Agreement)],
-    events: &[handshake_core::event::Event],
-    at: Timestamp,
-) -> handshake_core::engine::Evaluation {
-    let refs: Vec<(Timestamp, &Agreement)> = versions.iter().map(|(t, a)| (*t, a)).collect();
-    evaluate_versions(&refs, events, at)
-}
-
 /// The scorecard: guarantees, goals, streaks, consequences and findings for a period.
 #[utoipa::path(get, path = "/api/v1/scorecard", tag = "engine", params(ScorecardQuery),
     responses(
@@ -138,7 +114,7 @@ pub(crate) async fn scorecard(
         .await
         .map_err(|e| ApiError::store(&e))?;
     Ok(Json(to_json(
-        &evaluate_all(&all, &events, at),
+        &evaluate_versions(&all, &events, at),
         agreement,
         range,
         Some(version),
@@ -179,7 +155,7 @@ pub(crate) async fn clocks(
         .all_events(&ws)
         .await
         .map_err(|e| ApiError::store(&e))?;
-    let eval = evaluate_all(&all, &events, at);
+    let eval = evaluate_versions(&all, &events, at);
     let mut list: Vec<&handshake_core::engine::Clock> = eval
         .clocks
         .iter()
@@ -270,7 +246,7 @@ pub(crate) async fn whatif(
         .await
         .map_err(|e| to_pair(ApiError::store(&e)))?;
     Ok(Json(json!({
-        "active": to_json(&evaluate_all(&all, &events, at), current, range, Some(version)),
+        "active": to_json(&evaluate_versions(&all, &events, at), current, range, Some(version)),
         "draft": to_json(&evaluate(&draft, &events, at), &draft, range, None),
     })))
 }
