@@ -42,6 +42,7 @@
 //! ```
 
 pub mod agreement;
+pub mod demo;
 pub mod diagnostic;
 pub mod engine;
 pub mod event;
