@@ -11,7 +11,9 @@ use clap::{Args, Parser, Subcommand};
 /// guarantees ask.
 #[derive(Debug, Parser)]
 #[command(name = "handshake", version, propagate_version = true)]
-#[command(after_help = "Start here:\n  handshake check --explain examples/agreement.toml")]
+#[command(
+    after_help = "Start here:\n  handshake serve --demo          # a demo company, its dashboard at http://127.0.0.1:8080\n  handshake check --explain examples/agreement.toml"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -49,15 +51,24 @@ pub enum Command {
     )]
     Check(CheckArgs),
 
-    /// Run the HTTP API: takes lead events in, answers leads, health and metrics.
+    /// Run the dashboard and the HTTP API: takes lead events in, shows the scorecard.
     #[command(
-        after_help = "Examples:\n  handshake serve\n  handshake serve --bind 0.0.0.0:8080 --db postgres://handshake@db/handshake\n\nThe API is described at http://ADDRESS/api/v1/docs once running. Stop with Ctrl-C."
+        after_help = "Examples:\n  handshake serve --demo\n  handshake serve\n  handshake serve --bind 0.0.0.0:8080 --db postgres://handshake@db/handshake\n\nThe dashboard is at http://ADDRESS/ (sign in with a token); the API is described at\nhttp://ADDRESS/api/v1/docs. With --demo an empty store is filled with the demo company\nfirst, and a sign-in token is printed. Stop with Ctrl-C."
     )]
     Serve {
         /// The address to listen on (port 0 picks a free one).
         #[arg(long, env = "HANDSHAKE_BIND", default_value = "127.0.0.1:8080")]
         bind: String,
+        /// Load the demo company when the workspace is empty, and print a sign-in token.
+        #[arg(long)]
+        demo: bool,
     },
+
+    /// Generate a realistic demo company into the store, under the example agreement.
+    #[command(
+        after_help = "Examples:\n  handshake demo\n  handshake demo --seed 42 --leads 100000 --db sqlite://big.db\n\nTwelve months of Northwind Cloud ending now: seven lead sources of different quality,\nenterprise and mid-market segments with New York and Berlin office hours and holidays, eight\nreps with their habits (rep-ava is fast, rep-carlos slow, rep-hugo ignores SMB leads),\nrejections, recycled leads, opportunities and deals. The same --seed, --leads and --as-of\ngive the same events; loading them twice stores nothing new. The example goals are sized\nfor the default 12,000 leads."
+    )]
+    Demo(DemoArgs),
 
     /// Store a new version of the agreement, after checking it.
     #[command(
@@ -208,6 +219,19 @@ pub enum AgreementCommand {
         #[arg(value_name = "VERSION")]
         number: i64,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Any number: the same seed gives the same company.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Leads over the twelve months.
+    #[arg(long, default_value_t = handshake_core::demo::DEFAULT_LEADS)]
+    pub leads: usize,
+    /// The demo's "now" (RFC 3339); default the current time.
+    #[arg(long)]
+    pub as_of: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -44,6 +44,7 @@
 pub mod agreement;
 pub mod demo;
 pub mod diagnostic;
+pub mod diff;
 pub mod engine;
 pub mod event;
 pub mod import;

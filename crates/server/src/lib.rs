@@ -1,21 +1,25 @@
 //! The Handshake HTTP server: a function of a listener, a store and a
 //! shutdown signal. It takes lead events in (one, or a batch as NDJSON),
-//! answers what it knows about a lead, and reports its health and metrics.
+//! answers what it knows about a lead, serves the dashboard's pages, and
+//! reports its health and metrics.
 //!
 //! Handlers are thin: they authenticate, parse with `handshake-core`, store
 //! with `handshake-store`, and answer JSON with a stable error code.
 
 mod auth;
+mod demo;
 mod error;
 mod metrics;
 mod openapi;
 mod routes;
 mod state;
+mod web;
 
 use std::future::Future;
 
 use tokio::net::TcpListener;
 
+pub use demo::{DemoLoadError, DemoLoaded, load_demo};
 pub use error::ApiError;
 pub use routes::events::{MAX_BATCH_BYTES, MAX_BATCH_LINES, MAX_EVENT_BYTES};
 pub use state::AppState;

@@ -1,5 +1,6 @@
-//! [`AppState`]: what every handler shares: the store, and a cache of
-//! verified tokens so argon2 runs once per token, not once per request.
+//! [`AppState`]: what every handler shares: the store, a cache of verified
+//! tokens so argon2 runs once per token, not once per request, the pages'
+//! sessions and the evaluations the pages read.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -11,6 +12,8 @@ use handshake_store::{Store, TokenInfo};
 pub struct AppState {
     pub(crate) store: Store,
     pub(crate) verified: Arc<RwLock<HashMap<String, TokenInfo>>>,
+    pub(crate) sessions: Arc<crate::web::session::Sessions>,
+    pub(crate) snapshots: Arc<crate::web::snapshot::Snapshots>,
 }
 
 impl AppState {
@@ -20,6 +23,8 @@ impl AppState {
         AppState {
             store,
             verified: Arc::new(RwLock::new(HashMap::new())),
+            sessions: Arc::default(),
+            snapshots: Arc::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod calendar;
 mod check;
+mod demo;
 mod import;
 mod plan;
 mod report;
@@ -30,7 +31,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Calendar(cmd) => calendar::run(cmd),
-        Command::Serve { bind } => store::runtime()?.block_on(store::serve(&global, &bind)),
+        Command::Serve { bind, demo } => {
+            store::runtime()?.block_on(store::serve(&global, &bind, demo))
+        }
+        Command::Demo(args) => store::runtime()?.block_on(demo::run(&global, &args)),
         Command::Apply { file } => store::runtime()?.block_on(store::apply(&global, &file)),
         Command::Agreement(cmd) => store::runtime()?.block_on(store::agreement(&global, cmd)),
         Command::Token(cmd) => store::runtime()?.block_on(store::token(&global, cmd)),

@@ -35,7 +35,7 @@ fn redact(url: &str) -> String {
     }
 }
 
-pub async fn serve(global: &Global, bind: &str) -> anyhow::Result<ExitCode> {
+pub async fn serve(global: &Global, bind: &str, demo: bool) -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HANDSHAKE_LOG")
@@ -43,8 +43,13 @@ pub async fn serve(global: &Global, bind: &str) -> anyhow::Result<ExitCode> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let (store, _) = open(global).await?;
+    let (store, ws) = open(global).await?;
     let backend = store.backend();
+    let token = if demo {
+        Some(super::demo::prepare(&store, &ws).await?)
+    } else {
+        None
+    };
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| {
         format!("cannot listen on {bind}; expected HOST:PORT such as 127.0.0.1:8080")
     })?;
@@ -56,10 +61,21 @@ pub async fn serve(global: &Global, bind: &str) -> anyhow::Result<ExitCode> {
         "Handshake listening on http://{addr} (store: {backend}, {})",
         redact(&global.db)
     );
-    let _ = writeln!(
-        out,
-        "API docs: http://{addr}/api/v1/docs; create a token with `handshake token create --name NAME`"
-    );
+    match &token {
+        Some(t) => {
+            let _ = writeln!(
+                out,
+                "Dashboard: http://{addr}/  (sign in with this token: {t})"
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "Dashboard: http://{addr}/  (sign in with a token from `handshake token create --name NAME`)"
+            );
+        }
+    }
+    let _ = writeln!(out, "API docs: http://{addr}/api/v1/docs");
     let _ = out.flush();
     let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();

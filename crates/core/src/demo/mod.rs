@@ -741,7 +741,7 @@ fn lead(out: &mut Out, rng: &mut Rng, offices: &Offices, month: &Month, n: usize
                     rng.chance(accept),
                 ))
             }
-            None if rng.chance(0.7) => Some((
+            None if rng.chance(0.96) => Some((
                 at(cal, t, rng.between(10 * BUSINESS_DAY, 15 * BUSINESS_DAY)),
                 false,
             )),

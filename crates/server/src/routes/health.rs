@@ -37,7 +37,23 @@ pub(crate) async fn method_not_allowed(method: axum::http::Method, uri: Uri) -> 
     )
 }
 
-pub(crate) async fn not_found(uri: Uri) -> ApiError {
+/// 404: a page for browsers (they ask for HTML), JSON with a stable code for everyone else.
+pub(crate) async fn not_found(
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let wants_html = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if wants_html && !uri.path().starts_with("/api/") {
+        return crate::web::error_page(
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            &format!("There is no page at {}.", uri.path()),
+        );
+    }
     ApiError::new(
         StatusCode::NOT_FOUND,
         "not_found",
@@ -46,4 +62,5 @@ pub(crate) async fn not_found(uri: Uri) -> ApiError {
             uri.path()
         ),
     )
+    .into_response()
 }

@@ -1,0 +1,228 @@
+//! `GET /leads/{id}`: one lead's (or request's) timeline of events and its
+//! clocks; `GET /leads?id=` jumps there from the search box.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use handshake_core::event::{Attributes, EventKind};
+use handshake_core::lead::LeadState;
+use serde::Deserialize;
+
+use super::session::Signed;
+use super::{Layout, error_page, hours, render, snapshot, when, when_secs};
+use crate::AppState;
+
+pub(crate) struct ClockRow {
+    pub guarantee: String,
+    pub state: &'static str,
+    pub class: &'static str,
+    pub start: String,
+    pub due: String,
+    pub stop: String,
+    pub used: String,
+}
+
+pub(crate) struct EventRow {
+    pub when: String,
+    pub kind: &'static str,
+    pub detail: String,
+    pub id: String,
+}
+
+#[derive(Template)]
+#[template(path = "lead.html")]
+struct LeadPage {
+    layout: Layout,
+    facts: Vec<(&'static str, String)>,
+    clocks: Vec<ClockRow>,
+    events: Vec<EventRow>,
+}
+
+fn attributes(a: &Attributes) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut add = |k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            parts.push(format!("{k} {v}"));
+        }
+    };
+    add("source", &a.source);
+    add("segment", &a.segment);
+    add("persona", &a.persona);
+    add("owner", &a.owner);
+    add("company", &a.company);
+    if let Some(s) = a.score {
+        parts.push(format!("score {s}"));
+    }
+    for (k, v) in &a.other {
+        parts.push(format!("{k} {v}"));
+    }
+    parts.join(", ")
+}
+
+/// An event's fields in words.
+fn detail(kind: &EventKind) -> String {
+    let by = |b: &Option<String>| b.as_ref().map_or_else(String::new, |b| format!(" by {b}"));
+    match kind {
+        EventKind::LeadCreated(a) | EventKind::LeadUpdated(a) => attributes(a),
+        EventKind::StageChanged { stage } => format!("to {stage}"),
+        EventKind::Assigned { owner } => format!("to {owner}"),
+        EventKind::Touched {
+            channel,
+            by: who,
+            automated,
+        } => format!(
+            "via {}{}{}",
+            channel.as_str(),
+            by(who),
+            if *automated {
+                " (automated: never stops a clock)"
+            } else {
+                ""
+            }
+        ),
+        EventKind::Activity { activity } => activity.clone(),
+        EventKind::Accepted { by: who } => by(who).trim().to_string(),
+        EventKind::Rejected { reason, by: who } => format!("for {reason}{}", by(who)),
+        EventKind::Recycled { reason } => reason.clone().unwrap_or_default(),
+        EventKind::OpportunityCreated { amount } | EventKind::DealWon { amount } => {
+            format!("{} {}", amount.amount_text(), amount.currency)
+        }
+        EventKind::DealLost { reason } => reason.clone().unwrap_or_default(),
+        EventKind::RequestOpened {
+            from,
+            to,
+            channel,
+            kind,
+        } => format!(
+            "from {from} to {to} via {channel}{}",
+            kind.as_ref()
+                .map_or_else(String::new, |k| format!(" ({k})"))
+        ),
+        EventKind::RequestAcknowledged | EventKind::RequestResolved => String::new(),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Find {
+    id: Option<String>,
+}
+
+/// The search box: to the lead's page.
+pub(crate) async fn find(Signed(_, _): Signed, Query(q): Query<Find>) -> Response {
+    let id = q.id.unwrap_or_default();
+    let id = id.trim();
+    if id.is_empty() {
+        return Redirect::to("/queue").into_response();
+    }
+    let path: String = id
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    Redirect::to(&format!("/leads/{path}")).into_response()
+}
+
+/// One lead's page.
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    Signed(session, _): Signed,
+    Path(id): Path<String>,
+) -> Response {
+    let snap = match snapshot(&state, &session, "", "Lead").await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let events = match state.store.timeline(&session.ws, &id).await {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::error!(error = %e, "timeline failed");
+            return error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The store is not answering",
+                "The lead's events could not be read; try again in a moment.",
+            );
+        }
+    };
+    if events.is_empty() {
+        return error_page(
+            StatusCode::NOT_FOUND,
+            "No such lead",
+            &format!(
+                "No event in workspace \"{}\" is about \"{id}\". Lead ids are the CRM's, e.g. L-000042.",
+                session.ws.as_str()
+            ),
+        );
+    }
+    let a = snap.agreement();
+    let tz = &a.time_zone.tz;
+    let s = LeadState::fold(&events);
+    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    let facts = vec![
+        ("Stage", text(&s.stage)),
+        ("Owner", text(&s.owner)),
+        ("Source", text(&s.source)),
+        ("Segment", text(&s.segment)),
+        ("Company", text(&s.company)),
+        ("Touches", s.touches.to_string()),
+        (
+            "Decision",
+            if s.accepted {
+                "accepted".into()
+            } else {
+                s.rejected_reason
+                    .as_ref()
+                    .map_or_else(|| "none yet".into(), |r| format!("rejected: {r}"))
+            },
+        ),
+        (
+            "Won",
+            if s.won.is_empty() {
+                if s.lost { "lost".into() } else { "—".into() }
+            } else {
+                s.won
+                    .iter()
+                    .map(|m| format!("{} {}", m.amount_text(), m.currency))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        ),
+    ];
+    let clocks = snap
+        .evaluation
+        .clocks
+        .iter()
+        .filter(|c| c.subject == id)
+        .map(|c| {
+            let state = c.view.state.as_str();
+            ClockRow {
+                guarantee: c.guarantee.clone(),
+                state,
+                class: if c.view.at_risk { "at_risk" } else { state },
+                start: when_secs(Some(c.view.start), tz),
+                due: when_secs(c.view.due, tz),
+                stop: when_secs(c.view.stop, tz),
+                used: hours(c.view.used),
+            }
+        })
+        .collect();
+    let events = events
+        .iter()
+        .map(|e| EventRow {
+            when: when(e.occurred_at, tz),
+            kind: e.kind.type_name(),
+            detail: detail(&e.kind),
+            id: e.id.to_string(),
+        })
+        .collect();
+    render(&LeadPage {
+        layout: Layout::new(&session, "", format!("Lead {id}")).fresh(&snap),
+        facts,
+        clocks,
+        events,
+    })
+}

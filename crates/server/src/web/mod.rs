@@ -1,0 +1,228 @@
+//! The dashboard: server-rendered pages over the same engine as the API.
+//! Templates are compiled into the binary (askama) and the one stylesheet is
+//! served by it, so the pages work offline. Every page needs sign-in
+//! ([`session`]); every form carries the session's CSRF token.
+
+mod agreement;
+mod chart;
+mod lead;
+mod login;
+mod planner;
+mod quality;
+mod queue;
+mod scorecard;
+pub(crate) mod session;
+pub(crate) mod snapshot;
+mod whatif;
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::AppState;
+use session::Session;
+use snapshot::Snapshot;
+
+/// The page routes.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(scorecard::page))
+        .route("/queue", get(queue::page))
+        .route("/leads", get(lead::find))
+        .route("/leads/{id}", get(lead::page))
+        .route("/agreement", get(agreement::page))
+        .route("/whatif", get(whatif::form).post(whatif::compare))
+        .route("/planner", get(planner::form).post(planner::plan))
+        .route("/quality", get(quality::page))
+        .route("/login", get(login::form).post(login::sign_in))
+        .route("/logout", axum::routing::post(login::sign_out))
+        .route("/assets/app.css", get(stylesheet))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/app.css"),
+    )
+        .into_response()
+}
+
+/// One entry of the navigation.
+pub(crate) struct Nav {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What every page's frame shows.
+pub(crate) struct Layout {
+    pub title: String,
+    pub nav: Vec<Nav>,
+    pub csrf: String,
+    pub who: String,
+    pub freshness: String,
+    /// Seconds between automatic reloads; 0 for none.
+    pub refresh: u32,
+}
+
+const PAGES: [(&str, &str); 6] = [
+    ("/", "Scorecard"),
+    ("/queue", "At risk"),
+    ("/quality", "Lead quality"),
+    ("/agreement", "Agreement"),
+    ("/whatif", "What-if"),
+    ("/planner", "Planner"),
+];
+
+impl Layout {
+    /// The frame for a page at `current`, titled `title`.
+    pub(crate) fn new(session: &Session, current: &str, title: impl Into<String>) -> Layout {
+        Layout {
+            title: title.into(),
+            nav: PAGES
+                .iter()
+                .map(|(href, label)| Nav {
+                    href,
+                    label,
+                    current: *href == current,
+                })
+                .collect(),
+            csrf: session.csrf.clone(),
+            who: format!("{} · {}", session.ws.as_str(), session.name),
+            freshness: String::new(),
+            refresh: 0,
+        }
+    }
+
+    /// Stamps the page with how fresh its data is.
+    pub(crate) fn fresh(mut self, snap: &Snapshot) -> Layout {
+        let e = &snap.evaluation;
+        let tz = &snap.agreement().time_zone.tz;
+        self.freshness = format!(
+            "Data as of {} · {} events · agreement version {}{}",
+            when(e.as_of, tz),
+            e.events,
+            snap.version,
+            if e.inferred_events > 0 {
+                format!(
+                    " · {} events inferred from CRM snapshots",
+                    e.inferred_events
+                )
+            } else {
+                String::new()
+            }
+        );
+        self
+    }
+}
+
+/// Renders a template as an HTML response (a 500 page if it fails).
+pub(crate) fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page failed to render");
+            error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "The page could not be drawn; the error is in the server's log.",
+            )
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+/// A page that says what went wrong, with `status`.
+pub(crate) fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let body = ErrorPage { title, message }
+        .render()
+        .unwrap_or_else(|_| message.to_string());
+    (status, Html(body)).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "empty.html")]
+struct EmptyPage {
+    layout: Layout,
+    message: String,
+}
+
+/// The page shown when the workspace has no agreement yet.
+pub(crate) fn no_agreement(session: &Session, current: &str, title: &str) -> Response {
+    render(&EmptyPage {
+        layout: Layout::new(session, current, title),
+        message: format!(
+            "Workspace \"{}\" has no agreement yet. Apply one and send events:",
+            session.ws.as_str()
+        ),
+    })
+}
+
+/// The workspace's evaluation, or the page to show instead.
+pub(crate) async fn snapshot(
+    state: &AppState,
+    session: &Session,
+    current: &str,
+    title: &str,
+) -> Result<Arc<Snapshot>, Response> {
+    match state.snapshots.get(&state.store, &session.ws).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(no_agreement(session, current, title)),
+        Err(e) => {
+            tracing::error!(error = %e, "evaluation failed");
+            Err(error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The store is not answering",
+                "The data could not be read; try again in a moment.",
+            ))
+        }
+    }
+}
+
+/// An instant in the agreement's zone, to the minute.
+pub(crate) fn when(t: Timestamp, tz: &TimeZone) -> String {
+    t.to_zoned(tz.clone())
+        .strftime("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// An instant in whole seconds, in the agreement's zone.
+pub(crate) fn when_secs(s: Option<i64>, tz: &TimeZone) -> String {
+    s.and_then(|s| Timestamp::from_second(s).ok())
+        .map_or_else(|| "—".to_string(), |t| when(t, tz))
+}
+
+/// Business seconds as `3h05m`.
+pub(crate) fn hours(seconds: i64) -> String {
+    let s = seconds.abs();
+    format!("{}h{:02}m", s / 3600, s / 60 % 60)
+}
+
+/// A fraction as a percentage, or `n/a`.
+pub(crate) fn percent(r: Option<f64>) -> String {
+    r.map_or_else(|| "n/a".to_string(), |r| format!("{:.0}%", r * 100.0))
+}
+
+/// A form's CSRF token did not match: refuse.
+pub(crate) fn forbidden() -> Response {
+    error_page(
+        StatusCode::FORBIDDEN,
+        "This form has expired",
+        "The form was not sent from this session (its CSRF token does not match). Reload the page and send it again.",
+    )
+}

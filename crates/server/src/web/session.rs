@@ -1,0 +1,188 @@
+//! Sign-in for the pages: an API token is exchanged once for a session
+//! cookie (random, HttpOnly, SameSite=Lax), and every form carries the
+//! session's CSRF token. Sessions live in memory: a restart signs everyone
+//! out, and nothing secret is written anywhere.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use handshake_store::Workspace;
+
+use crate::AppState;
+
+/// The session cookie's name.
+pub(crate) const COOKIE: &str = "hs_session";
+/// The cookie that carries the sign-in form's CSRF token before a session exists.
+pub(crate) const LOGIN_COOKIE: &str = "hs_login";
+/// How long a session lasts, in seconds.
+const LIFETIME: i64 = 12 * 3600;
+
+/// A signed-in browser.
+#[derive(Clone, Debug)]
+pub(crate) struct Session {
+    /// The workspace of the token that signed in.
+    pub ws: Workspace,
+    /// The token's name, shown in the header.
+    pub name: String,
+    /// The token every form of this session must carry.
+    pub csrf: String,
+    expires: i64,
+}
+
+/// Every live session, by its cookie value.
+#[derive(Default)]
+pub(crate) struct Sessions(RwLock<HashMap<String, Session>>);
+
+/// 32 random bytes as hex.
+pub(crate) fn random_hex() -> String {
+    let mut buf = [0_u8; 32];
+    // getrandom fails only without an OS random source; then no session can
+    // be made safely, and an all-zero value would be guessable: refuse loudly.
+    if getrandom::fill(&mut buf).is_err() {
+        return String::new();
+    }
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+impl Sessions {
+    /// Opens a session; returns its cookie value, or `None` without randomness.
+    pub(crate) fn open(&self, ws: Workspace, name: String) -> Option<String> {
+        let id = random_hex();
+        let csrf = random_hex();
+        if id.is_empty() || csrf.is_empty() {
+            return None;
+        }
+        let session = Session {
+            ws,
+            name,
+            csrf,
+            expires: now() + LIFETIME,
+        };
+        let mut map = self.0.write().ok()?;
+        let t = now();
+        map.retain(|_, s| s.expires > t);
+        map.insert(id.clone(), session);
+        Some(id)
+    }
+
+    fn get(&self, id: &str) -> Option<Session> {
+        let map = self.0.read().ok()?;
+        map.get(id).filter(|s| s.expires > now()).cloned()
+    }
+
+    /// Ends a session.
+    pub(crate) fn close(&self, id: &str) {
+        if let Ok(mut map) = self.0.write() {
+            map.remove(id);
+        }
+    }
+}
+
+/// The value of cookie `name` in the request's headers.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite, the whole site.
+pub(crate) fn set_cookie(name: &str, value: &str, max_age: i64, same_site: &str) -> String {
+    format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age}")
+}
+
+/// A session cookie for `id`.
+pub(crate) fn session_cookie(id: &str) -> String {
+    set_cookie(COOKIE, id, LIFETIME, "Lax")
+}
+
+/// Whether a form's CSRF token is the session's (compared in constant time).
+pub(crate) fn csrf_ok(session: &Session, given: &str) -> bool {
+    let (a, b) = (session.csrf.as_bytes(), given.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A path safe to return to after sign-in: on this site, not `//elsewhere`.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// The session of a signed-in browser; others are sent to the sign-in page.
+pub(crate) struct Signed(pub Session, pub String);
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Signed, Response> {
+        if let Some(id) = cookie(&parts.headers, COOKIE)
+            && let Some(s) = state.sessions.get(id)
+        {
+            return Ok(Signed(s, id.to_string()));
+        }
+        let here = parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string();
+        let next: String = here
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        Err(Redirect::to(&format!("/login?next={next}")).into_response())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, "a=1; hs_session=abc; b=2".parse().unwrap());
+        assert_eq!(cookie(&h, COOKIE), Some("abc"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+
+    #[test]
+    fn next_never_leaves_the_site() {
+        assert_eq!(
+            safe_next(Some("/queue?owner=rep-ava")),
+            "/queue?owner=rep-ava"
+        );
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn sessions_open_and_close_and_check_their_csrf_token() {
+        let s = Sessions::default();
+        let id = s.open(Workspace::new("w").unwrap(), "t".into()).unwrap();
+        let session = s.get(&id).unwrap();
+        assert!(csrf_ok(&session, &session.csrf.clone()));
+        assert!(!csrf_ok(&session, "forged"));
+        s.close(&id);
+        assert!(s.get(&id).is_none());
+    }
+}

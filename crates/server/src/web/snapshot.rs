@@ -1,0 +1,131 @@
+//! The evaluation the pages read: one per workspace, kept in memory and
+//! stamped with when it was computed. Pages never wait for a re-evaluation
+//! once one exists: a stale one (older than [`MAX_AGE`] or behind new events)
+//! is served as it is while a fresh one is computed in the background, so a
+//! page costs a render, not a replay of every event.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use handshake_core::Agreement;
+use handshake_core::engine::{Evaluation, evaluate_versions};
+use handshake_store::{Store, StoreError, Workspace};
+use jiff::Timestamp;
+
+/// How old an evaluation may be before a page asks for a fresh one, in seconds.
+pub(crate) const MAX_AGE: i64 = 30;
+
+/// One workspace's evaluation at an instant.
+pub(crate) struct Snapshot {
+    /// Every applied version with the instant it took force, oldest first.
+    pub versions: Vec<(Timestamp, Agreement)>,
+    /// The latest version's number.
+    pub version: i64,
+    /// The evaluation at `evaluation.as_of`.
+    pub evaluation: Evaluation,
+}
+
+impl Snapshot {
+    /// The agreement in force now.
+    pub fn agreement(&self) -> &Agreement {
+        // `load` builds a snapshot only from a non-empty history.
+        &self.versions[self.versions.len() - 1].1
+    }
+}
+
+#[derive(Default)]
+struct Entry {
+    snapshot: Option<Arc<Snapshot>>,
+    /// Events arrived after the snapshot was computed.
+    dirty: bool,
+    refreshing: bool,
+}
+
+/// Every workspace's latest evaluation.
+#[derive(Default)]
+pub(crate) struct Snapshots(Mutex<HashMap<String, Entry>>);
+
+/// Evaluates the workspace now; `None` when no agreement is applied.
+async fn load(store: &Store, ws: &Workspace) -> Result<Option<Snapshot>, StoreError> {
+    let Some((versions, version)) = store.agreement_history(ws).await? else {
+        return Ok(None);
+    };
+    let events = store.all_events(ws).await?;
+    let at = Timestamp::now();
+    let snapshot = tokio::task::spawn_blocking(move || {
+        let evaluation = evaluate_versions(&versions, &events, at);
+        Snapshot {
+            versions,
+            version,
+            evaluation,
+        }
+    })
+    .await
+    .map_err(|e| StoreError::Invalid(format!("the evaluation stopped: {e}")))?;
+    Ok(Some(snapshot))
+}
+
+impl Snapshots {
+    /// Marks the workspace's evaluation as behind its events.
+    pub(crate) fn touch(&self, ws: &Workspace) {
+        if let Ok(mut map) = self.0.lock() {
+            map.entry(ws.as_str().to_string()).or_default().dirty = true;
+        }
+    }
+
+    /// The latest evaluation: computed now when there is none, else the one
+    /// held (refreshed in the background when stale).
+    pub(crate) async fn get(
+        self: &Arc<Self>,
+        store: &Store,
+        ws: &Workspace,
+    ) -> Result<Option<Arc<Snapshot>>, StoreError> {
+        let (held, refresh) = {
+            let mut map = self
+                .0
+                .lock()
+                .map_err(|_| StoreError::Invalid("snapshot cache poisoned".into()))?;
+            let entry = map.entry(ws.as_str().to_string()).or_default();
+            let stale = entry.snapshot.as_ref().is_some_and(|s| {
+                entry.dirty
+                    || Timestamp::now().as_second() - s.evaluation.as_of.as_second() > MAX_AGE
+            });
+            let refresh = stale && !entry.refreshing;
+            if refresh {
+                entry.refreshing = true;
+                entry.dirty = false;
+            }
+            (entry.snapshot.clone(), refresh)
+        };
+        match held {
+            Some(s) => {
+                if refresh {
+                    let (me, store, ws) = (Arc::clone(self), store.clone(), ws.clone());
+                    tokio::spawn(async move {
+                        let fresh = load(&store, &ws).await;
+                        me.put(&ws, fresh.ok().flatten().map(Arc::new));
+                    });
+                }
+                Ok(Some(s))
+            }
+            None => {
+                let fresh = load(store, ws).await?.map(Arc::new);
+                if let Ok(mut map) = self.0.lock() {
+                    let entry = map.entry(ws.as_str().to_string()).or_default();
+                    entry.snapshot.clone_from(&fresh);
+                }
+                Ok(fresh)
+            }
+        }
+    }
+
+    fn put(&self, ws: &Workspace, fresh: Option<Arc<Snapshot>>) {
+        if let Ok(mut map) = self.0.lock() {
+            let entry = map.entry(ws.as_str().to_string()).or_default();
+            entry.refreshing = false;
+            if fresh.is_some() {
+                entry.snapshot = fresh;
+            }
+        }
+    }
+}

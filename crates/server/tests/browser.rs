@@ -1,0 +1,413 @@
+//! End-to-end tests in a real browser: headless Chromium, driven through
+//! chromedriver, against a server holding a demo company. Each page is
+//! opened, its content checked against numbers computed here from the same
+//! events, the what-if and planner forms are filled in and sent, and a
+//! screenshot of every page is saved under target/screenshots/.
+//!
+//! Chromium and chromedriver come from Debian (`.ci/run` installs them).
+//! Without them the suite says so and passes; with `CI=true` a skip fails.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use handshake_core::demo::{DemoSpec, generate};
+use handshake_core::engine::{PeriodKey, evaluate};
+use handshake_store::{Store, Workspace};
+use serde_json::json;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Whether the browser is here; with CI=true its absence is a failure.
+fn browser_present() -> bool {
+    let present =
+        std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
+    if !present {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but {CHROMIUM} or {CHROMEDRIVER} is missing: install Debian's chromium and chromium-driver"
+        );
+        eprintln!(
+            "SKIPPED: browser tests need {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
+        );
+    }
+    present
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// chromedriver on a free port, and a browser session through it.
+async fn browser(profile: &std::path::Path) -> (Driver, Client) {
+    let port = free_port();
+    let driver = Driver(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    // Wait until it answers (it is ready when the port accepts), for at most 20 s.
+    let mut ready = false;
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "chromedriver did not listen on {port}");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-quic", "--no-first-run", "--no-default-browser-check",
+                "--window-size=1280,1000",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a browser session");
+    (driver, client)
+}
+
+fn screenshots() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target")),
+        PathBuf::from,
+    );
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn shot(client: &Client, name: &str) {
+    let png = client.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "{name}: not a PNG");
+    std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn text(client: &Client, css: &str) -> String {
+    let url = client.current_url().await.unwrap();
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} not on {url}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Fills a field by name with `value` (replacing what is there).
+async fn fill(client: &Client, css: &str, value: &str) {
+    let field = client.find(Locator::Css(css)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+struct Site {
+    base: String,
+    token: String,
+    store: Store,
+    ws: Workspace,
+    demo: handshake_core::demo::Demo,
+    events: usize,
+    _dir: TempDir,
+}
+
+async fn demo_site() -> Site {
+    let dir = std::env::temp_dir().join(format!("handshake-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.join("demo.db").display()))
+        .await
+        .unwrap();
+    let ws = Workspace::new("default").unwrap();
+    let spec = DemoSpec {
+        seed: 11,
+        leads: 2_000,
+        as_of: jiff::Timestamp::now(),
+    };
+    let loaded = handshake_server::load_demo(&store, &ws, &spec)
+        .await
+        .unwrap();
+    let demo = generate(&spec).unwrap();
+    let token = store.create_token(&ws, "browser").await.unwrap().reveal();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(handshake_server::serve(
+        listener,
+        handshake_server::AppState::new(store.clone()),
+        std::future::pending(),
+    ));
+    Site {
+        base,
+        token,
+        store,
+        ws,
+        demo,
+        events: loaded.events,
+        _dir: TempDir(dir),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_signed_in_in_a_real_browser() {
+    if !browser_present() {
+        return;
+    }
+    let site = demo_site().await;
+    let profile = site._dir.0.join("profile");
+    let (_driver, c) = browser(&profile).await;
+    let eval = evaluate(
+        &site.demo.agreement,
+        &site.demo.events,
+        jiff::Timestamp::now(),
+    );
+    let tz = &site.demo.agreement.time_zone.tz;
+
+    // Every page needs sign-in: the scorecard sends a stranger to the form.
+    c.goto(&format!("{}/", site.base)).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().starts_with("/login"));
+    shot(&c, "login").await;
+    fill(
+        &c,
+        "#token",
+        "hs_000000000000_0000000000000000000000000000000000000000",
+    )
+    .await;
+    c.find(Locator::Css("form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text(&c, ".error").await.contains("not valid"));
+    fill(&c, "#token", &site.token).await;
+    c.find(Locator::Css("form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // Scorecard: the demo's numbers, as the engine computes them here.
+    assert_eq!(c.current_url().await.unwrap().path(), "/");
+    assert!(text(&c, "h1").await.contains("Northwind Cloud"));
+    assert!(
+        text(&c, ".freshness")
+            .await
+            .contains(&format!("{} events", site.events)),
+        "freshness stamp: {}",
+        text(&c, ".freshness").await
+    );
+    let month = PeriodKey::containing(handshake_core::agreement::Period::Month, eval.as_of, tz);
+    let mqls = eval
+        .goals
+        .iter()
+        .find(|g| g.id == "mql-volume" && g.period == month)
+        .unwrap();
+    let card = text(&c, ".goal").await;
+    assert!(
+        card.contains("mql-volume") && card.contains(&format!("{} of 400", mqls.actual)),
+        "{card}"
+    );
+    let teams = text(&c, ".teams").await;
+    assert!(
+        teams.contains("Marketing") && teams.contains("Sales"),
+        "{teams}"
+    );
+    assert!(c.find(Locator::Css(".goal svg.chart rect")).await.is_ok());
+    assert!(text(&c, "table").await.contains("enterprise-first-touch"));
+    shot(&c, "scorecard").await;
+
+    // At-risk queue: reps by name, and a lead to click through to.
+    c.goto(&format!("{}/queue", site.base)).await.unwrap();
+    let queue = text(&c, "main").await;
+    assert!(
+        queue.contains("rep-hugo") && queue.contains("open"),
+        "{queue}"
+    );
+    shot(&c, "queue").await;
+    let link = c.find(Locator::Css("section.rep td a")).await.unwrap();
+    let lead = link.text().await.unwrap();
+    link.click().await.unwrap();
+    assert_eq!(text(&c, "h1").await, format!("Lead {lead}"));
+    let timeline = text(&c, "ol.timeline").await;
+    let first = site
+        .demo
+        .events
+        .iter()
+        .filter(|e| e.subject.as_str() == lead)
+        .count();
+    assert_eq!(
+        c.find_all(Locator::Css("ol.timeline li"))
+            .await
+            .unwrap()
+            .len(),
+        first,
+        "{timeline}"
+    );
+    shot(&c, "lead").await;
+
+    // Lead quality: each source's lead count.
+    c.goto(&format!("{}/quality", site.base)).await.unwrap();
+    let table = text(&c, "table").await;
+    for q in &eval.sources {
+        assert!(
+            table.contains(&format!("{} {}", q.source, q.leads)),
+            "{} {} not in {table}",
+            q.source,
+            q.leads
+        );
+    }
+    shot(&c, "quality").await;
+
+    // Agreement: in plain words, and the diff of a second version.
+    let v1 = &site.demo.agreement_text;
+    let v2 = v1.replacen("target = 400", "target = 450", 1);
+    site.store.add_agreement(&site.ws, "v2", &v2).await.unwrap();
+    c.goto(&format!("{}/agreement?from=1&to=2", site.base))
+        .await
+        .unwrap();
+    assert!(
+        text(&c, ".prose")
+            .await
+            .contains("Marketing delivers at least")
+    );
+    assert_eq!(text(&c, "pre.diff .add").await, "+ target = 450");
+    assert_eq!(text(&c, "pre.diff .del").await, "- target = 400");
+    shot(&c, "agreement").await;
+
+    // What-if: a draft asking 1,000 MQLs a month, pasted and sent.
+    c.goto(&format!("{}/whatif", site.base)).await.unwrap();
+    assert!(text(&c, "#draft").await.is_empty() || c.find(Locator::Css("#draft")).await.is_ok());
+    let draft = v1.replacen("target = 400", "target = 1000", 1);
+    c.execute(
+        "document.getElementById('draft').value = arguments[0];",
+        vec![json!(draft)],
+    )
+    .await
+    .unwrap();
+    c.find(Locator::Css("form.stack button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let comparison = text(&c, "#comparison").await;
+    let row = comparison
+        .lines()
+        .find(|l| l.contains("goal mql-volume"))
+        .unwrap_or_else(|| panic!("no mql-volume row in {comparison}"));
+    assert!(
+        row.contains(&format!("{} of 400", mqls.actual))
+            && row.contains(&format!("{} of 1000", mqls.actual)),
+        "{row}"
+    );
+    shot(&c, "whatif").await;
+
+    // Planner: a $3M goal; the first month's leads as the planner computes them.
+    c.goto(&format!("{}/planner", site.base)).await.unwrap();
+    fill(&c, "input[name=goal]", "3000000 USD").await;
+    fill(&c, "input[name=horizon]", "2027").await;
+    c.find(Locator::Css("form.grid-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let spec = handshake_core::planner::spec::PlanSpec {
+        goal: Some("3000000 USD".into()),
+        horizon: Some("2027".into()),
+        deal_size: Some("25000".into()),
+        lead_to_mql: Some("20%".into()),
+        mql_to_sql: Some("40%".into()),
+        sql_to_opportunity: Some("60%".into()),
+        opportunity_to_won: Some("25%".into()),
+        marketing_share: Some("60%".into()),
+        cycle: Some("90".into()),
+        ..Default::default()
+    };
+    let plan = handshake_core::planner::plan(&spec.resolve(None).unwrap()).unwrap();
+    let m = &plan.months[0];
+    let first_row = text(&c, "#plan tbody tr").await;
+    assert_eq!(
+        first_row,
+        format!(
+            "{} {} {} {} {} {} {:.0} USD",
+            m.month, m.leads, m.mqls, m.sqls, m.opportunities, m.deals, m.revenue
+        )
+    );
+    assert!(c.find(Locator::Css("#plan svg.chart")).await.is_ok());
+    shot(&c, "planner").await;
+
+    // A phone-sized window still shows the scorecard without sideways scrolling.
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{}/", site.base)).await.unwrap();
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflow,
+        json!(true),
+        "the scorecard scrolls sideways on a phone"
+    );
+    shot(&c, "scorecard-phone").await;
+
+    // An unknown page is a page, not JSON; signing out ends the session.
+    c.set_window_size(1280, 1000).await.unwrap();
+    c.goto(&format!("{}/no-such-page", site.base))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "h1").await, "Page not found");
+    c.goto(&format!("{}/", site.base)).await.unwrap();
+    c.find(Locator::Css(".signout button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.goto(&format!("{}/queue", site.base)).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().starts_with("/login"));
+    c.close().await.unwrap();
+}
