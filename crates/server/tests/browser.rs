@@ -7,6 +7,8 @@
 //! Chromium and chromedriver come from Debian (`.ci/run` installs them).
 //! Without them the suite says so and passes; with `CI=true` a skip fails.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -124,11 +126,13 @@ async fn shot(client: &Client, name: &str) {
 }
 
 async fn text(client: &Client, css: &str) -> String {
-    let url = client.current_url().await.unwrap();
+    // Waits (up to fantoccini's 30 s default) for the element, so a click
+    // that starts a navigation has finished it before the page is read.
     client
-        .find(Locator::Css(css))
+        .wait()
+        .for_element(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("{css} not on {url}: {e}"))
+        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
         .text()
         .await
         .unwrap()
@@ -136,7 +140,7 @@ async fn text(client: &Client, css: &str) -> String {
 
 /// Fills a field by name with `value` (replacing what is there).
 async fn fill(client: &Client, css: &str, value: &str) {
-    let field = client.find(Locator::Css(css)).await.unwrap();
+    let field = client.wait().for_element(Locator::Css(css)).await.unwrap();
     field.clear().await.unwrap();
     field.send_keys(value).await.unwrap();
 }
@@ -227,6 +231,7 @@ async fn every_page_signed_in_in_a_real_browser() {
         .unwrap();
 
     // Scorecard: the demo's numbers, as the engine computes them here.
+    c.wait().for_element(Locator::Css(".teams")).await.unwrap();
     assert_eq!(c.current_url().await.unwrap().path(), "/");
     assert!(text(&c, "h1").await.contains("Northwind Cloud"));
     assert!(
@@ -267,6 +272,10 @@ async fn every_page_signed_in_in_a_real_browser() {
     let link = c.find(Locator::Css("section.rep td a")).await.unwrap();
     let lead = link.text().await.unwrap();
     link.click().await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("ol.timeline"))
+        .await
+        .unwrap();
     assert_eq!(text(&c, "h1").await, format!("Lead {lead}"));
     let timeline = text(&c, "ol.timeline").await;
     let first = site
@@ -298,26 +307,25 @@ async fn every_page_signed_in_in_a_real_browser() {
     }
     shot(&c, "quality").await;
 
-    // Agreement: in plain words, and the diff of a second version.
-    let v1 = &site.demo.agreement_text;
-    let v2 = v1.replacen("target = 400", "target = 450", 1);
-    site.store.add_agreement(&site.ws, "v2", &v2).await.unwrap();
-    c.goto(&format!("{}/agreement?from=1&to=2", site.base))
-        .await
-        .unwrap();
-    assert!(
-        text(&c, ".prose")
-            .await
-            .contains("Marketing delivers at least")
-    );
-    assert_eq!(text(&c, "pre.diff .add").await, "+ target = 450");
-    assert_eq!(text(&c, "pre.diff .del").await, "- target = 400");
-    shot(&c, "agreement").await;
-
     // What-if: a draft asking 1,000 MQLs a month, pasted and sent.
     c.goto(&format!("{}/whatif", site.base)).await.unwrap();
-    assert!(text(&c, "#draft").await.is_empty() || c.find(Locator::Css("#draft")).await.is_ok());
-    let draft = v1.replacen("target = 400", "target = 1000", 1);
+    let prefilled = c
+        .wait()
+        .for_element(Locator::Css("#draft"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        prefilled.contains("target = 400"),
+        "the form starts from the active version"
+    );
+    let draft = site
+        .demo
+        .agreement_text
+        .replacen("target = 400", "target = 1000", 1);
     c.execute(
         "document.getElementById('draft').value = arguments[0];",
         vec![json!(draft)],
@@ -377,6 +385,22 @@ async fn every_page_signed_in_in_a_real_browser() {
     assert!(c.find(Locator::Css("#plan svg.chart")).await.is_ok());
     shot(&c, "planner").await;
 
+    // Agreement: in plain words, and the diff of a second version.
+    let v1 = &site.demo.agreement_text;
+    let v2 = v1.replacen("target = 400", "target = 450", 1);
+    site.store.add_agreement(&site.ws, "v2", &v2).await.unwrap();
+    c.goto(&format!("{}/agreement?from=1&to=2", site.base))
+        .await
+        .unwrap();
+    assert!(
+        text(&c, ".prose")
+            .await
+            .contains("Marketing delivers at least")
+    );
+    assert_eq!(text(&c, "pre.diff .add").await, "+ target = 450");
+    assert_eq!(text(&c, "pre.diff .del").await, "- target = 400");
+    shot(&c, "agreement").await;
+
     // A phone-sized window still shows the scorecard without sideways scrolling.
     c.set_window_size(390, 844).await.unwrap();
     c.goto(&format!("{}/", site.base)).await.unwrap();
@@ -407,6 +431,7 @@ async fn every_page_signed_in_in_a_real_browser() {
         .click()
         .await
         .unwrap();
+    c.wait().for_element(Locator::Css("#token")).await.unwrap();
     c.goto(&format!("{}/queue", site.base)).await.unwrap();
     assert!(c.current_url().await.unwrap().path().starts_with("/login"));
     c.close().await.unwrap();

@@ -313,13 +313,22 @@ impl Store {
     /// Every event of the workspace, by subject then evaluation order.
     pub async fn all_events(&self, ws: &Workspace) -> Result<Vec<Event>, StoreError> {
         // Built from constant column names only; values are bound.
+        // Read in the table's own order (a sequential scan of the workspace's
+        // rows, where the subject index would cost one lookup per row), then sort.
         let sql = format!(
-            "SELECT {} FROM events WHERE workspace = $1 ORDER BY subject, occurred_at, id",
+            "SELECT {} FROM events WHERE workspace = $1",
             crate::rows::COLUMNS.join(", ")
         );
-        let rows = on_pool!(self, pool => {
+        let mut rows = on_pool!(self, pool => {
             let fetched = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(ws.as_str()).fetch_all(pool).await?;
             fetched.iter().map(|r| decode_row!(r)).collect::<Result<Vec<Row>, sqlx::Error>>()?
+        });
+        rows.sort_unstable_by(|a, b| {
+            (a.subject.as_str(), a.occurred_at, a.id.as_str()).cmp(&(
+                b.subject.as_str(),
+                b.occurred_at,
+                b.id.as_str(),
+            ))
         });
         rows.into_iter().map(Row::into_event).collect()
     }

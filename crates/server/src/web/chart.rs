@@ -106,7 +106,7 @@ mod tests {
             },
         ];
         let svg = bars("t", &points, Some(80.0));
-        assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"));
+        assert!(svg.contains("&#60;b&#62;") && !svg.contains("<b>"), "{svg}");
         assert!(svg.contains("class=\"bad\"") && svg.contains("class=\"good\""));
         assert!(svg.contains("stroke-dasharray"), "{svg}");
     }

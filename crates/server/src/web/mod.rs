@@ -108,9 +108,10 @@ impl Layout {
         let e = &snap.evaluation;
         let tz = &snap.agreement().time_zone.tz;
         self.freshness = format!(
-            "Data as of {} · {} events · agreement version {}{}",
+            "Data as of {} · {} event{} · agreement version {}{}",
             when(e.as_of, tz),
             e.events,
+            if e.events == 1 { "" } else { "s" },
             snap.version,
             if e.inferred_events > 0 {
                 format!(

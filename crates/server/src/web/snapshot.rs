@@ -1,5 +1,5 @@
-//! The evaluation the pages read: one per workspace, kept in memory and
-//! stamped with when it was computed. Pages never wait for a re-evaluation
+//! The evaluation the pages read: one per workspace, kept in memory with
+//! the events it was made from, and stamped with when it was computed. Pages never wait for a re-evaluation
 //! once one exists: a stale one (older than [`MAX_AGE`] or behind new events)
 //! is served as it is while a fresh one is computed in the background, so a
 //! page costs a render, not a replay of every event.
@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use handshake_core::Agreement;
 use handshake_core::engine::{Evaluation, evaluate_versions};
+use handshake_core::event::Event;
 use handshake_store::{Store, StoreError, Workspace};
 use jiff::Timestamp;
 
@@ -23,6 +24,8 @@ pub(crate) struct Snapshot {
     pub version: i64,
     /// The evaluation at `evaluation.as_of`.
     pub evaluation: Evaluation,
+    /// The events it was made from, by subject then evaluation order.
+    pub events: Arc<Vec<Event>>,
 }
 
 impl Snapshot {
@@ -45,12 +48,23 @@ struct Entry {
 #[derive(Default)]
 pub(crate) struct Snapshots(Mutex<HashMap<String, Entry>>);
 
-/// Evaluates the workspace now; `None` when no agreement is applied.
-async fn load(store: &Store, ws: &Workspace) -> Result<Option<Snapshot>, StoreError> {
+/// Evaluates the workspace now; `None` when no agreement is applied. The
+/// events of `held` are reused when the store holds no more than they
+/// (events are only ever added), so a refresh that only moves the clock
+/// forward costs an evaluation, not a read of every event.
+async fn load(
+    store: &Store,
+    ws: &Workspace,
+    held: Option<Arc<Snapshot>>,
+) -> Result<Option<Snapshot>, StoreError> {
     let Some((versions, version)) = store.agreement_history(ws).await? else {
         return Ok(None);
     };
-    let events = store.all_events(ws).await?;
+    let count = store.count_events(ws).await?;
+    let events = match held {
+        Some(h) if i64::try_from(h.events.len()).is_ok_and(|n| n == count) => Arc::clone(&h.events),
+        _ => Arc::new(store.all_events(ws).await?),
+    };
     let at = Timestamp::now();
     let snapshot = tokio::task::spawn_blocking(move || {
         let evaluation = evaluate_versions(&versions, &events, at);
@@ -58,6 +72,7 @@ async fn load(store: &Store, ws: &Workspace) -> Result<Option<Snapshot>, StoreEr
             versions,
             version,
             evaluation,
+            events,
         }
     })
     .await
@@ -101,15 +116,20 @@ impl Snapshots {
             Some(s) => {
                 if refresh {
                     let (me, store, ws) = (Arc::clone(self), store.clone(), ws.clone());
-                    tokio::spawn(async move {
-                        let fresh = load(&store, &ws).await;
+                    let held = Some(Arc::clone(&s));
+                    // On a blocking thread of its own: reading and decoding
+                    // every event takes seconds of CPU that must not hold up
+                    // an async worker serving pages.
+                    let handle = tokio::runtime::Handle::current();
+                    tokio::task::spawn_blocking(move || {
+                        let fresh = handle.block_on(load(&store, &ws, held));
                         me.put(&ws, fresh.ok().flatten().map(Arc::new));
                     });
                 }
                 Ok(Some(s))
             }
             None => {
-                let fresh = load(store, ws).await?.map(Arc::new);
+                let fresh = load(store, ws, None).await?.map(Arc::new);
                 if let Ok(mut map) = self.0.lock() {
                     let entry = map.entry(ws.as_str().to_string()).or_default();
                     entry.snapshot.clone_from(&fresh);

@@ -247,17 +247,7 @@ pub(crate) async fn compare(
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return response;
     };
-    let events = match state.store.all_events(&session.ws).await {
-        Ok(e) => e,
-        Err(e) => {
-            tracing::error!(error = %e, "events failed");
-            return error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The store is not answering",
-                "The events could not be read; try again in a moment.",
-            );
-        }
-    };
+    let events = std::sync::Arc::clone(&snap.events);
     let at = snap.evaluation.as_of;
     let Ok(de) = tokio::task::spawn_blocking(move || {
         let e = evaluate(&draft, &events, at);

@@ -7,3 +7,4 @@ mod api;
 mod app;
 mod engine;
 mod operations;
+mod pages;

@@ -1,0 +1,261 @@
+//! The dashboard's pages over HTTP: sign-in, CSRF, workspace isolation and
+//! escaping, as a browser without JavaScript would meet them.
+
+use handshake_store::Workspace;
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+
+use crate::app::{App, spawn_app};
+
+fn no_redirects() -> Client {
+    Client::builder().redirect(Policy::none()).build().unwrap()
+}
+
+/// The `name=value` of a Set-Cookie header for `name`, and the whole header.
+fn set_cookie(r: &reqwest::Response, name: &str) -> Option<(String, String)> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| (v.split(';').next().unwrap().to_string(), v.to_string()))
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" value=\"");
+    let at = html.find(&key).unwrap() + key.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// Signs in with `token`; the session cookie and the session's CSRF token.
+async fn sign_in(app: &App, token: &str) -> (String, String) {
+    let c = no_redirects();
+    let form = c.get(format!("{}/login", app.base)).send().await.unwrap();
+    let (login_cookie, _) = set_cookie(&form, "hs_login").unwrap();
+    let csrf = hidden(&form.text().await.unwrap(), "csrf");
+    let r = c
+        .post(format!("{}/login", app.base))
+        .header("cookie", &login_cookie)
+        .form(&[
+            ("token", token),
+            ("csrf", csrf.as_str()),
+            ("next", "/quality"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/quality");
+    let (session, header) = set_cookie(&r, "hs_session").unwrap();
+    assert!(
+        header.contains("HttpOnly") && header.contains("SameSite=Lax"),
+        "{header}"
+    );
+    let page = c
+        .get(format!("{}/planner", app.base))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    (session, hidden(&page, "csrf"))
+}
+
+async fn apply_example(app: &App, ws: &str) {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/agreement.toml"
+    ))
+    .unwrap();
+    app.store
+        .add_agreement(&Workspace::new(ws).unwrap(), "example", &text)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn every_page_sends_a_stranger_to_sign_in() {
+    let app = spawn_app().await;
+    let c = no_redirects();
+    for path in [
+        "/",
+        "/queue",
+        "/quality",
+        "/agreement",
+        "/whatif",
+        "/planner",
+        "/leads/L-1",
+    ] {
+        let r = c.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        let to = r.headers()["location"].to_str().unwrap();
+        assert_eq!(to, format!("/login?next={path}"), "{path}");
+    }
+    // Forms are refused too, before anything else is looked at.
+    let r = c
+        .post(format!("{}/planner", app.base))
+        .form(&[("goal", "1 USD")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn sign_in_needs_the_forms_own_token_and_a_valid_api_token() {
+    let app = spawn_app().await;
+    let c = no_redirects();
+    // A form posted from elsewhere has no sign-in cookie: refused.
+    let r = c
+        .post(format!("{}/login", app.base))
+        .form(&[("token", app.token.as_str()), ("csrf", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(set_cookie(&r, "hs_session").is_none());
+    // The right form, a wrong token: 401 and no session.
+    let form = c.get(format!("{}/login", app.base)).send().await.unwrap();
+    let (cookie, _) = set_cookie(&form, "hs_login").unwrap();
+    let csrf = hidden(&form.text().await.unwrap(), "csrf");
+    let r = c
+        .post(format!("{}/login", app.base))
+        .header("cookie", &cookie)
+        .form(&[
+            (
+                "token",
+                "hs_000000000000_0000000000000000000000000000000000000000",
+            ),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(set_cookie(&r, "hs_session").is_none());
+    assert!(r.text().await.unwrap().contains("not valid"));
+    // A next that leaves the site is ignored.
+    let form = c.get(format!("{}/login", app.base)).send().await.unwrap();
+    let (cookie, _) = set_cookie(&form, "hs_login").unwrap();
+    let csrf = hidden(&form.text().await.unwrap(), "csrf");
+    let r = c
+        .post(format!("{}/login", app.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("token", app.token.as_str()),
+            ("csrf", csrf.as_str()),
+            ("next", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/");
+}
+
+#[tokio::test]
+async fn forms_without_the_sessions_csrf_token_are_refused() {
+    let app = spawn_app().await;
+    let (session, csrf) = sign_in(&app, &app.token).await;
+    let c = no_redirects();
+    let post = |path: &'static str, token: String| {
+        c.post(format!("{}{path}", app.base))
+            .header("cookie", &session)
+            .form(&[
+                ("csrf", token.as_str()),
+                ("goal", "1000000 USD"),
+                ("horizon", "2027"),
+                ("deal_size", "20000"),
+                ("lead_to_mql", "20%"),
+                ("mql_to_sql", "50%"),
+                ("sql_to_opportunity", "50%"),
+                ("opportunity_to_won", "25%"),
+                ("marketing_share", "50%"),
+                ("cycle", "60"),
+            ])
+            .send()
+    };
+    assert_eq!(
+        post("/planner", "forged".into()).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post("/logout", String::new()).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let r = post("/planner", csrf.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Monthly targets"));
+    // Signing out ends the session: its cookie no longer opens a page.
+    let r = post("/logout", csrf).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = c
+        .get(format!("{}/", app.base))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_session_sees_only_its_own_workspace_and_text_is_escaped() {
+    let app = spawn_app().await;
+    apply_example(&app, "default").await;
+    let event = r#"{"id":"x-1","type":"lead.created","lead_id":"L-9","occurred_at":"2026-10-01T14:00:00Z","attributes":{"source":"<script>alert(1)</script>","segment":"enterprise"}}"#;
+    assert_eq!(
+        app.post("/api/v1/events", event).await.status(),
+        StatusCode::CREATED
+    );
+    let (mine, _) = sign_in(&app, &app.token).await;
+    let c = no_redirects();
+    let get = |path: &str, cookie: &str| {
+        c.get(format!("{}{path}", app.base))
+            .header("cookie", cookie)
+            .send()
+    };
+    let quality = get("/quality", &mine).await.unwrap().text().await.unwrap();
+    assert!(
+        quality.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+        "{quality}"
+    );
+    assert!(!quality.contains("<script>alert"));
+    let lead = get("/leads/L-9", &mine).await.unwrap();
+    assert_eq!(lead.status(), StatusCode::OK);
+    // Another workspace's token: no agreement there, and not this lead.
+    let other = app.token_for("other").await;
+    let (theirs, _) = sign_in(&app, &other).await;
+    let page = get("/", &theirs).await.unwrap().text().await.unwrap();
+    assert!(page.contains("has no agreement yet"), "{page}");
+    apply_example(&app, "other").await;
+    let r = get("/leads/L-9", &theirs).await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.text().await.unwrap().contains("No such lead"));
+}
+
+#[tokio::test]
+async fn browsers_get_an_error_page_and_clients_get_json() {
+    let app = spawn_app().await;
+    let c = no_redirects();
+    let r = c
+        .get(format!("{}/nowhere", app.base))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.text().await.unwrap().contains("Page not found"));
+    let r = c.get(format!("{}/nowhere", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["code"],
+        "not_found"
+    );
+    let css = c
+        .get(format!("{}/assets/app.css", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+}
