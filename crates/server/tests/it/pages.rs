@@ -259,3 +259,35 @@ async fn browsers_get_an_error_page_and_clients_get_json() {
         .unwrap();
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
 }
+
+#[tokio::test]
+async fn an_uploaded_draft_with_errors_is_answered_with_their_places() {
+    let app = spawn_app().await;
+    apply_example(&app, "default").await;
+    let (session, csrf) = sign_in(&app, &app.token).await;
+    let broken = "[agreement]\nname = \"x\"\ntime_zone = \"Mars/Olympus\"\n";
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("draft", "ignored when a file is uploaded")
+        .part(
+            "file",
+            reqwest::multipart::Part::text(broken).file_name("draft.toml"),
+        )
+        .text("period", "");
+    let r = no_redirects()
+        .post(format!("{}/whatif", app.base))
+        .header("cookie", &session)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("The draft has errors"), "{page}");
+    assert!(
+        page.contains("line 3, column 14: unknown time zone"),
+        "{page}"
+    );
+    // The uploaded text is kept in the form to fix.
+    assert!(page.contains("Mars/Olympus"));
+}
