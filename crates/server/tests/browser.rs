@@ -138,6 +138,18 @@ async fn text(client: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// Clicks the element `css` (waiting for it to be there).
+async fn click(client: &Client, css: &str) {
+    client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 /// Fills a field by name with `value` (replacing what is there).
 async fn fill(client: &Client, css: &str, value: &str) {
     let field = client.wait().for_element(Locator::Css(css)).await.unwrap();
@@ -215,20 +227,10 @@ async fn every_page_signed_in_in_a_real_browser() {
         "hs_000000000000_0000000000000000000000000000000000000000",
     )
     .await;
-    c.find(Locator::Css("form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form button").await;
     assert!(text(&c, ".error").await.contains("not valid"));
     fill(&c, "#token", &site.token).await;
-    c.find(Locator::Css("form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form button").await;
 
     // Scorecard: the demo's numbers, as the engine computes them here.
     c.wait().for_element(Locator::Css(".teams")).await.unwrap();
@@ -332,12 +334,7 @@ async fn every_page_signed_in_in_a_real_browser() {
     )
     .await
     .unwrap();
-    c.find(Locator::Css("form.stack button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form.stack button").await;
     let comparison = text(&c, "#comparison").await;
     let row = comparison
         .lines()
@@ -354,12 +351,7 @@ async fn every_page_signed_in_in_a_real_browser() {
     c.goto(&format!("{}/planner", site.base)).await.unwrap();
     fill(&c, "input[name=goal]", "3000000 USD").await;
     fill(&c, "input[name=horizon]", "2027").await;
-    c.find(Locator::Css("form.grid-form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form.grid-form button").await;
     let spec = handshake_core::planner::spec::PlanSpec {
         goal: Some("3000000 USD".into()),
         horizon: Some("2027".into()),
@@ -425,12 +417,7 @@ async fn every_page_signed_in_in_a_real_browser() {
         .unwrap();
     assert_eq!(text(&c, "h1").await, "Page not found");
     c.goto(&format!("{}/", site.base)).await.unwrap();
-    c.find(Locator::Css(".signout button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, ".signout button").await;
     c.wait().for_element(Locator::Css("#token")).await.unwrap();
     c.goto(&format!("{}/queue", site.base)).await.unwrap();
     assert!(c.current_url().await.unwrap().path().starts_with("/login"));

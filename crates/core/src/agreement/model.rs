@@ -377,6 +377,19 @@ pub enum Target {
     Duration(DurationSpec),
 }
 
+impl Target {
+    /// The target as a plain number on the scale of [`Actual::value`](crate::engine::Actual::value):
+    /// counts as counts, money in major units, rates as fractions; `None` for a duration.
+    pub fn value(&self) -> Option<f64> {
+        match self {
+            Target::Count(n) => Some(*n as f64),
+            Target::Money { minor, .. } => Some(*minor as f64 / 100.0),
+            Target::Rate(bp) => Some(f64::from(*bp) / 10_000.0),
+            Target::Duration(_) => None,
+        }
+    }
+}
+
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -2,7 +2,7 @@
 //! in the data, in plain language, most important first.
 
 use super::{Evaluation, GoalResult, PeriodKey};
-use crate::agreement::{Agreement, Metric, Target};
+use crate::agreement::{Agreement, Metric};
 
 /// One finding: a sentence and how much it weighs (the larger, the earlier).
 #[derive(Clone, Debug, PartialEq)]
@@ -11,15 +11,6 @@ pub struct Finding {
     pub text: String,
     /// How far from its target, as a fraction (0 for informational findings).
     pub shortfall: f64,
-}
-
-fn target_value(t: &Target) -> Option<f64> {
-    match t {
-        Target::Count(n) => Some(*n as f64),
-        Target::Money { minor, .. } => Some(*minor as f64 / 100.0),
-        Target::Rate(bp) => Some(f64::from(*bp) / 10_000.0),
-        Target::Duration(_) => None,
-    }
 }
 
 fn sentence(a: &Agreement, r: &GoalResult) -> String {
@@ -74,7 +65,7 @@ pub(crate) fn for_period(e: &Evaluation, a: &Agreement, period: PeriodKey) -> Ve
         .collect();
     for r in &results {
         if r.attained == Some(false) {
-            let shortfall = match (target_value(&r.target), r.actual.value()) {
+            let shortfall = match (r.target.value(), r.actual.value()) {
                 (Some(t), Some(v)) if t > 0.0 => ((t - v) / t).abs(),
                 _ => 0.5,
             };

@@ -10,7 +10,7 @@ use handshake_core::diff::{Line, lines};
 use serde::Deserialize;
 
 use super::session::Signed;
-use super::{Layout, error_page, render, snapshot, when};
+use super::{Layout, error_page, render, snapshot, store_down, when};
 use crate::AppState;
 
 #[derive(Template)]
@@ -43,14 +43,7 @@ pub(crate) async fn page(
     };
     let stored = match state.store.agreements(&session.ws).await {
         Ok(v) => v,
-        Err(e) => {
-            tracing::error!(error = %e, "agreements failed");
-            return error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The store is not answering",
-                "The agreement versions could not be read; try again in a moment.",
-            );
-        }
+        Err(e) => return store_down(&e, "The agreement versions"),
     };
     let a = snap.agreement();
     let tz = &a.time_zone.tz;

@@ -10,7 +10,7 @@ use handshake_core::lead::LeadState;
 use serde::Deserialize;
 
 use super::session::Signed;
-use super::{Layout, error_page, hours, render, snapshot, when, when_secs};
+use super::{Layout, error_page, hours, render, snapshot, store_down, when, when_secs};
 use crate::AppState;
 
 pub(crate) struct ClockRow {
@@ -115,15 +115,7 @@ pub(crate) async fn find(Signed(_, _): Signed, Query(q): Query<Find>) -> Respons
     if id.is_empty() {
         return Redirect::to("/queue").into_response();
     }
-    let path: String = id
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
+    let path = super::encode(id, false);
     Redirect::to(&format!("/leads/{path}")).into_response()
 }
 
@@ -139,14 +131,7 @@ pub(crate) async fn page(
     };
     let events = match state.store.timeline(&session.ws, &id).await {
         Ok(e) => e,
-        Err(e) => {
-            tracing::error!(error = %e, "timeline failed");
-            return error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The store is not answering",
-                "The lead's events could not be read; try again in a moment.",
-            );
-        }
+        Err(e) => return store_down(&e, "The lead's events"),
     };
     if events.is_empty() {
         return error_page(

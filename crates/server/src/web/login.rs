@@ -84,14 +84,7 @@ pub(crate) async fn sign_in(
     let info = match state.store.verify_token(&secret).await {
         Ok(Some(info)) => info,
         Ok(None) => return invalid(),
-        Err(e) => {
-            tracing::error!(error = %e, "token check failed");
-            return error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The store is not answering",
-                "The token could not be checked; try again in a moment.",
-            );
-        }
+        Err(e) => return super::store_down(&e, "The token"),
     };
     let Some(id) = state.sessions.open(info.workspace, info.name) else {
         return error_page(

@@ -184,14 +184,7 @@ pub(crate) async fn snapshot(
     match state.snapshots.get(&state.store, &session.ws).await {
         Ok(Some(s)) => Ok(s),
         Ok(None) => Err(no_agreement(session, current, title)),
-        Err(e) => {
-            tracing::error!(error = %e, "evaluation failed");
-            Err(error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The store is not answering",
-                "The data could not be read; try again in a moment.",
-            ))
-        }
+        Err(e) => Err(store_down(&e, "The data")),
     }
 }
 
@@ -217,6 +210,29 @@ pub(crate) fn hours(seconds: i64) -> String {
 /// A fraction as a percentage, or `n/a`.
 pub(crate) fn percent(r: Option<f64>) -> String {
     r.map_or_else(|| "n/a".to_string(), |r| format!("{:.0}%", r * 100.0))
+}
+
+/// The page shown when the store fails: the error goes to the log, not the page.
+pub(crate) fn store_down(e: &impl std::fmt::Display, what: &str) -> Response {
+    tracing::error!(error = %e, "reading {what} failed");
+    error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The store is not answering",
+        &format!("{what} could not be read; try again in a moment."),
+    )
+}
+
+/// `text` made safe inside a URL path or query value (RFC 3986 unreserved kept; `/` kept when asked).
+pub(crate) fn encode(text: &str, keep_slash: bool) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b'/' if keep_slash => "/".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// A form's CSRF token did not match: refuse.

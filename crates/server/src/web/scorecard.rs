@@ -141,16 +141,7 @@ pub(crate) async fn page(
                             }
                         })
                         .collect();
-                    let target = now.and_then(|r| match &r.target {
-                        handshake_core::agreement::Target::Count(n) => Some(*n as f64),
-                        handshake_core::agreement::Target::Money { minor, .. } => {
-                            Some(*minor as f64 / 100.0)
-                        }
-                        handshake_core::agreement::Target::Rate(bp) => {
-                            Some(f64::from(*bp) / 10_000.0)
-                        }
-                        handshake_core::agreement::Target::Duration(_) => None,
-                    });
+                    let target = now.and_then(|r| r.target.value());
                     GoalCard {
                         id: g.id.to_string(),
                         description: g.description.clone().unwrap_or_default(),

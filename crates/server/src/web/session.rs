@@ -139,15 +139,7 @@ impl FromRequestParts<AppState> for Signed {
             .path_and_query()
             .map_or("/", |p| p.as_str())
             .to_string();
-        let next: String = here
-            .bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect();
+        let next = super::encode(&here, true);
         Err(Redirect::to(&format!("/login?next={next}")).into_response())
     }
 }

@@ -27,12 +27,21 @@ fn hidden(html: &str, name: &str) -> String {
     html[at..].split('"').next().unwrap().to_string()
 }
 
+/// The sign-in form's cookie and the CSRF token it expects back.
+async fn login_form(app: &App) -> (String, String) {
+    let form = no_redirects()
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap();
+    let (cookie, _) = set_cookie(&form, "hs_login").unwrap();
+    (cookie, hidden(&form.text().await.unwrap(), "csrf"))
+}
+
 /// Signs in with `token`; the session cookie and the session's CSRF token.
 async fn sign_in(app: &App, token: &str) -> (String, String) {
     let c = no_redirects();
-    let form = c.get(format!("{}/login", app.base)).send().await.unwrap();
-    let (login_cookie, _) = set_cookie(&form, "hs_login").unwrap();
-    let csrf = hidden(&form.text().await.unwrap(), "csrf");
+    let (login_cookie, csrf) = login_form(app).await;
     let r = c
         .post(format!("{}/login", app.base))
         .header("cookie", &login_cookie)
@@ -117,9 +126,7 @@ async fn sign_in_needs_the_forms_own_token_and_a_valid_api_token() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(set_cookie(&r, "hs_session").is_none());
     // The right form, a wrong token: 401 and no session.
-    let form = c.get(format!("{}/login", app.base)).send().await.unwrap();
-    let (cookie, _) = set_cookie(&form, "hs_login").unwrap();
-    let csrf = hidden(&form.text().await.unwrap(), "csrf");
+    let (cookie, csrf) = login_form(&app).await;
     let r = c
         .post(format!("{}/login", app.base))
         .header("cookie", &cookie)
@@ -137,9 +144,7 @@ async fn sign_in_needs_the_forms_own_token_and_a_valid_api_token() {
     assert!(set_cookie(&r, "hs_session").is_none());
     assert!(r.text().await.unwrap().contains("not valid"));
     // A next that leaves the site is ignored.
-    let form = c.get(format!("{}/login", app.base)).send().await.unwrap();
-    let (cookie, _) = set_cookie(&form, "hs_login").unwrap();
-    let csrf = hidden(&form.text().await.unwrap(), "csrf");
+    let (cookie, csrf) = login_form(&app).await;
     let r = c
         .post(format!("{}/login", app.base))
         .header("cookie", &cookie)
