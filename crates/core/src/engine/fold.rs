@@ -7,10 +7,11 @@
 //! closes it; a pause stops the count until its `until`; the clock's segment
 //! is the lead's at the start; automated touches never count as touches.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::agreement::{Agreement, Condition, Matcher, Subject};
-use crate::event::{Event, EventKind, Money};
+use crate::event::{Event, EventKind};
 
 /// Whole seconds of an instant (evaluation truncates sub-second parts).
 pub(crate) fn secs(t: jiff::Timestamp) -> i64 {
@@ -18,40 +19,89 @@ pub(crate) fn secs(t: jiff::Timestamp) -> i64 {
     if t.subsec_nanosecond() < 0 { s - 1 } else { s }
 }
 
+/// One copy of each repeated text (stages, owners, sources, reasons,
+/// currencies, attribute names and values) shared by every lead's facts, so
+/// a million leads hold a handful of strings rather than millions.
+#[derive(Default)]
+pub(crate) struct Texts(HashSet<Arc<str>>);
+
+impl Texts {
+    /// The shared copy of `text`.
+    pub(crate) fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(t) = self.0.get(text) {
+            return Arc::clone(t);
+        }
+        let t: Arc<str> = Arc::from(text);
+        self.0.insert(Arc::clone(&t));
+        t
+    }
+}
+
+/// The names of the attributes the evaluation reads: those the engine uses
+/// itself (source, persona, segment, owner) and those the agreement's
+/// segments and scoring rules test. Others (e-mail, company) are not kept.
+pub(crate) fn read_attributes(a: &Agreement) -> Vec<String> {
+    let mut names: Vec<String> = ["owner", "persona", "segment", "source"]
+        .map(String::from)
+        .to_vec();
+    let matchers = a.segments.iter().map(|s| &s.when).chain(
+        a.scoring
+            .iter()
+            .flat_map(|s| s.rules.iter().map(|r| &r.when)),
+    );
+    for m in matchers {
+        if let Matcher::Attribute { attribute, .. } | Matcher::AtLeast { attribute, .. } = m
+            && !names.contains(attribute)
+        {
+            names.push(attribute.clone());
+        }
+    }
+    names
+}
+
 /// A lead's attributes by name, as text: a short sorted list (a lead has a
 /// handful), cheap to copy into the snapshots goals are filtered by.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Attrs(Vec<(Box<str>, Box<str>)>);
+pub(crate) struct Attrs(Vec<(Arc<str>, Arc<str>)>);
 
 impl Attrs {
-    fn insert(&mut self, key: &str, value: &str) {
+    fn insert(&mut self, key: &str, value: &str, texts: &mut Texts) {
         match self.0.binary_search_by(|(k, _)| (**k).cmp(key)) {
-            Ok(i) => self.0[i].1 = value.into(),
-            Err(i) => self.0.insert(i, (key.into(), value.into())),
+            Ok(i) => {
+                if &*self.0[i].1 != value {
+                    self.0[i].1 = texts.get(value);
+                }
+            }
+            Err(i) => self.0.insert(i, (texts.get(key), texts.get(value))),
         }
     }
 
-    fn apply(&mut self, a: &crate::event::Attributes) {
-        let mut set = |k: &str, v: &Option<String>| {
-            if let Some(v) = v {
-                self.insert(k, v);
+    fn apply(&mut self, a: &crate::event::Attributes, read: &[String], texts: &mut Texts) {
+        let wanted = |k: &str| read.iter().any(|r| r == k);
+        let mut set = |k: &str, v: &Option<String>, texts: &mut Texts| {
+            if let Some(v) = v
+                && wanted(k)
+            {
+                self.insert(k, v, texts);
             }
         };
-        set("source", &a.source);
-        set("segment", &a.segment);
-        set("persona", &a.persona);
-        set("owner", &a.owner);
-        set("email", &a.email);
-        set("company", &a.company);
-        if let Some(score) = a.score {
-            self.insert("score", &score.to_string());
+        set("source", &a.source, texts);
+        set("segment", &a.segment, texts);
+        set("persona", &a.persona, texts);
+        set("owner", &a.owner, texts);
+        set("email", &a.email, texts);
+        set("company", &a.company, texts);
+        if let Some(score) = a.score
+            && wanted("score")
+        {
+            self.insert("score", &score.to_string(), texts);
         }
-        for (k, v) in &a.other {
+        for (k, v) in a.other.iter().filter(|(k, _)| wanted(k)) {
             let text = serde_json::from_str::<serde_json::Value>(v)
                 .ok()
                 .and_then(|j| j.as_str().map(str::to_string))
                 .unwrap_or_else(|| v.clone());
-            self.insert(k, &text);
+            self.insert(k, &text, texts);
         }
     }
 
@@ -62,7 +112,15 @@ impl Attrs {
             .map(|i| &*self.0[i].1)
     }
 
-    pub(crate) fn matches(&self, m: &Matcher, activities: &[String]) -> bool {
+    /// The shared text of an attribute.
+    fn shared(&self, name: &str) -> Option<Arc<str>> {
+        self.0
+            .binary_search_by(|(k, _)| (**k).cmp(name))
+            .ok()
+            .map(|i| Arc::clone(&self.0[i].1))
+    }
+
+    pub(crate) fn matches(&self, m: &Matcher, activities: &[Arc<str>]) -> bool {
         match m {
             Matcher::Attribute { attribute, values } => self
                 .get(attribute)
@@ -71,7 +129,7 @@ impl Attrs {
                 .get(attribute)
                 .and_then(|v| v.parse::<f64>().ok())
                 .is_some_and(|v| v >= *min),
-            Matcher::Activity(kind) => activities.iter().any(|a| a == kind),
+            Matcher::Activity(kind) => activities.iter().any(|a| **a == **kind),
         }
     }
 }
@@ -116,14 +174,21 @@ pub(crate) struct ClockRecord {
     /// Paused stretches: (from, until); `until` is `None` while still paused.
     pub pauses: Vec<(i64, Option<i64>)>,
     /// The owner and segment value at the start.
-    pub owner: Option<String>,
-    pub segment: Option<String>,
+    pub owner: Option<Arc<str>>,
+    pub segment: Option<Arc<str>>,
+}
+
+/// An amount of money in a fold: minor units and the shared currency code.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Amount {
+    pub minor: i64,
+    pub currency: Arc<str>,
 }
 
 /// A stage reached, with the lead's attributes at that moment.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Reach {
-    pub stage: String,
+    pub stage: Arc<str>,
     pub at: i64,
     pub attrs: Arc<Attrs>,
 }
@@ -135,13 +200,13 @@ pub(crate) struct Facts {
     pub is_request: bool,
     pub clocks: Vec<ClockRecord>,
     pub reached: Vec<Reach>,
-    pub opportunities: Vec<(i64, Money, Arc<Attrs>)>,
-    pub wins: Vec<(i64, Money, Arc<Attrs>)>,
+    pub opportunities: Vec<(i64, Amount, Arc<Attrs>)>,
+    pub wins: Vec<(i64, Amount, Arc<Attrs>)>,
     /// Sales decisions: (when, accepted?, reason of a rejection).
-    pub decisions: Vec<(i64, bool, Option<String>)>,
+    pub decisions: Vec<(i64, bool, Option<Arc<str>>)>,
     /// Touches by people (automated ones excluded).
     pub touches: Vec<i64>,
-    pub activities: Vec<String>,
+    pub activities: Vec<Arc<str>>,
     /// Attributes as of the last event.
     pub attrs: Arc<Attrs>,
 }
@@ -153,8 +218,37 @@ struct Open {
     paused_by: Option<usize>,
 }
 
-/// Folds one subject's events (sorted by occurred_at, id; all at or before as_of).
-pub(crate) fn fold(agreement: &Agreement, subject: &str, events: &[&Event]) -> Facts {
+/// Folds subjects one at a time for one agreement, sharing their texts.
+pub(crate) struct Folder<'a> {
+    agreement: &'a Agreement,
+    read: Vec<String>,
+    texts: Texts,
+}
+
+impl<'a> Folder<'a> {
+    /// A folder for `agreement`.
+    pub(crate) fn new(agreement: &'a Agreement) -> Folder<'a> {
+        Folder {
+            agreement,
+            read: read_attributes(agreement),
+            texts: Texts::default(),
+        }
+    }
+
+    /// Folds one subject's events (sorted by occurred_at, id; all at or before as_of).
+    pub(crate) fn fold(&mut self, subject: &str, events: &[&Event]) -> Facts {
+        fold(self.agreement, &self.read, &mut self.texts, subject, events)
+    }
+}
+
+/// Folds one subject's events with the given attribute names and shared texts.
+pub(crate) fn fold(
+    agreement: &Agreement,
+    read: &[String],
+    texts: &mut Texts,
+    subject: &str,
+    events: &[&Event],
+) -> Facts {
     let mut f = Facts {
         subject: subject.to_string(),
         ..Facts::default()
@@ -174,11 +268,11 @@ pub(crate) fn fold(agreement: &Agreement, subject: &str, events: &[&Event]) -> F
         let at = secs(e.occurred_at);
         match &e.kind {
             EventKind::LeadCreated(a) | EventKind::LeadUpdated(a) => {
-                attrs.apply(a);
+                attrs.apply(a, read, texts);
                 dirty = true;
             }
             EventKind::Assigned { owner } => {
-                attrs.insert("owner", owner);
+                attrs.insert("owner", owner, texts);
                 dirty = true;
             }
             EventKind::StageChanged { .. }
@@ -193,22 +287,36 @@ pub(crate) fn fold(agreement: &Agreement, subject: &str, events: &[&Event]) -> F
         }
         match &e.kind {
             EventKind::StageChanged { stage } => f.reached.push(Reach {
-                stage: stage.to_ascii_lowercase(),
+                stage: if stage.bytes().any(|b| b.is_ascii_uppercase()) {
+                    texts.get(&stage.to_ascii_lowercase())
+                } else {
+                    texts.get(stage)
+                },
                 at,
                 attrs: snapshot.clone(),
             }),
             EventKind::Touched {
                 automated: false, ..
             } => f.touches.push(at),
-            EventKind::Activity { activity } => f.activities.push(activity.clone()),
+            EventKind::Activity { activity } => f.activities.push(texts.get(activity)),
             EventKind::Accepted { .. } => f.decisions.push((at, true, None)),
             EventKind::Rejected { reason, .. } => {
-                f.decisions.push((at, false, Some(reason.clone())))
+                f.decisions.push((at, false, Some(texts.get(reason))))
             }
             EventKind::OpportunityCreated { amount } => {
-                f.opportunities.push((at, amount.clone(), snapshot.clone()))
+                let amount = Amount {
+                    minor: amount.minor,
+                    currency: texts.get(&amount.currency),
+                };
+                f.opportunities.push((at, amount, snapshot.clone()))
             }
-            EventKind::DealWon { amount } => f.wins.push((at, amount.clone(), snapshot.clone())),
+            EventKind::DealWon { amount } => {
+                let amount = Amount {
+                    minor: amount.minor,
+                    currency: texts.get(&amount.currency),
+                };
+                f.wins.push((at, amount, snapshot.clone()))
+            }
             _ => {}
         }
         for (gi, g) in agreement.guarantees.iter().enumerate() {
@@ -228,8 +336,8 @@ pub(crate) fn fold(agreement: &Agreement, subject: &str, events: &[&Event]) -> F
                             start: at,
                             stop: None,
                             pauses: Vec::new(),
-                            owner: attrs.get("owner").map(str::to_string),
-                            segment: attrs.get("segment").map(str::to_string),
+                            owner: attrs.shared("owner"),
+                            segment: attrs.shared("segment"),
                         },
                         touches: 0,
                         paused_by: None,
@@ -280,5 +388,13 @@ pub(crate) fn fold(agreement: &Agreement, subject: &str, events: &[&Event]) -> F
         .extend(open.into_iter().flatten().map(|o| o.record));
     f.clocks.sort_by_key(|c| (c.guarantee, c.start));
     f.attrs = if dirty { Arc::new(attrs) } else { snapshot };
+    // Kept for the whole evaluation: no spare capacity.
+    f.clocks.shrink_to_fit();
+    f.reached.shrink_to_fit();
+    f.opportunities.shrink_to_fit();
+    f.wins.shrink_to_fit();
+    f.decisions.shrink_to_fit();
+    f.touches.shrink_to_fit();
+    f.activities.shrink_to_fit();
     f
 }

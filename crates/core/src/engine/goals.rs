@@ -88,7 +88,12 @@ fn passes(filters: &Filters, attrs: &Attrs) -> bool {
         && check(filters.persona.as_ref().map(|p| p.as_str()), "persona")
 }
 
-fn in_segment(a: &Agreement, filters: &Filters, attrs: &Attrs, activities: &[String]) -> bool {
+fn in_segment(
+    a: &Agreement,
+    filters: &Filters,
+    attrs: &Attrs,
+    activities: &[std::sync::Arc<str>],
+) -> bool {
     filters.segment.as_ref().is_none_or(|s| {
         a.segment(s)
             .is_some_and(|seg| attrs.matches(&seg.when, activities))
@@ -167,7 +172,7 @@ fn firsts<'f>(
     bounds: &[(i64, i64)],
 ) -> Vec<(usize, &'f super::fold::Reach)> {
     let mut out: Vec<(usize, &super::fold::Reach)> = Vec::new();
-    for r in f.reached.iter().filter(|r| r.stage == stage) {
+    for r in f.reached.iter().filter(|r| &*r.stage == stage) {
         let Some(p) = slot(bounds, r.at) else {
             continue;
         };
@@ -235,7 +240,7 @@ fn measure_periods(
                 };
                 for (at, m, attrs) in list {
                     if let Some(p) = slot(bounds, *at)
-                        && m.currency == currency
+                        && *m.currency == *currency
                         && passes(&g.filters, attrs)
                         && in_segment(a, &g.filters, attrs, &f.activities)
                     {
@@ -294,7 +299,7 @@ fn measure_periods(
                     converted[p] += usize::from(
                         f.reached
                             .iter()
-                            .any(|x| x.stage == s2.as_str() && x.at >= r.at),
+                            .any(|x| &*x.stage == s2.as_str() && x.at >= r.at),
                     );
                 }
             }
@@ -511,7 +516,7 @@ fn first_reach<'f>(
     to: i64,
 ) -> Option<&'f super::fold::Reach> {
     f.reached.iter().find(|r| {
-        r.stage == stage
+        &*r.stage == stage
             && r.at >= from
             && r.at < to
             && passes(&g.filters, &r.attrs)
@@ -564,7 +569,7 @@ pub(crate) fn measure(
                 .filter(|(f, (at, m, attrs))| {
                     *at >= from
                         && *at < to
-                        && m.currency == currency
+                        && *m.currency == *currency
                         && passes(&g.filters, attrs)
                         && in_segment(a, &g.filters, attrs, &f.activities)
                 })
@@ -596,7 +601,7 @@ pub(crate) fn measure(
                             if attribute == "segment" =>
                         {
                             c.segment
-                                .as_ref()
+                                .as_deref()
                                 .is_some_and(|v| values.iter().any(|x| x.eq_ignore_ascii_case(v)))
                         }
                         _ => true,
@@ -636,7 +641,7 @@ pub(crate) fn measure(
                     converted += usize::from(
                         f.reached
                             .iter()
-                            .any(|x| x.stage == s2.as_str() && x.at >= r.at),
+                            .any(|x| &*x.stage == s2.as_str() && x.at >= r.at),
                     );
                 }
             }
@@ -680,7 +685,7 @@ pub(crate) fn measure(
 mod tests {
     use super::*;
     use crate::demo::{DemoSpec, generate};
-    use crate::engine::{evaluate, fold::fold};
+    use crate::engine::{evaluate, fold::Folder};
 
     /// The one-pass bucketing gives, for every goal and period, what the
     /// plain scan of one period gives, on demo companies of several seeds
@@ -706,11 +711,12 @@ mod tests {
             for ev in &d.events {
                 by.entry(ev.subject.as_str()).or_default().push(ev);
             }
+            let mut folder = Folder::new(a);
             let facts: Vec<Facts> = by
                 .into_iter()
                 .map(|(s, mut list)| {
                     list.sort_by(|x, y| x.order_key().cmp(&y.order_key()));
-                    fold(a, s, &list)
+                    folder.fold(s, &list)
                 })
                 .collect();
             let tz = &a.time_zone.tz;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
-use super::fold::{Facts, fold, secs};
+use super::fold::{Facts, Texts, fold, read_attributes, secs};
 use super::{Evaluation, assemble};
 use crate::agreement::Agreement;
 use crate::event::Event;
@@ -20,6 +20,8 @@ struct Subject {
 /// An incremental evaluator for one agreement version.
 pub struct Evaluator {
     agreement: Agreement,
+    read: Vec<String>,
+    texts: Texts,
     subjects: HashMap<String, Subject>,
 }
 
@@ -27,7 +29,9 @@ impl Evaluator {
     /// An evaluator with no events yet.
     pub fn new(agreement: Agreement) -> Evaluator {
         Evaluator {
+            read: read_attributes(&agreement),
             agreement,
+            texts: Texts::default(),
             subjects: HashMap::new(),
         }
     }
@@ -63,7 +67,13 @@ impl Evaluator {
         for key in touched {
             if let Some(s) = self.subjects.get_mut(&key) {
                 let all: Vec<&Event> = s.events.iter().collect();
-                s.facts = Some(fold(&self.agreement, &key, &all));
+                s.facts = Some(fold(
+                    &self.agreement,
+                    &self.read,
+                    &mut self.texts,
+                    &key,
+                    &all,
+                ));
             }
         }
     }
@@ -93,13 +103,25 @@ impl Evaluator {
             if s.latest <= limit {
                 // Every event is visible: the cached fold holds.
                 if s.facts.is_none() {
-                    s.facts = Some(fold(&self.agreement, &key, &visible));
+                    s.facts = Some(fold(
+                        &self.agreement,
+                        &self.read,
+                        &mut self.texts,
+                        &key,
+                        &visible,
+                    ));
                 }
                 if let Some(f) = &s.facts {
                     facts.push(f.clone());
                 }
             } else {
-                facts.push(fold(&self.agreement, &key, &visible));
+                facts.push(fold(
+                    &self.agreement,
+                    &self.read,
+                    &mut self.texts,
+                    &key,
+                    &visible,
+                ));
             }
         }
         assemble(&self.agreement, &facts, as_of, count, inferred)

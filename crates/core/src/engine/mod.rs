@@ -28,7 +28,7 @@ use jiff::Timestamp;
 
 use crate::agreement::{Agreement, Condition, Subject};
 use crate::event::Event;
-use fold::{Facts, fold, secs};
+use fold::{Facts, Folder, secs};
 
 /// One clock of the evaluation.
 #[derive(Clone, Debug, PartialEq)]
@@ -219,6 +219,7 @@ where
     let limit = secs(as_of);
     let (mut count, mut inferred) = (0, 0);
     let mut facts: Vec<Facts> = Vec::new();
+    let mut folder = Folder::new(agreement);
     for group in subjects {
         let owned: Vec<E> = group.into_iter().collect();
         let mut list: Vec<&Event> = owned
@@ -231,7 +232,7 @@ where
         count += list.len();
         inferred += list.iter().filter(|e| e.inferred).count();
         list.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
-        facts.push(fold(agreement, &subject, &list));
+        facts.push(folder.fold(&subject, &list));
     }
     facts.sort_by(|a, b| a.subject.cmp(&b.subject));
     assemble(agreement, &facts, as_of, count, inferred)
@@ -352,8 +353,8 @@ pub(crate) fn assemble(
                 guarantee_index: c.guarantee,
                 subject: f.subject.clone(),
                 period: PeriodKey::containing(crate::agreement::Period::Month, start, tz),
-                owner: c.owner.clone(),
-                segment: c.segment.clone(),
+                owner: c.owner.as_deref().map(str::to_string),
+                segment: c.segment.as_deref().map(str::to_string),
                 view: clocks::view(c, limit, &cal.calendar, duration, g.warn_at),
             });
         }
@@ -377,7 +378,7 @@ pub(crate) fn assemble(
                 .filter(|r| f.attrs.matches(&r.when, &f.activities))
                 .map(|r| r.points)
                 .sum();
-            let handed = f.reached.iter().any(|r| r.stage == "mql");
+            let handed = f.reached.iter().any(|r| &*r.stage == "mql");
             if handed && score < s.mql_threshold {
                 d.handed_below_threshold.push(f.subject.clone());
             } else if !handed && score >= s.mql_threshold {
@@ -414,15 +415,15 @@ fn quality(facts: &[Facts]) -> Vec<SourceQuality> {
             )
         });
         q.leads += 1;
-        q.mqls += usize::from(f.reached.iter().any(|r| r.stage == "mql"));
-        q.sqls += usize::from(f.reached.iter().any(|r| r.stage == "sql"));
+        q.mqls += usize::from(f.reached.iter().any(|r| &*r.stage == "mql"));
+        q.sqls += usize::from(f.reached.iter().any(|r| &*r.stage == "sql"));
         q.won += usize::from(!f.wins.is_empty());
         match f.decisions.last() {
             Some((_, true, _)) => q.accepted += 1,
             Some((_, false, reason)) => {
                 q.rejected += 1;
                 *reasons
-                    .entry(reason.clone().unwrap_or_default())
+                    .entry(reason.as_deref().unwrap_or_default().to_string())
                     .or_default() += 1;
             }
             None => {}
