@@ -613,14 +613,13 @@ fn lead(out: &mut Out, rng: &mut Rng, offices: &Offices, month: &Month, n: usize
         "analyst" => -10,
         _ => 25,
     } + if employees >= 200 { 20 } else { 0 };
-    let demo_requested = rng.chance(0.25);
+    let demo_requested = rng.chance(0.3);
     score += if demo_requested { 30 } else { 0 };
-    score += if source.name == "webinar" { 15 } else { 0 };
-    score += if source.name == "organic-search" {
-        10
-    } else {
-        0
-    };
+    // Webinar leads attended one; some others did too, and many looked at pricing.
+    let webinar = source.name == "webinar" || rng.chance(0.2);
+    score += if webinar { 15 } else { 0 };
+    let pricing = source.name == "organic-search" || rng.chance(0.45);
+    score += if pricing { 10 } else { 0 };
     let crm_score = (score + rng.between(-8, 12)).clamp(0, 100);
     let segment = if enterprise {
         "enterprise"
@@ -648,8 +647,18 @@ fn lead(out: &mut Out, rng: &mut Rng, offices: &Offices, month: &Month, n: usize
         }),
     );
     let mut t = t0;
-    if let Some(activity) = source.activity {
-        t += rng.between(MINUTE, 20 * MINUTE);
+    let mut activities: Vec<&str> = source.activity.into_iter().collect();
+    if webinar && source.name != "webinar" {
+        activities.push("webinar_attended");
+    }
+    if pricing && source.name != "organic-search" {
+        activities.push("pricing_page_viewed");
+    }
+    if demo_requested {
+        activities.push("demo_requested");
+    }
+    for activity in activities {
+        t += rng.between(MINUTE, 20 * HOUR);
         out.push(
             &id,
             &mut seq,
@@ -659,20 +668,14 @@ fn lead(out: &mut Out, rng: &mut Rng, offices: &Offices, month: &Month, n: usize
             },
         );
     }
-    if demo_requested {
-        t += rng.between(5 * MINUTE, 2 * DAY);
-        out.push(
-            &id,
-            &mut seq,
-            t,
-            EventKind::Activity {
-                activity: "demo_requested".to_string(),
-            },
-        );
-    }
     // Marketing hands the lead over (or not); the CRM's stage is the truth.
-    let mql_chance = source.mql * if score >= 60 { 1.15 } else { 0.8 };
-    if !rng.chance(mql_chance.min(0.98)) {
+    // Mostly by the shared scoring model, but not always (the usual quarrel).
+    let mql_chance = if score >= 60 {
+        (source.mql * 1.5).min(0.97)
+    } else {
+        source.mql * 0.4
+    };
+    if !rng.chance(mql_chance) {
         return;
     }
     t = at(cal, t, rng.between(5 * MINUTE, 6 * HOUR));
