@@ -165,7 +165,11 @@ async fn main() {
             .unwrap();
             assert_eq!(r.status(), 200, "{p}");
             bytes = r.bytes().await.unwrap().len();
-            times.push(t.elapsed());
+            let took = t.elapsed();
+            if took.as_millis() > 100 {
+                println!("  (slow: {p} round {} took {:.0} ms)", times.len(), ms(took));
+            }
+            times.push(took);
         }
         times.sort();
         println!(

@@ -140,12 +140,18 @@ impl Snapshots {
     }
 
     fn put(&self, ws: &Workspace, fresh: Option<Arc<Snapshot>>) {
-        if let Ok(mut map) = self.0.lock() {
-            let entry = map.entry(ws.as_str().to_string()).or_default();
-            entry.refreshing = false;
-            if fresh.is_some() {
-                entry.snapshot = fresh;
+        let old = match self.0.lock() {
+            Ok(mut map) => {
+                let entry = map.entry(ws.as_str().to_string()).or_default();
+                entry.refreshing = false;
+                match fresh {
+                    Some(f) => entry.snapshot.replace(f),
+                    None => None,
+                }
             }
-        }
+            Err(_) => None,
+        };
+        // The old evaluation is freed here, outside the lock pages take.
+        drop(old);
     }
 }
