@@ -167,7 +167,11 @@ async fn main() {
             bytes = r.bytes().await.unwrap().len();
             let took = t.elapsed();
             if took.as_millis() > 100 {
-                println!("  (slow: {p} round {} took {:.0} ms)", times.len(), ms(took));
+                println!(
+                    "  (slow: {p} round {} took {:.0} ms)",
+                    times.len(),
+                    ms(took)
+                );
             }
             times.push(took);
         }

@@ -1,7 +1,9 @@
 //! The engine over HTTP: `GET /api/v1/scorecard`, `GET /api/v1/clocks` (the
 //! queue of open clocks by due) and `POST /api/v1/whatif` (a draft beside the
-//! active agreement). Each evaluates the workspace's latest agreement version
-//! against its events at the moment asked.
+//! active agreement). Each answers from the workspace's agreement versions
+//! and events: at `as_of` when one is given; otherwise from the server's
+//! latest evaluation, at most 30 seconds old and never behind an event the
+//! server accepted (the one the dashboard reads, see `web::snapshot`).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -9,13 +11,15 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use handshake_core::agreement::{Agreement, Period};
 use handshake_core::engine::report::{Range, to_json};
-use handshake_core::engine::{ClockState, PeriodKey, evaluate, evaluate_versions};
+use handshake_core::engine::{ClockState, PeriodKey, evaluate};
 use handshake_store::Workspace;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 use crate::auth::Authed;
+use crate::web::snapshot::Snapshot;
 use crate::{ApiError, AppState};
 
 /// Which period, at which instant.
@@ -40,41 +44,41 @@ pub(crate) struct ClocksQuery {
     as_of: Option<String>,
 }
 
-/// Every applied version (each in force from when it was applied), and the latest's number.
-async fn versions(
+/// The evaluation to answer from: at `as_of` when given, else the latest.
+async fn evaluation(
     state: &AppState,
     ws: &Workspace,
-) -> Result<(Vec<(Timestamp, Agreement)>, i64), ApiError> {
-    state
-        .store
-        .agreement_history(ws)
-        .await
-        .map_err(|e| ApiError::store(&e))?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "no_agreement",
-                "no agreement applied in this workspace; apply one with `handshake apply FILE`",
-            )
-        })
+    as_of: Option<&str>,
+) -> Result<Arc<Snapshot>, ApiError> {
+    let found = match as_of {
+        Some(text) => {
+            let at = parse_instant(text)?;
+            state.snapshots.at(&state.store, ws, at).await
+        }
+        None => state.snapshots.current(&state.store, ws).await,
+    };
+    found.map_err(|e| ApiError::store(&e))?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_agreement",
+            "no agreement applied in this workspace; apply one with `handshake apply FILE`",
+        )
+    })
 }
 
 fn bad(code: &'static str, message: String) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
 }
 
-fn as_of(text: Option<&str>) -> Result<Timestamp, ApiError> {
-    match text {
-        None => Ok(Timestamp::now()),
-        Some(t) => t.parse().map_err(|_| {
-            bad(
-                "invalid_instant",
-                format!(
-                    "as_of {t:?} is not an instant; expected RFC 3339 such as 2027-04-01T00:00:00Z"
-                ),
-            )
-        }),
-    }
+fn parse_instant(t: &str) -> Result<Timestamp, ApiError> {
+    t.parse().map_err(|_| {
+        bad(
+            "invalid_instant",
+            format!(
+                "as_of {t:?} is not an instant; expected RFC 3339 such as 2027-04-01T00:00:00Z"
+            ),
+        )
+    })
 }
 
 fn range(period: Option<&str>, a: &Agreement, at: Timestamp) -> Result<Range, ApiError> {
@@ -104,20 +108,14 @@ pub(crate) async fn scorecard(
     Authed(ws): Authed,
     Query(q): Query<ScorecardQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let (all, version) = versions(&state, &ws).await?;
-    let agreement = &all[all.len() - 1].1;
-    let at = as_of(q.as_of.as_deref())?;
-    let range = range(q.period.as_deref(), agreement, at)?;
-    let events = state
-        .store
-        .all_events(&ws)
-        .await
-        .map_err(|e| ApiError::store(&e))?;
+    let snap = evaluation(&state, &ws, q.as_of.as_deref()).await?;
+    let agreement = snap.agreement();
+    let range = range(q.period.as_deref(), agreement, snap.evaluation.as_of)?;
     Ok(Json(to_json(
-        &evaluate_versions(&all, &events, at),
+        &snap.evaluation,
         agreement,
         range,
-        Some(version),
+        Some(snap.version),
     )))
 }
 
@@ -148,14 +146,9 @@ pub(crate) async fn clocks(
             ),
         ));
     }
-    let (all, _) = versions(&state, &ws).await?;
-    let at = as_of(q.as_of.as_deref())?;
-    let events = state
-        .store
-        .all_events(&ws)
-        .await
-        .map_err(|e| ApiError::store(&e))?;
-    let eval = evaluate_versions(&all, &events, at);
+    let snap = evaluation(&state, &ws, q.as_of.as_deref()).await?;
+    let eval = &snap.evaluation;
+    let at = eval.as_of;
     let mut list: Vec<&handshake_core::engine::Clock> = eval
         .clocks
         .iter()
@@ -236,17 +229,27 @@ pub(crate) async fn whatif(
             ),
         ));
     };
-    let (all, version) = versions(&state, &ws).await.map_err(to_pair)?;
-    let current = &all[all.len() - 1].1;
-    let at = as_of(q.as_of.as_deref()).map_err(to_pair)?;
-    let range = range(q.period.as_deref(), current, at).map_err(to_pair)?;
-    let events = state
-        .store
-        .all_events(&ws)
+    let snap = evaluation(&state, &ws, q.as_of.as_deref())
         .await
-        .map_err(|e| to_pair(ApiError::store(&e)))?;
+        .map_err(to_pair)?;
+    let current = snap.agreement();
+    let at = snap.evaluation.as_of;
+    let range = range(q.period.as_deref(), current, at).map_err(to_pair)?;
+    let events = Arc::clone(&snap.events);
+    let (draft, drafted) = tokio::task::spawn_blocking(move || {
+        let e = evaluate(&draft, &events, at);
+        (draft, e)
+    })
+    .await
+    .map_err(|e| {
+        to_pair(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("the evaluation stopped: {e}"),
+        ))
+    })?;
     Ok(Json(json!({
-        "active": to_json(&evaluate_versions(&all, &events, at), current, range, Some(version)),
-        "draft": to_json(&evaluate(&draft, &events, at), &draft, range, None),
+        "active": to_json(&snap.evaluation, current, range, Some(snap.version)),
+        "draft": to_json(&drafted, &draft, range, None),
     })))
 }

@@ -57,6 +57,16 @@ async fn load(
     ws: &Workspace,
     held: Option<Arc<Snapshot>>,
 ) -> Result<Option<Snapshot>, StoreError> {
+    load_at(store, ws, held, None).await
+}
+
+/// [`load`] at `at` (default: now, read once the events are in).
+pub(crate) async fn load_at(
+    store: &Store,
+    ws: &Workspace,
+    held: Option<Arc<Snapshot>>,
+    at: Option<Timestamp>,
+) -> Result<Option<Snapshot>, StoreError> {
     let Some((versions, version)) = store.agreement_history(ws).await? else {
         return Ok(None);
     };
@@ -65,7 +75,7 @@ async fn load(
         Some(h) if i64::try_from(h.events.len()).is_ok_and(|n| n == count) => Arc::clone(&h.events),
         _ => Arc::new(store.all_events(ws).await?),
     };
-    let at = Timestamp::now();
+    let at = at.unwrap_or_else(Timestamp::now);
     let snapshot = tokio::task::spawn_blocking(move || {
         let evaluation = evaluate_versions(&versions, &events, at);
         Snapshot {
@@ -137,6 +147,53 @@ impl Snapshots {
                 Ok(fresh)
             }
         }
+    }
+
+    /// The latest evaluation if it is at most [`MAX_AGE`] old and no event
+    /// arrived since; else a new one, computed now (and kept for the pages).
+    /// For the API, whose callers expect what they sent to be counted.
+    pub(crate) async fn current(
+        self: &Arc<Self>,
+        store: &Store,
+        ws: &Workspace,
+    ) -> Result<Option<Arc<Snapshot>>, StoreError> {
+        let held = {
+            let mut map = self
+                .0
+                .lock()
+                .map_err(|_| StoreError::Invalid("snapshot cache poisoned".into()))?;
+            let entry = map.entry(ws.as_str().to_string()).or_default();
+            let fresh = entry.snapshot.as_ref().is_some_and(|s| {
+                !entry.dirty
+                    && Timestamp::now().as_second() - s.evaluation.as_of.as_second() <= MAX_AGE
+            });
+            if fresh {
+                return Ok(entry.snapshot.clone());
+            }
+            // Events that arrive while this evaluation runs mark it stale again.
+            entry.dirty = false;
+            entry.snapshot.clone()
+        };
+        let fresh = load(store, ws, held).await?.map(Arc::new);
+        if let Some(f) = &fresh {
+            self.put(ws, Some(Arc::clone(f)));
+        }
+        Ok(fresh)
+    }
+
+    /// The evaluation at `at`, sharing the held events when they are all there are.
+    pub(crate) async fn at(
+        &self,
+        store: &Store,
+        ws: &Workspace,
+        at: Timestamp,
+    ) -> Result<Option<Arc<Snapshot>>, StoreError> {
+        let held = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|map| map.get(ws.as_str()).and_then(|e| e.snapshot.clone()));
+        Ok(load_at(store, ws, held, Some(at)).await?.map(Arc::new))
     }
 
     fn put(&self, ws: &Workspace, fresh: Option<Arc<Snapshot>>) {

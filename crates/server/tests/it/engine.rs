@@ -170,3 +170,30 @@ async fn the_planner_answers_over_http_and_names_bad_input() {
     let r = app.post("/api/v1/plan", r#"{"gaol":"1 USD"}"#).await;
     assert_eq!(json(r).await["code"], "unknown_field");
 }
+
+#[tokio::test]
+async fn without_as_of_the_answer_counts_every_event_already_accepted() {
+    let app = loaded().await;
+    let all = |q: Value| q["clocks"].as_array().unwrap().len();
+    let before = all(json(app.get("/api/v1/clocks?state=all").await).await);
+    // A new MQL an hour ago: the next answer has its clock, though the
+    // server answered a moment ago from the evaluation it holds.
+    let hour_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    let created = format!(
+        r#"{{"id":"fresh-1","type":"lead.created","lead_id":"L-fresh","occurred_at":"{hour_ago}","attributes":{{"segment":"enterprise"}}}}"#
+    );
+    let mql = format!(
+        r#"{{"id":"fresh-2","type":"lead.stage_changed","lead_id":"L-fresh","occurred_at":"{hour_ago}","stage":"mql"}}"#
+    );
+    assert_eq!(app.post("/api/v1/events", created).await.status(), 201);
+    assert_eq!(app.post("/api/v1/events", mql).await.status(), 201);
+    let after = json(app.get("/api/v1/clocks?state=all").await).await;
+    assert_eq!(all(after.clone()), before + 1, "{after}");
+    assert!(
+        after["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["lead"] == "L-fresh")
+    );
+}
