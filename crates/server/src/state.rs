@@ -27,4 +27,15 @@ impl AppState {
             snapshots: Arc::default(),
         }
     }
+
+    /// Starts evaluating `ws` in the background, so the first page asked for
+    /// does not wait for every event to be read. Call inside the runtime.
+    pub fn warm(&self, ws: handshake_store::Workspace) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = state.snapshots.current(&state.store, &ws).await {
+                tracing::warn!(error = %e, workspace = ws.as_str(), "warming the evaluation failed");
+            }
+        });
+    }
 }

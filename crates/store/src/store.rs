@@ -319,9 +319,15 @@ impl Store {
             "SELECT {} FROM events WHERE workspace = $1",
             crate::rows::COLUMNS.join(", ")
         );
-        let mut rows = on_pool!(self, pool => {
-            let fetched = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(ws.as_str()).fetch_all(pool).await?;
-            fetched.iter().map(|r| decode_row!(r)).collect::<Result<Vec<Row>, sqlx::Error>>()?
+        // Streamed and decoded row by row: holding every raw row at once and
+        // then freeing them together leaves the allocator with millions of
+        // free fragments that a later request pays to sort out.
+        let mut rows: Vec<Row> = Vec::new();
+        on_pool!(self, pool => {
+            let mut stream = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(ws.as_str()).fetch(pool);
+            while let Some(r) = futures_util::TryStreamExt::try_next(&mut stream).await? {
+                rows.push(decode_row!(&r)?);
+            }
         });
         rows.sort_unstable_by(|a, b| {
             (a.subject.as_str(), a.occurred_at, a.id.as_str()).cmp(&(

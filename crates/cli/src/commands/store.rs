@@ -96,7 +96,9 @@ pub async fn serve(global: &Global, bind: &str, demo: bool) -> anyhow::Result<Ex
             let _ = ctrl_c.await;
         }
     };
-    handshake_server::serve(listener, handshake_server::AppState::new(store), shutdown).await?;
+    let state = handshake_server::AppState::new(store);
+    state.warm(ws);
+    handshake_server::serve(listener, state, shutdown).await?;
     Ok(ExitCode::SUCCESS)
 }
 
