@@ -140,9 +140,8 @@ impl Snapshots {
             }
             None => {
                 let fresh = load(store, ws, None).await?.map(Arc::new);
-                if let Ok(mut map) = self.0.lock() {
-                    let entry = map.entry(ws.as_str().to_string()).or_default();
-                    entry.snapshot.clone_from(&fresh);
+                if let Some(f) = &fresh {
+                    self.keep(ws, Arc::clone(f));
                 }
                 Ok(fresh)
             }
@@ -176,7 +175,7 @@ impl Snapshots {
         };
         let fresh = load(store, ws, held).await?.map(Arc::new);
         if let Some(f) = &fresh {
-            self.put(ws, Some(Arc::clone(f)));
+            self.keep(ws, Arc::clone(f));
         }
         Ok(fresh)
     }
@@ -196,19 +195,36 @@ impl Snapshots {
         Ok(load_at(store, ws, held, Some(at)).await?.map(Arc::new))
     }
 
+    /// The end of a background refresh: keeps what it computed.
     fn put(&self, ws: &Workspace, fresh: Option<Arc<Snapshot>>) {
+        if let Ok(mut map) = self.0.lock() {
+            map.entry(ws.as_str().to_string()).or_default().refreshing = false;
+        }
+        if let Some(f) = fresh {
+            self.keep(ws, f);
+        }
+    }
+
+    /// Keeps `fresh` unless a later evaluation is already held (two may run
+    /// at once: a page's, a refresh, the API's).
+    fn keep(&self, ws: &Workspace, fresh: Arc<Snapshot>) {
         let old = match self.0.lock() {
             Ok(mut map) => {
                 let entry = map.entry(ws.as_str().to_string()).or_default();
-                entry.refreshing = false;
-                match fresh {
-                    Some(f) => entry.snapshot.replace(f),
-                    None => None,
+                // Events are only ever added: more of them is newer data.
+                let newer = entry.snapshot.as_ref().is_none_or(|held| {
+                    (held.events.len(), held.evaluation.as_of)
+                        <= (fresh.events.len(), fresh.evaluation.as_of)
+                });
+                if newer {
+                    entry.snapshot.replace(fresh)
+                } else {
+                    Some(fresh)
                 }
             }
             Err(_) => None,
         };
-        // The old evaluation is freed here, outside the lock pages take.
+        // Whichever is dropped is freed here, outside the lock pages take.
         drop(old);
     }
 }
