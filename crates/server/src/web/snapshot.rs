@@ -228,3 +228,52 @@ impl Snapshots {
         drop(old);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use handshake_core::event::parse_event;
+
+    fn snapshot(events: usize, at: &str) -> Arc<Snapshot> {
+        let text = include_str!("../../../../examples/agreement.toml");
+        let agreement = handshake_core::check("example", text).agreement.unwrap();
+        let at: Timestamp = at.parse().unwrap();
+        let events: Vec<Event> = (0..events)
+            .map(|i| {
+                parse_event(&format!(
+                    r#"{{"id":"e{i}","type":"lead.created","lead_id":"L{i}","occurred_at":"2027-01-05T10:00:00Z"}}"#
+                ))
+                .unwrap()
+            })
+            .collect();
+        let versions = vec![(at, agreement)];
+        let evaluation = evaluate_versions(&versions, &events, at);
+        Arc::new(Snapshot {
+            versions,
+            version: 1,
+            evaluation,
+            events: Arc::new(events),
+        })
+    }
+
+    fn held(s: &Snapshots, ws: &Workspace) -> (usize, Timestamp) {
+        let map = s.0.lock().unwrap();
+        let h = map[ws.as_str()].snapshot.as_ref().unwrap();
+        (h.events.len(), h.evaluation.as_of)
+    }
+
+    #[test]
+    fn an_evaluation_of_older_data_never_replaces_a_newer_one() {
+        let (s, ws) = (Snapshots::default(), Workspace::new("w").unwrap());
+        s.keep(&ws, snapshot(2, "2027-02-01T00:00:00Z"));
+        // Finished later but read before the second event arrived: not kept.
+        s.keep(&ws, snapshot(1, "2027-02-01T00:00:05Z"));
+        assert_eq!(held(&s, &ws), (2, "2027-02-01T00:00:00Z".parse().unwrap()));
+        // The same events, later: kept.
+        s.keep(&ws, snapshot(2, "2027-02-01T00:00:30Z"));
+        assert_eq!(held(&s, &ws).1, "2027-02-01T00:00:30Z".parse().unwrap());
+        // More events: kept.
+        s.keep(&ws, snapshot(3, "2027-02-01T00:00:10Z"));
+        assert_eq!(held(&s, &ws).0, 3);
+    }
+}
