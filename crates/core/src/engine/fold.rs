@@ -173,7 +173,8 @@ pub(crate) struct ClockRecord {
     pub stop: Option<i64>,
     /// Paused stretches: (from, until); `until` is `None` while still paused.
     pub pauses: Vec<(i64, Option<i64>)>,
-    /// The owner and segment value at the start.
+    /// The lead's owner when the clock stopped, or at as_of while it runs;
+    /// the segment value at the start.
     pub owner: Option<Arc<str>>,
     pub segment: Option<Arc<str>>,
 }
@@ -209,6 +210,15 @@ pub(crate) struct Facts {
     pub activities: Vec<Arc<str>>,
     /// Attributes as of the last event.
     pub attrs: Arc<Attrs>,
+}
+
+/// An open clock belongs to whoever owns the lead now (decision 7: the
+/// latest assignment), so a lead routed after its clock started is in its
+/// new owner's queue.
+fn follow_owner(open: &mut [Option<Open>], attrs: &Attrs) {
+    for clock in open.iter_mut().flatten() {
+        clock.record.owner = attrs.shared("owner");
+    }
 }
 
 /// Open clock state during the fold.
@@ -270,10 +280,12 @@ pub(crate) fn fold(
             EventKind::LeadCreated(a) | EventKind::LeadUpdated(a) => {
                 attrs.apply(a, read, texts);
                 dirty = true;
+                follow_owner(&mut open, &attrs);
             }
             EventKind::Assigned { owner } => {
                 attrs.insert("owner", owner, texts);
                 dirty = true;
+                follow_owner(&mut open, &attrs);
             }
             EventKind::StageChanged { .. }
             | EventKind::OpportunityCreated { .. }

@@ -41,7 +41,8 @@ pub struct Clock {
     pub subject: String,
     /// The period of its start, in the agreement's zone.
     pub period: PeriodKey,
-    /// The lead's owner at the start.
+    /// The lead's owner when the clock stopped, or at `as_of` while it runs
+    /// (the latest assignment up to then): whose promise it is.
     pub owner: Option<String>,
     /// The lead's segment value at the start.
     pub segment: Option<String>,
