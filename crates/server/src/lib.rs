@@ -8,6 +8,7 @@
 
 mod auth;
 mod demo;
+mod draft;
 mod error;
 mod metrics;
 mod openapi;

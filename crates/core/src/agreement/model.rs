@@ -112,6 +112,17 @@ impl Agreement {
         self.calendars.iter().find(|c| &c.id == id)
     }
 
+    /// A guarantee's calendar and the business seconds it promises in it
+    /// (`N business days` resolved with that calendar's day length); `None`
+    /// when its calendar is missing (a checked agreement always has it).
+    pub fn promise(&self, g: &Guarantee) -> Option<(&NamedCalendar, i64)> {
+        let cal = self.calendar(&g.calendar)?;
+        Some((
+            cal,
+            g.within.resolve(cal.calendar.day_length()).as_seconds(),
+        ))
+    }
+
     /// The segment with this id.
     pub fn segment(&self, id: &SegmentId) -> Option<&Segment> {
         self.segments.iter().find(|s| &s.id == id)

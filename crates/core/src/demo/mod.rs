@@ -93,8 +93,8 @@ pub enum DemoError {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn generate(spec: &DemoSpec) -> Result<Demo, DemoError> {
-    let ny = TimeZone::get("America/New_York")
-        .or_else(|_| handshake_calendar::time_zone("America/New_York"))
+    // The example agreement's zone, from the bundled database (no I/O).
+    let ny = handshake_calendar::time_zone("America/New_York")
         .map_err(|_| DemoError::Template("America/New_York zone"))?;
     let now = spec.as_of.to_zoned(ny.clone());
     if !(1900..=2400).contains(&now.year()) {

@@ -341,13 +341,18 @@ pub(crate) fn assemble(
     let limit = secs(as_of);
     let tz = &agreement.time_zone.tz;
     let mut clocks = Vec::new();
+    // Each guarantee's calendar and promised seconds, once, not per clock.
+    let promises: Vec<_> = agreement
+        .guarantees
+        .iter()
+        .map(|g| agreement.promise(g))
+        .collect();
     for f in facts {
         for c in &f.clocks {
             let g = &agreement.guarantees[c.guarantee];
-            let Some(cal) = agreement.calendar(&g.calendar) else {
+            let Some((cal, duration)) = promises[c.guarantee] else {
                 continue;
             };
-            let duration = g.within.resolve(cal.calendar.day_length()).as_seconds();
             let start = jiff::Timestamp::from_second(c.start).unwrap_or(as_of);
             clocks.push(Clock {
                 guarantee: g.id.to_string(),

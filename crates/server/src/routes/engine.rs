@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use handshake_core::agreement::{Agreement, Period};
 use handshake_core::engine::report::{Range, to_json};
-use handshake_core::engine::{ClockState, PeriodKey, evaluate};
+use handshake_core::engine::{ClockState, PeriodKey};
 use handshake_store::Workspace;
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 use crate::auth::Authed;
+use crate::draft::{check_draft, evaluate_draft};
 use crate::web::snapshot::Snapshot;
 use crate::{ApiError, AppState};
 
@@ -207,27 +208,20 @@ pub(crate) async fn whatif(
         )
     };
     let text = String::from_utf8_lossy(&body).into_owned();
-    let checked = handshake_core::check("draft", &text);
-    let Some(draft) = checked.agreement else {
-        let file = handshake_core::SourceFile {
-            name: "draft",
-            text: &text,
-        };
-        let errors: Vec<Value> = checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| {
-                let (line, column) = file.line_col(d.span.start);
-                json!({ "line": line, "column": column, "message": d.message, "expected": d.expected })
-            })
-            .collect();
-        return Err((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(
-                json!({ "code": "invalid_agreement", "message": format!("the draft has {} errors", errors.len()), "errors": errors }),
-            ),
-        ));
+    let draft = match check_draft(&text) {
+        Ok(d) => d,
+        Err(found) => {
+            let errors: Vec<Value> = found
+                .iter()
+                .map(|e| json!({ "line": e.line, "column": e.column, "message": e.message, "expected": e.expected }))
+                .collect();
+            return Err((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(
+                    json!({ "code": "invalid_agreement", "message": format!("the draft has {} errors", errors.len()), "errors": errors }),
+                ),
+            ));
+        }
     };
     let snap = evaluation(&state, &ws, q.as_of.as_deref())
         .await
@@ -235,13 +229,7 @@ pub(crate) async fn whatif(
     let current = snap.agreement();
     let at = snap.evaluation.as_of;
     let range = range(q.period.as_deref(), current, at).map_err(to_pair)?;
-    let events = Arc::clone(&snap.events);
-    let (draft, drafted) = tokio::task::spawn_blocking(move || {
-        let e = evaluate(&draft, &events, at);
-        (draft, e)
-    })
-    .await
-    .map_err(|e| {
+    let (draft, drafted) = evaluate_draft(draft, &snap).await.map_err(|e| {
         to_pair(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",

@@ -203,8 +203,7 @@ pub(crate) fn when_secs(s: Option<i64>, tz: &TimeZone) -> String {
 
 /// Business seconds as `3h05m`.
 pub(crate) fn hours(seconds: i64) -> String {
-    let s = seconds.abs();
-    format!("{}h{:02}m", s / 3600, s / 60 % 60)
+    handshake_core::engine::Actual::Duration(Some(seconds.abs())).to_string()
 }
 
 /// A fraction as a percentage, or `n/a`.

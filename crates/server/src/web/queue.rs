@@ -71,13 +71,7 @@ pub(crate) async fn page(
     let promised: BTreeMap<&str, i64> = a
         .guarantees
         .iter()
-        .filter_map(|g| {
-            let cal = a.calendar(&g.calendar)?;
-            Some((
-                g.id.as_str(),
-                g.within.resolve(cal.calendar.day_length()).as_seconds(),
-            ))
-        })
+        .filter_map(|g| Some((g.id.as_str(), a.promise(g)?.1)))
         .collect();
     let mut by_owner: BTreeMap<&str, Vec<&Clock>> = BTreeMap::new();
     for c in e

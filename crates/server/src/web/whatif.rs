@@ -6,13 +6,13 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use handshake_core::agreement::{Agreement, Period};
-use handshake_core::engine::{Evaluation, PeriodKey, evaluate};
-use handshake_core::{SourceFile, check};
+use handshake_core::engine::{Evaluation, PeriodKey};
 
 use super::session::{Signed, csrf_ok};
 use super::snapshot::Snapshot;
 use super::{Layout, error_page, forbidden, percent, render, snapshot};
 use crate::AppState;
+use crate::draft::{check_draft, evaluate_draft};
 
 /// The largest draft accepted, in bytes.
 const MAX_DRAFT: usize = 512 * 1024;
@@ -223,38 +223,25 @@ pub(crate) async fn compare(
         text.clone(),
         key.to_string(),
     );
-    let checked = check("draft", &text);
-    let Some(draft) = checked.agreement else {
-        let file = SourceFile {
-            name: "draft",
-            text: &text,
-        };
-        out.errors = checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| {
-                let (line, column) = file.line_col(d.span.start);
-                match &d.expected {
-                    Some(x) => {
-                        format!("line {line}, column {column}: {} (expected {x})", d.message)
-                    }
-                    None => format!("line {line}, column {column}: {}", d.message),
-                }
-            })
-            .collect();
-        let mut response = render(&out);
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        return response;
+    let draft = match check_draft(&text) {
+        Ok(d) => d,
+        Err(found) => {
+            out.errors = found
+                .iter()
+                .map(|e| match &e.expected {
+                    Some(x) => format!(
+                        "line {}, column {}: {} (expected {x})",
+                        e.line, e.column, e.message
+                    ),
+                    None => format!("line {}, column {}: {}", e.line, e.column, e.message),
+                })
+                .collect();
+            let mut response = render(&out);
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return response;
+        }
     };
-    let events = std::sync::Arc::clone(&snap.events);
-    let at = snap.evaluation.as_of;
-    let Ok(de) = tokio::task::spawn_blocking(move || {
-        let e = evaluate(&draft, &events, at);
-        (draft, e)
-    })
-    .await
-    else {
+    let Ok(de) = evaluate_draft(draft, &snap).await else {
         return error_page(
             StatusCode::INTERNAL_SERVER_ERROR,
             "The evaluation stopped",
