@@ -62,6 +62,13 @@ pub enum Command {
         /// Load the demo company when the workspace is empty, and print a sign-in token.
         #[arg(long)]
         demo: bool,
+        /// Mark cookies Secure (HTTPS only). Set it behind a TLS proxy; without it they are
+        /// Secure only when the proxy sends X-Forwarded-Proto: https. See docs/deployment.md.
+        #[arg(long, env = "HANDSHAKE_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Connections served at once; more wait in the listen backlog. Keep it under `ulimit -n`.
+        #[arg(long, env = "HANDSHAKE_MAX_CONNECTIONS", default_value_t = 4096)]
+        max_connections: usize,
     },
 
     /// Generate a realistic demo company into the store, under the example agreement.
@@ -88,7 +95,9 @@ pub enum Command {
 
     /// Manage API tokens.
     #[command(subcommand)]
-    #[command(after_help = "Example:\n  handshake token create --name hubspot-webhook")]
+    #[command(
+        after_help = "Examples:\n  handshake token create --name hubspot-webhook\n  handshake token list\n  handshake token revoke 3f9a0c1b2d4e"
+    )]
     Token(TokenCommand),
 
     /// Load events from an NDJSON file (or - for stdin), with the API's validation and summary.
@@ -237,10 +246,30 @@ pub struct DemoArgs {
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Create a token for the workspace; it is printed once and stored only hashed.
+    #[command(
+        after_help = "Examples:\n  handshake token create --name hubspot-webhook\n  handshake token create --name ops --role admin --expires 90d\n  handshake token create --name contractor --expires 2027-03-31T23:59:59Z\n\nThe token is printed once on stdout; only its hash is stored."
+    )]
     Create {
         /// A name that says who uses it, e.g. hubspot-webhook.
         #[arg(long)]
         name: String,
+        /// admin may also list, create and revoke tokens (over the API too); member may not.
+        #[arg(long, value_parser = ["admin", "member"], default_value = "member")]
+        role: String,
+        /// When it stops working: a span from now (90d, 12h, "2 weeks") or an RFC 3339 instant.
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// List the workspace's tokens: id, name, role, created, expires, state. Never a secret.
+    #[command(after_help = "Example:\n  handshake token list")]
+    List,
+    /// Revoke a token by its id: it fails at its next request on every server, and its dashboard sessions end.
+    #[command(
+        after_help = "Example:\n  handshake token list\n  handshake token revoke 3f9a0c1b2d4e\n\nThe id is the part after hs_ and before the second _ (as `token list` shows it)."
+    )]
+    Revoke {
+        /// The token's public id (12 hex digits).
+        id: String,
     },
 }
 

@@ -191,7 +191,12 @@ async fn baseline_postgres(url: &str, n: usize) -> f64 {
 async fn http(url: &str, n: usize) -> f64 {
     let store = Store::connect(url).await.unwrap();
     let token = store
-        .create_token(&Workspace::new("default").unwrap(), "bench")
+        .create_token(
+            &Workspace::new("default").unwrap(),
+            "bench",
+            handshake_store::TokenRole::Admin,
+            None,
+        )
         .await
         .unwrap()
         .reveal();

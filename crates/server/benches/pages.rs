@@ -82,7 +82,11 @@ async fn main() {
         ms(t.elapsed())
     );
     drop((events, e));
-    let token = store.create_token(&ws, "bench").await.unwrap().reveal();
+    let token = store
+        .create_token(&ws, "bench", handshake_store::TokenRole::Admin, None)
+        .await
+        .unwrap()
+        .reveal();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(handshake_server::serve(

@@ -41,7 +41,7 @@ impl ApiError {
         }
     }
 
-    pub(crate) fn store(err: &handshake_store::StoreError) -> ApiError {
+    pub(crate) fn store(err: &dyn std::fmt::Display) -> ApiError {
         tracing::error!(error = %err, "store failed");
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -10,6 +10,9 @@ mod auth;
 mod demo;
 mod draft;
 mod error;
+mod guard;
+mod layers;
+mod listen;
 mod metrics;
 mod openapi;
 mod routes;
@@ -22,11 +25,12 @@ use tokio::net::TcpListener;
 
 pub use demo::{DemoLoadError, DemoLoaded, load_demo};
 pub use error::ApiError;
+pub use listen::Limits;
 pub use routes::events::{MAX_BATCH_BYTES, MAX_BATCH_LINES, MAX_EVENT_BYTES};
-pub use state::AppState;
+pub use state::{AppState, Settings};
 
 /// Serves the API on `listener` until `shutdown` completes, then finishes
-/// the requests in flight.
+/// the requests in flight, within the state's [`Limits`].
 ///
 /// # Errors
 /// When the listener fails.
@@ -35,10 +39,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = routes::router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.settings.limits;
+    listen::run(listener, routes::router(state), limits, shutdown).await
 }
 
 /// The OpenAPI document of the API, as JSON.

@@ -37,7 +37,13 @@ pub(crate) async fn track(req: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let method = req.method().to_string();
+    // A fixed set of labels: a label per invented method would grow the
+    // metrics without bound.
+    let method = if crate::layers::known(req.method()) {
+        req.method().as_str().to_string()
+    } else {
+        "OTHER".to_string()
+    };
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();
     metrics::histogram!("handshake_http_request_duration_seconds", "route" => route, "method" => method, "status" => status)

@@ -1,30 +1,47 @@
-//! [`AppState`]: what every handler shares: the store, a cache of verified
-//! tokens so argon2 runs once per token, not once per request, the pages'
-//! sessions and the evaluations the pages read.
+//! [`AppState`]: what every handler shares: the store, the counters of
+//! failed sign-ins, the pages' sessions, the evaluations the pages read, and
+//! the server's settings.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use handshake_store::{Store, TokenInfo};
+use handshake_store::Store;
+
+/// Settings a deployment chooses.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// Mark cookies `Secure` on every response (set it when a TLS proxy sits
+    /// in front). Without it they are `Secure` only on requests that came
+    /// over HTTPS according to `X-Forwarded-Proto`.
+    pub secure_cookies: bool,
+    /// What connections and requests may hold.
+    pub limits: crate::listen::Limits,
+}
 
 /// Shared server state; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub(crate) store: Store,
-    pub(crate) verified: Arc<RwLock<HashMap<String, TokenInfo>>>,
+    pub(crate) guard: Arc<crate::guard::Guard>,
     pub(crate) sessions: Arc<crate::web::session::Sessions>,
     pub(crate) snapshots: Arc<crate::web::snapshot::Snapshots>,
+    pub(crate) settings: Settings,
 }
 
 impl AppState {
-    /// State over a connected store.
+    /// State over a connected store, with default settings.
     pub fn new(store: Store) -> AppState {
+        AppState::with_settings(store, Settings::default())
+    }
+
+    /// State over a connected store.
+    pub fn with_settings(store: Store, settings: Settings) -> AppState {
         crate::metrics::install();
         AppState {
             store,
-            verified: Arc::new(RwLock::new(HashMap::new())),
+            guard: Arc::default(),
             sessions: Arc::default(),
             snapshots: Arc::default(),
+            settings,
         }
     }
 

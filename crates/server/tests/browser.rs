@@ -183,7 +183,11 @@ async fn demo_site() -> Site {
         .await
         .unwrap();
     let demo = generate(&spec).unwrap();
-    let token = store.create_token(&ws, "browser").await.unwrap().reveal();
+    let token = store
+        .create_token(&ws, "browser", handshake_store::TokenRole::Admin, None)
+        .await
+        .unwrap()
+        .reveal();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(handshake_server::serve(

@@ -31,7 +31,9 @@ mod rows;
 mod secrets;
 mod sqlite;
 mod store;
+mod tokens;
 
 pub use error::StoreError;
 pub use secrets::{NewToken, TokenSecret};
-pub use store::{AgreementVersion, Inserted, Store, TokenInfo, Workspace};
+pub use store::{AgreementVersion, Inserted, STATEMENT, Store, WAIT, Workspace};
+pub use tokens::{TokenInfo, TokenRole};

@@ -3,12 +3,22 @@
 //! keeps replicas that start together from racing.
 
 /// SQLite migrations: (version, SQL).
-pub(crate) const SQLITE: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+pub(crate) const SQLITE: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (
+        2,
+        include_str!("../migrations/sqlite/0002_tokens_and_readiness.sql"),
+    ),
+];
 
 /// PostgreSQL migrations: (version, SQL).
-pub(crate) const POSTGRES: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+pub(crate) const POSTGRES: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (
+        2,
+        include_str!("../migrations/postgres/0002_tokens_and_readiness.sql"),
+    ),
+];
 
 /// The table that records which migrations ran.
 pub(crate) const LEDGER: &str =

@@ -14,12 +14,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 use crate::rows::Row;
-use crate::secrets::{NewToken, TokenSecret, verify};
 use crate::{StoreError, migrate};
 
 /// A workspace (tenant): every row belongs to exactly one, and every query names it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Workspace(String);
+pub struct Workspace(pub(crate) String);
 
 impl Workspace {
     /// A workspace name: 1 to 64 lowercase letters, digits, `-` or `_`.
@@ -71,17 +70,6 @@ pub struct AgreementVersion {
     pub created_at: jiff::Timestamp,
 }
 
-/// A token's public facts (never its secret).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TokenInfo {
-    /// Its public id.
-    pub id: String,
-    /// The workspace it acts in.
-    pub workspace: Workspace,
-    /// Its name, e.g. "hubspot-webhook".
-    pub name: String,
-}
-
 /// The database: SQLite or PostgreSQL.
 #[derive(Clone, Debug)]
 pub enum Store {
@@ -102,12 +90,20 @@ macro_rules! on_pool {
         }
     };
 }
+pub(crate) use on_pool;
+
+/// The longest wait for a connection from the pool, or for SQLite's write lock.
+pub const WAIT: Duration = Duration::from_secs(5);
+/// The longest a PostgreSQL statement may run; a full replay of a large
+/// workspace is one streamed statement, so this is generous, while waits for
+/// a lock are held to [`WAIT`].
+pub const STATEMENT: Duration = Duration::from_secs(120);
 
 pub(crate) fn now_nanos() -> i64 {
     crate::rows::nanos(jiff::Timestamp::now())
 }
 
-fn from_nanos(n: i64) -> jiff::Timestamp {
+pub(crate) fn from_nanos(n: i64) -> jiff::Timestamp {
     jiff::Timestamp::from_nanosecond(i128::from(n)).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
@@ -148,6 +144,24 @@ macro_rules! decode_row {
     }};
 }
 
+/// Creates the SQLite file readable by its owner only (0600) when it does
+/// not exist yet: it holds the leads' personal data and token hashes.
+/// SQLite gives its -wal and -shm files the same permissions.
+fn private_file(path: &std::path::Path) -> Result<(), StoreError> {
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    match open.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Invalid(format!(
+            "cannot create the database file {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
 impl Store {
     /// Connects and brings the schema up to date. `sqlite://FILE` (created if
     /// missing), `sqlite::memory:`, or `postgres://...`.
@@ -160,23 +174,34 @@ impl Store {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(WAIT)
                 .foreign_keys(true);
+            if !url.contains(":memory:") {
+                private_file(options.get_filename())?;
+            }
             // An in-memory database lives in one connection.
             let max = if url.contains(":memory:") { 1 } else { 4 };
             Store::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(max)
+                    .acquire_timeout(WAIT)
                     .connect_with(options)
                     .await?,
                 std::sync::Arc::default(),
             )
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let options = PgConnectOptions::from_str(url)?;
+            // A stalled database costs a request at most WAIT for a
+            // connection or a lock, never the whole stall.
+            let statement = format!("{}ms", STATEMENT.as_millis());
+            let lock = format!("{}ms", WAIT.as_millis());
+            let options = PgConnectOptions::from_str(url)?.options([
+                ("statement_timeout", statement.as_str()),
+                ("lock_timeout", lock.as_str()),
+            ]);
             Store::Postgres(
                 PgPoolOptions::new()
                     .max_connections(8)
-                    .acquire_timeout(Duration::from_secs(10))
+                    .acquire_timeout(WAIT)
                     .connect_with(options)
                     .await?,
             )
@@ -247,6 +272,18 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the database takes a write now (for `/readyz`): one small
+    /// committed write, so a locked, read-only or full database is not ready.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] when the write fails or times out.
+    pub async fn check_writable(&self) -> Result<(), StoreError> {
+        let sql = "INSERT INTO readiness (id, checked_at) VALUES (1, $1) \
+                   ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at";
+        on_pool!(self, pool => { sqlx::query(sql).bind(now_nanos()).execute(pool).await?; });
+        Ok(())
+    }
+
     /// Stores a batch of events in one transaction: each is accepted, a
     /// duplicate (same id, same body: nothing done) or a conflict (same id,
     /// different body: refused). The answer has one entry per input, in order.
@@ -260,14 +297,13 @@ impl Store {
     ) -> Result<Vec<Inserted>, StoreError> {
         // The first occurrence of each id goes to the database; repeats inside
         // the batch are compared with whatever body ends up stored.
-        let mut first: HashMap<&str, i64> = HashMap::with_capacity(events.len());
+        let mut first: HashMap<&str, &Event> = HashMap::with_capacity(events.len());
         let mut rows = Vec::with_capacity(events.len());
         let received = now_nanos();
         for e in events {
             if !first.contains_key(e.id.as_str()) {
-                let row = Row::from_event(e, received);
-                first.insert(e.id.as_str(), row.fingerprint);
-                rows.push(row);
+                rows.push(Row::from_event(e, received));
+                first.insert(e.id.as_str(), e);
             }
         }
         // The fingerprints of the ids that were stored before this batch.
@@ -278,6 +314,17 @@ impl Store {
             }
             Store::Postgres(pool) => crate::postgres::insert(pool, ws, &rows).await?,
         };
+        // A fingerprint that differs proves a conflict; one that matches is
+        // only a hint (64 bits can collide), so those bodies are read back
+        // and compared whole.
+        let same_hint: Vec<&str> = events
+            .iter()
+            .filter(|e| before.get(e.id.as_str()) == Some(&e.fingerprint()))
+            .map(|e| e.id.as_str())
+            .collect::<std::collections::HashSet<&str>>()
+            .into_iter()
+            .collect();
+        let stored = self.events_by_id(ws, &same_hint).await?;
         let mut seen: std::collections::HashSet<&str> =
             std::collections::HashSet::with_capacity(events.len());
         let outcome = events
@@ -285,15 +332,53 @@ impl Store {
             .map(|e| {
                 let id = e.id.as_str();
                 let first_time = seen.insert(id);
-                let stored = before.get(id).or_else(|| first.get(id)).copied();
-                match (first_time && !before.contains_key(id), stored) {
-                    (true, _) => Inserted::Accepted,
-                    (false, Some(fp)) if fp == e.fingerprint() => Inserted::Duplicate,
-                    (false, _) => Inserted::Conflict,
+                if first_time && !before.contains_key(id) {
+                    return Inserted::Accepted;
+                }
+                let body = if before.contains_key(id) {
+                    stored.get(id)
+                } else {
+                    first.get(id).copied()
+                };
+                match body {
+                    Some(b) if b.canonical_json() == e.canonical_json() => Inserted::Duplicate,
+                    _ => Inserted::Conflict,
                 }
             })
             .collect();
         Ok(outcome)
+    }
+
+    /// The stored events with these ids, by id.
+    async fn events_by_id(
+        &self,
+        ws: &Workspace,
+        ids: &[&str],
+    ) -> Result<HashMap<String, Event>, StoreError> {
+        let mut out = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(1_000) {
+            // Built from constant column names only; values are bound.
+            let head = format!(
+                "SELECT {} FROM events WHERE workspace = ",
+                crate::rows::COLUMNS.join(", ")
+            );
+            let rows = on_pool!(self, pool => {
+                let mut q = sqlx::QueryBuilder::new(head);
+                q.push_bind(ws.as_str()).push(" AND id IN (");
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                q.push(")");
+                let fetched = q.build().fetch_all(pool).await?;
+                fetched.iter().map(|r| decode_row!(r)).collect::<Result<Vec<Row>, sqlx::Error>>()?
+            });
+            for row in rows {
+                let event = row.into_event()?;
+                out.insert(event.id.to_string(), event);
+            }
+        }
+        Ok(out)
     }
 
     /// A lead's (or request's) events, in evaluation order (occurred_at, id).
@@ -431,39 +516,5 @@ impl Store {
                 created_at: from_nanos(created),
             }),
         )
-    }
-
-    /// Creates an API token for the workspace; the secret is returned once and stored only hashed.
-    pub async fn create_token(
-        &self,
-        ws: &Workspace,
-        name: &str,
-    ) -> Result<TokenSecret, StoreError> {
-        let new = tokio::task::spawn_blocking(NewToken::generate)
-            .await
-            .map_err(|e| StoreError::Invalid(e.to_string()))??;
-        on_pool!(self, pool => {
-            sqlx::query("INSERT INTO tokens (id, workspace, name, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(&new.token.id).bind(ws.as_str()).bind(name).bind(&new.hash).bind(now_nanos())
-                .execute(pool).await?;
-        });
-        Ok(new.token)
-    }
-
-    /// The token's facts when `token` is valid, else `None`.
-    pub async fn verify_token(&self, token: &TokenSecret) -> Result<Option<TokenInfo>, StoreError> {
-        let row: Option<(String, String, String)> = on_pool!(self, pool => sqlx::query_as("SELECT workspace, name, secret_hash FROM tokens WHERE id = $1").bind(&token.id).fetch_optional(pool).await?);
-        let Some((workspace, name, hash)) = row else {
-            return Ok(None);
-        };
-        let secret = token.secret.clone();
-        let ok = tokio::task::spawn_blocking(move || verify(&secret, &hash))
-            .await
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        Ok(ok.then(|| TokenInfo {
-            id: token.id.clone(),
-            workspace: Workspace(workspace),
-            name,
-        }))
     }
 }

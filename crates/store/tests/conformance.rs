@@ -7,7 +7,29 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use handshake_core::event::{Event, parse_event};
-use handshake_store::{Inserted, Store, TokenSecret, Workspace};
+use handshake_store::{Inserted, Store, TokenRole, TokenSecret, Workspace};
+
+fn now() -> jiff::Timestamp {
+    jiff::Timestamp::now()
+}
+
+/// Runs one statement on whichever pool the store has (test set-up only).
+async fn exec(store: &Store, sql: &str, text: &str) {
+    match store {
+        Store::Sqlite(p, _) => sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .bind(text)
+            .execute(p)
+            .await
+            .map(|_| ())
+            .unwrap(),
+        Store::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .bind(text)
+            .execute(p)
+            .await
+            .map(|_| ())
+            .unwrap(),
+    }
+}
 
 fn ev(json: &str) -> Event {
     parse_event(json).unwrap()
@@ -123,6 +145,10 @@ conformance!(
     workspaces_do_not_see_each_other,
     agreement_versions_are_numbered_per_workspace,
     tokens_are_stored_hashed_and_verified,
+    tokens_are_listed_revoked_and_expire,
+    argon2_tokens_from_before_still_work_and_are_upgraded,
+    a_fingerprint_collision_is_a_conflict_not_a_duplicate,
+    readiness_is_a_real_write,
 );
 
 async fn new_duplicate_and_conflicting_events(store: Store) {
@@ -266,9 +292,17 @@ async fn workspaces_do_not_see_each_other(store: Store) {
     assert!(store.timeline(&b, "L-2").await.unwrap().is_empty());
     store.add_agreement(&a, "A", "source a").await.unwrap();
     assert!(store.agreements(&b).await.unwrap().is_empty());
-    let token = store.create_token(&a, "t").await.unwrap();
+    let token = store
+        .create_token(&a, "t", handshake_store::TokenRole::Admin, None)
+        .await
+        .unwrap();
     assert_eq!(
-        store.verify_token(&token).await.unwrap().unwrap().workspace,
+        store
+            .verify_token(&token, now())
+            .await
+            .unwrap()
+            .unwrap()
+            .workspace,
         a
     );
 }
@@ -304,9 +338,12 @@ async fn agreement_versions_are_numbered_per_workspace(store: Store) {
 
 async fn tokens_are_stored_hashed_and_verified(store: Store) {
     let w = ws("acme");
-    let token = store.create_token(&w, "hubspot").await.unwrap();
+    let token = store
+        .create_token(&w, "hubspot", handshake_store::TokenRole::Admin, None)
+        .await
+        .unwrap();
     let info = store
-        .verify_token(&token)
+        .verify_token(&token, now())
         .await
         .unwrap()
         .expect("valid token");
@@ -318,9 +355,9 @@ async fn tokens_are_stored_hashed_and_verified(store: Store) {
         if text.ends_with('0') { '1' } else { '0' }
     ))
     .unwrap();
-    assert_eq!(store.verify_token(&forged).await.unwrap(), None);
+    assert_eq!(store.verify_token(&forged, now()).await.unwrap(), None);
     assert!(TokenSecret::parse("hs_nothex_x").is_none());
-    // What is stored is an argon2 hash, never the secret.
+    // What is stored is a hash, never the secret.
     let secret = &text[text.rfind('_').unwrap() + 1..];
     let stored: String = match &store {
         Store::Sqlite(p, _) => sqlx::query_scalar("SELECT secret_hash FROM tokens")
@@ -332,7 +369,7 @@ async fn tokens_are_stored_hashed_and_verified(store: Store) {
             .await
             .unwrap(),
     };
-    assert!(stored.starts_with("$argon2"), "{stored}");
+    assert!(stored.starts_with("sha256:"), "{stored}");
     assert!(!stored.contains(secret));
 }
 
@@ -358,4 +395,149 @@ async fn unsupported_urls_say_what_would_work() {
         !err.contains("secret"),
         "the password must not be echoed: {err}"
     );
+}
+
+async fn tokens_are_listed_revoked_and_expire(store: Store) {
+    let (a, b) = (ws("acme"), ws("globex"));
+    let admin = store
+        .create_token(&a, "ops", TokenRole::Admin, None)
+        .await
+        .unwrap();
+    let soon = now() + jiff::SignedDuration::from_secs(3600);
+    let member = store
+        .create_token(&a, "hubspot", TokenRole::Member, Some(soon))
+        .await
+        .unwrap();
+    store
+        .create_token(&b, "other", TokenRole::Admin, None)
+        .await
+        .unwrap();
+    let list = store.list_tokens(&a).await.unwrap();
+    assert_eq!(
+        list.iter()
+            .map(|t| (t.name.as_str(), t.role))
+            .collect::<Vec<_>>(),
+        vec![("ops", TokenRole::Admin), ("hubspot", TokenRole::Member)]
+    );
+    assert_eq!(
+        list[1].expires_at.map(|t| t.as_second()),
+        Some(soon.as_second())
+    );
+    // Valid now, not after its expiry.
+    assert!(store.verify_token(&member, now()).await.unwrap().is_some());
+    let later = soon + jiff::SignedDuration::from_secs(1);
+    assert_eq!(store.verify_token(&member, later).await.unwrap(), None);
+    assert_eq!(store.active_token(member.id(), later).await.unwrap(), None);
+    // Another workspace cannot revoke it; its own can, and then it fails at once.
+    assert!(!store.revoke_token(&b, member.id(), now()).await.unwrap());
+    assert!(store.verify_token(&member, now()).await.unwrap().is_some());
+    assert!(store.revoke_token(&a, member.id(), now()).await.unwrap());
+    assert_eq!(store.verify_token(&member, now()).await.unwrap(), None);
+    assert_eq!(store.active_token(member.id(), now()).await.unwrap(), None);
+    let listed = store.list_tokens(&a).await.unwrap();
+    assert!(listed[1].revoked_at.is_some());
+    assert!(!listed[1].active(now()));
+    assert!(store.verify_token(&admin, now()).await.unwrap().is_some());
+    assert!(!store.revoke_token(&a, "000000000000", now()).await.unwrap());
+}
+
+async fn argon2_tokens_from_before_still_work_and_are_upgraded(store: Store) {
+    use argon2::PasswordHasher;
+    let w = ws("acme");
+    let token = store
+        .create_token(&w, "old", TokenRole::Admin, None)
+        .await
+        .unwrap();
+    let text = token.reveal();
+    let secret = &text[text.rfind('_').unwrap() + 1..];
+    let legacy = argon2::Argon2::default()
+        .hash_password_with_salt(secret.as_bytes(), &[9u8; 16])
+        .unwrap()
+        .to_string();
+    exec(&store, "UPDATE tokens SET secret_hash = $1", &legacy).await;
+    let wrong = TokenSecret::parse(&text.replace(secret, &"0".repeat(40))).unwrap();
+    assert_eq!(store.verify_token(&wrong, now()).await.unwrap(), None);
+    assert!(store.verify_token(&token, now()).await.unwrap().is_some());
+    let stored: String = match &store {
+        Store::Sqlite(p, _) => sqlx::query_scalar("SELECT secret_hash FROM tokens")
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        Store::Postgres(p) => sqlx::query_scalar("SELECT secret_hash FROM tokens")
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    };
+    assert!(stored.starts_with("sha256:"), "upgraded on use: {stored}");
+    assert!(store.verify_token(&token, now()).await.unwrap().is_some());
+}
+
+async fn a_fingerprint_collision_is_a_conflict_not_a_duplicate(store: Store) {
+    let w = ws("acme");
+    let stored = created("e-1", "L-1", "2026-10-01T14:03:00Z");
+    let other = created("e-1", "L-2", "2026-10-01T14:03:00Z");
+    store.insert_events(&w, &[stored]).await.unwrap();
+    // Make the stored row's 64-bit fingerprint that of a different body, as a
+    // collision would: the bodies must still be told apart.
+    exec(
+        &store,
+        "UPDATE events SET fingerprint = CAST($1 AS BIGINT)",
+        &other.fingerprint().to_string(),
+    )
+    .await;
+    assert_eq!(
+        store.insert_events(&w, &[other]).await.unwrap(),
+        vec![Inserted::Conflict]
+    );
+    let again = created("e-1", "L-1", "2026-10-01T14:03:00Z");
+    exec(
+        &store,
+        "UPDATE events SET fingerprint = CAST($1 AS BIGINT)",
+        &again.fingerprint().to_string(),
+    )
+    .await;
+    assert_eq!(
+        store.insert_events(&w, &[again]).await.unwrap(),
+        vec![Inserted::Duplicate]
+    );
+}
+
+async fn readiness_is_a_real_write(store: Store) {
+    store.check_writable().await.unwrap();
+    store.check_writable().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_new_sqlite_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir::Dir::new();
+    let path = dir.path.join("private.db");
+    let _store = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+}
+
+#[tokio::test]
+async fn a_locked_sqlite_database_fails_writes_within_the_wait_not_the_stall() {
+    let dir = tempdir::Dir::new();
+    let url = format!("sqlite://{}", dir.path.join("locked.db").display());
+    let store = Store::connect(&url).await.unwrap();
+    // Another process holds the write lock and does not let go.
+    let holder = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mut conn = holder.acquire().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    assert!(store.check_writable().await.is_err());
+    let waited = started.elapsed();
+    assert!(
+        waited < handshake_store::WAIT + std::time::Duration::from_secs(2),
+        "{waited:?}"
+    );
+    sqlx::query("ROLLBACK").execute(&mut *conn).await.unwrap();
+    store.check_writable().await.unwrap();
 }

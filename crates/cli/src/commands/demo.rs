@@ -59,6 +59,8 @@ pub async fn prepare(store: &Store, ws: &Workspace) -> anyhow::Result<String> {
             loaded.events, loaded.subjects
         );
     }
-    let token = store.create_token(ws, "serve-demo").await?;
+    let token = store
+        .create_token(ws, "serve-demo", handshake_store::TokenRole::Admin, None)
+        .await?;
     Ok(token.reveal())
 }

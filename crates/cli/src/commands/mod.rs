@@ -8,6 +8,7 @@ mod import;
 mod plan;
 mod report;
 mod store;
+mod token;
 
 use std::process::ExitCode;
 
@@ -31,13 +32,25 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Calendar(cmd) => calendar::run(cmd),
-        Command::Serve { bind, demo } => {
-            store::runtime()?.block_on(store::serve(&global, &bind, demo))
+        Command::Serve {
+            bind,
+            demo,
+            secure_cookies,
+            max_connections,
+        } => {
+            let settings = handshake_server::Settings {
+                secure_cookies,
+                limits: handshake_server::Limits {
+                    max_connections,
+                    ..handshake_server::Limits::default()
+                },
+            };
+            store::runtime()?.block_on(store::serve(&global, &bind, demo, settings))
         }
         Command::Demo(args) => store::runtime()?.block_on(demo::run(&global, &args)),
         Command::Apply { file } => store::runtime()?.block_on(store::apply(&global, &file)),
         Command::Agreement(cmd) => store::runtime()?.block_on(store::agreement(&global, cmd)),
-        Command::Token(cmd) => store::runtime()?.block_on(store::token(&global, cmd)),
+        Command::Token(cmd) => store::runtime()?.block_on(token::token(&global, cmd)),
         Command::Report(args) => store::runtime()?.block_on(report::report(&global, &args)),
         Command::Whatif { draft, range } => {
             store::runtime()?.block_on(report::whatif(&global, &draft, &range))

@@ -8,7 +8,7 @@ use anyhow::Context;
 use handshake_core::event::{Event, parse_ndjson};
 use handshake_store::{Inserted, Store, Workspace};
 
-use crate::cli::{AgreementCommand, Global, TokenCommand};
+use crate::cli::{AgreementCommand, Global};
 
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
@@ -35,7 +35,12 @@ fn redact(url: &str) -> String {
     }
 }
 
-pub async fn serve(global: &Global, bind: &str, demo: bool) -> anyhow::Result<ExitCode> {
+pub async fn serve(
+    global: &Global,
+    bind: &str,
+    demo: bool,
+    settings: handshake_server::Settings,
+) -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HANDSHAKE_LOG")
@@ -96,7 +101,7 @@ pub async fn serve(global: &Global, bind: &str, demo: bool) -> anyhow::Result<Ex
             let _ = ctrl_c.await;
         }
     };
-    let state = handshake_server::AppState::new(store);
+    let state = handshake_server::AppState::with_settings(store, settings);
     state.warm(ws);
     handshake_server::serve(listener, state, shutdown).await?;
     Ok(ExitCode::SUCCESS)
@@ -150,21 +155,6 @@ pub async fn agreement(global: &Global, cmd: AgreementCommand) -> anyhow::Result
                 return Ok(ExitCode::from(1));
             }
         },
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub async fn token(global: &Global, cmd: TokenCommand) -> anyhow::Result<ExitCode> {
-    let (store, ws) = open(global).await?;
-    match cmd {
-        TokenCommand::Create { name } => {
-            let token = store.create_token(&ws, &name).await?;
-            super::emit(&format!("{}\n", token.reveal()));
-            eprintln!(
-                "token \"{name}\" for workspace \"{}\": shown once, stored only hashed. Send it as `Authorization: Bearer <token>`.",
-                ws.as_str()
-            );
-        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -35,6 +35,8 @@ pub enum ErrorCode {
     UnknownType,
     /// `occurred_at` is not an RFC 3339 instant with an offset.
     InvalidInstant,
+    /// One event (one NDJSON line) is larger than [`super::MAX_EVENT_BYTES`].
+    TooLarge,
 }
 
 impl ErrorCode {
@@ -48,6 +50,7 @@ impl ErrorCode {
             ErrorCode::UnknownField => "unknown_field",
             ErrorCode::UnknownType => "unknown_type",
             ErrorCode::InvalidInstant => "invalid_instant",
+            ErrorCode::TooLarge => "payload_too_large",
         }
     }
 }
@@ -148,8 +151,8 @@ fn kind(v: &Value) -> &'static str {
 /// # Ok::<(), handshake_core::event::EventError>(())
 /// ```
 pub fn parse_event(text: &str) -> Result<Event, EventError> {
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
+    let value: Value = match serde_json::from_str::<super::strict::Strict>(text) {
+        Ok(v) => v.0,
         Err(e) => {
             return fail(
                 ErrorCode::InvalidJson,

@@ -8,10 +8,11 @@
 mod json;
 mod money;
 mod ndjson;
+mod strict;
 
 pub use json::{ErrorCode, EventError, parse_event};
 pub use money::Money;
-pub use ndjson::{Lines, count_lines, parse_ndjson};
+pub use ndjson::{Lines, MAX_EVENT_BYTES, count_lines, parse_ndjson};
 
 use std::fmt;
 

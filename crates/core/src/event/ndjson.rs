@@ -3,6 +3,12 @@
 
 use super::{ErrorCode, Event, EventError, parse_event};
 
+/// The largest one event may be, in bytes: alone, or as one NDJSON line.
+pub const MAX_EVENT_BYTES: usize = 64 * 1024;
+
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// The events of an NDJSON text and the lines refused, each with its line number.
 #[derive(Debug, Default)]
 pub struct Lines {
@@ -23,12 +29,28 @@ pub struct Lines {
 /// ```
 pub fn parse_ndjson(body: &[u8]) -> Lines {
     let mut out = Lines::default();
+    // A UTF-8 byte-order mark (as some editors and exports write) is not part
+    // of the first event.
+    let body = body.strip_prefix(BOM).unwrap_or(body);
     for (n, raw) in body.split(|b| *b == b'\n').enumerate() {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         let line = n + 1;
+        if raw.len() > MAX_EVENT_BYTES {
+            out.rejected.push((
+                line,
+                EventError {
+                    code: ErrorCode::TooLarge,
+                    message: format!(
+                        "the line has {} bytes; one event may have at most {MAX_EVENT_BYTES}",
+                        raw.len()
+                    ),
+                },
+            ));
+            continue;
+        }
         match std::str::from_utf8(raw) {
             Ok(text) => match parse_event(text) {
                 Ok(e) => out.events.push((line, e)),
@@ -51,4 +73,47 @@ pub fn count_lines(body: &[u8]) -> usize {
     body.split(|b| *b == b'\n')
         .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
         .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINE: &str =
+        r#"{"id":"1","type":"lead.created","lead_id":"L","occurred_at":"2026-10-01T00:00:00Z"}"#;
+
+    #[test]
+    fn a_byte_order_mark_does_not_cost_the_first_line() {
+        let body = format!("\u{FEFF}{LINE}\n");
+        let lines = parse_ndjson(body.as_bytes());
+        assert_eq!(lines.events.len(), 1, "{:?}", lines.rejected);
+        assert_eq!(lines.events[0].0, 1);
+    }
+
+    #[test]
+    fn a_line_over_the_event_limit_is_refused_alone() {
+        let padding = "x".repeat(MAX_EVENT_BYTES);
+        let big = LINE.replace("\"L\"", &format!("\"L\",\"company\":\"{padding}\""));
+        let body = format!("{big}\n{}\n", LINE.replace("\"1\"", "\"2\""));
+        let lines = parse_ndjson(body.as_bytes());
+        assert_eq!(lines.events.len(), 1);
+        assert_eq!(lines.events[0].0, 2);
+        assert_eq!(lines.rejected.len(), 1);
+        assert_eq!(lines.rejected[0].0, 1);
+        assert_eq!(lines.rejected[0].1.code, ErrorCode::TooLarge);
+        assert!(lines.rejected[0].1.message.contains("at most 65536"));
+    }
+
+    #[test]
+    fn a_repeated_key_is_an_error_with_its_name() {
+        let dup = LINE.replace("\"L\"", "\"L\",\"lead_id\":\"M\"");
+        let lines = parse_ndjson(dup.as_bytes());
+        assert_eq!(lines.rejected[0].1.code, ErrorCode::InvalidJson);
+        assert!(
+            lines.rejected[0]
+                .1
+                .message
+                .contains("\"lead_id\" appears twice")
+        );
+    }
 }

@@ -14,8 +14,8 @@ use serde::Serialize;
 use crate::auth::Authed;
 use crate::{ApiError, AppState, metrics};
 
-/// The largest single event body, in bytes.
-pub const MAX_EVENT_BYTES: usize = 64 * 1024;
+/// The largest single event body (and batch line), in bytes.
+pub use handshake_core::event::MAX_EVENT_BYTES;
 /// The largest batch body, in bytes.
 pub const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
 /// The most lines (events) in one batch.

@@ -14,13 +14,20 @@ pub(crate) async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Readiness: the store answers.
+/// How long `/readyz` waits for the store's write before it says not ready.
+const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Readiness: the store takes a write now.
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses(
-    (status = 200, description = "Ready to take events"),
-    (status = 503, description = "The store does not answer (code store_unavailable)", body = crate::error::ErrorBody),
+    (status = 200, description = "Ready to take events: the store took a write"),
+    (status = 503, description = "The store does not take a write within 2 s (code store_unavailable)", body = crate::error::ErrorBody),
 ))]
 pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    state.store.ping().await.map_err(|e| ApiError::store(&e))?;
+    match tokio::time::timeout(READY_WITHIN, state.store.check_writable()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(ApiError::store(&e)),
+        Err(_) => return Err(ApiError::store(&"the store took no write within 2 s")),
+    }
     Ok(Json(
         json!({ "status": "ready", "store": state.store.backend() }),
     ))

@@ -6,16 +6,19 @@ pub(crate) mod events;
 pub(crate) mod health;
 pub(crate) mod leads;
 pub(crate) mod plan;
+pub(crate) mod tokens;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
 
 pub(crate) fn router(state: AppState) -> Router {
-    Router::new()
+    let body_timeout = state.settings.limits.body_timeout;
+    let router = Router::new()
         .route(
             "/api/v1/events",
             post(events::one).layer(DefaultBodyLimit::max(events::MAX_EVENT_BYTES)),
@@ -32,6 +35,8 @@ pub(crate) fn router(state: AppState) -> Router {
             post(engine::whatif).layer(DefaultBodyLimit::max(1024 * 1024)),
         )
         .route("/api/v1/plan", post(plan::plan))
+        .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
+        .route("/api/v1/tokens/{id}", delete(tokens::revoke))
         .route("/api/v1/openapi.json", get(docs::openapi))
         .route("/api/v1/docs", get(docs::page))
         .route("/healthz", get(health::healthz))
@@ -42,5 +47,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(health::method_not_allowed)
         .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(TraceLayer::new_for_http())
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
+        .layer(axum::middleware::from_fn(crate::layers::known_methods));
+    crate::layers::security_headers()
+        .into_iter()
+        .fold(router, axum::Router::layer)
         .with_state(state)
 }

@@ -7,15 +7,15 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use handshake_store::TokenSecret;
 use serde::Deserialize;
 
 use super::session::{
-    COOKIE, LOGIN_COOKIE, Signed, cookie, csrf_ok, random_hex, safe_next, session_cookie,
+    COOKIE, LOGIN_COOKIE, Signed, cookie, csrf_ok, random_hex, safe_next, secure, session_cookie,
     set_cookie,
 };
 use super::{error_page, forbidden, render};
 use crate::AppState;
+use crate::auth::{Client, Verdict, check_token};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -30,7 +30,7 @@ pub(crate) struct Next {
     next: Option<String>,
 }
 
-fn login_page(status: StatusCode, next: String, error: &str) -> Response {
+fn login_page(status: StatusCode, next: String, error: &str, secure: bool) -> Response {
     let csrf = random_hex();
     let mut response = render(&LoginPage {
         csrf: csrf.clone(),
@@ -38,15 +38,24 @@ fn login_page(status: StatusCode, next: String, error: &str) -> Response {
         error: error.to_string(),
     });
     *response.status_mut() = status;
-    if let Ok(v) = set_cookie(LOGIN_COOKIE, &csrf, 3600, "Strict").parse() {
+    if let Ok(v) = set_cookie(LOGIN_COOKIE, &csrf, 3600, "Strict", secure).parse() {
         response.headers_mut().insert(header::SET_COOKIE, v);
     }
     response
 }
 
 /// The sign-in form.
-pub(crate) async fn form(Query(q): Query<Next>) -> Response {
-    login_page(StatusCode::OK, safe_next(q.next.as_deref()), "")
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<Next>,
+) -> Response {
+    login_page(
+        StatusCode::OK,
+        safe_next(q.next.as_deref()),
+        "",
+        secure(&state, &headers),
+    )
 }
 
 #[derive(Deserialize)]
@@ -59,34 +68,55 @@ pub(crate) struct SignIn {
 /// Exchanges a valid token for a session.
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
+    Client(peer): Client,
     headers: HeaderMap,
     Form(f): Form<SignIn>,
 ) -> Response {
     let next = safe_next(f.next.as_deref());
+    let secure = secure(&state, &headers);
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
     if expected.is_empty() || expected != f.csrf {
         return login_page(
             StatusCode::FORBIDDEN,
             next,
             "The sign-in form expired; it has been renewed, please sign in again.",
+            secure,
         );
     }
-    let invalid = || {
-        login_page(
-            StatusCode::UNAUTHORIZED,
-            next.clone(),
-            "That token is not valid. Tokens look like hs_… and come from `handshake token create`.",
-        )
+    let info = match check_token(&state, peer, f.token.trim()).await {
+        Ok(Verdict::Valid(info)) => info,
+        Ok(Verdict::Invalid) => {
+            return login_page(
+                StatusCode::UNAUTHORIZED,
+                next,
+                "That token is not valid (unknown, revoked or expired). Tokens look like hs_… and come from `handshake token create`.",
+                secure,
+            );
+        }
+        Ok(Verdict::Refused(wait)) => {
+            let mut page = login_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                next,
+                &format!(
+                    "Too many failed sign-ins; try again in {} seconds.",
+                    wait.as_secs() + 1
+                ),
+                secure,
+            );
+            page.headers_mut()
+                .insert(header::RETRY_AFTER, (wait.as_secs() + 1).into());
+            return page;
+        }
+        Err(e) => {
+            tracing::error!(error = %e.message, "checking a token failed");
+            return error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Store unavailable",
+                "The token could not be checked now; try again in a moment.",
+            );
+        }
     };
-    let Some(secret) = TokenSecret::parse(f.token.trim()) else {
-        return invalid();
-    };
-    let info = match state.store.verify_token(&secret).await {
-        Ok(Some(info)) => info,
-        Ok(None) => return invalid(),
-        Err(e) => return super::store_down(&e, "The token"),
-    };
-    let Some(id) = state.sessions.open(info.workspace, info.name) else {
+    let Some(id) = state.sessions.open(info.workspace, info.name, info.id) else {
         return error_page(
             StatusCode::INTERNAL_SERVER_ERROR,
             "No session",
@@ -95,10 +125,10 @@ pub(crate) async fn sign_in(
     };
     let mut response = Redirect::to(&next).into_response();
     let headers = response.headers_mut();
-    if let Ok(v) = session_cookie(&id).parse() {
+    if let Ok(v) = session_cookie(&id, secure).parse() {
         headers.append(header::SET_COOKIE, v);
     }
-    if let Ok(v) = set_cookie(LOGIN_COOKIE, "", 0, "Strict").parse() {
+    if let Ok(v) = set_cookie(LOGIN_COOKIE, "", 0, "Strict", secure).parse() {
         headers.append(header::SET_COOKIE, v);
     }
     response
@@ -112,6 +142,7 @@ pub(crate) struct Csrf {
 /// Ends the session.
 pub(crate) async fn sign_out(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Signed(session, id): Signed,
     Form(f): Form<Csrf>,
 ) -> Response {
@@ -120,7 +151,7 @@ pub(crate) async fn sign_out(
     }
     state.sessions.close(&id);
     let mut response = Redirect::to("/login").into_response();
-    if let Ok(v) = set_cookie(COOKIE, "", 0, "Lax").parse() {
+    if let Ok(v) = set_cookie(COOKIE, "", 0, "Lax", secure(&state, &headers)).parse() {
         response.headers_mut().insert(header::SET_COOKIE, v);
     }
     response

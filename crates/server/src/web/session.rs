@@ -1,7 +1,9 @@
 //! Sign-in for the pages: an API token is exchanged once for a session
 //! cookie (random, HttpOnly, SameSite=Lax), and every form carries the
 //! session's CSRF token. Sessions live in memory: a restart signs everyone
-//! out, and nothing secret is written anywhere.
+//! out, and nothing secret is written anywhere. A session lives only as long
+//! as its token: every page checks that the token is still active, so a
+//! revoked or expired token ends its sessions at once.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -28,6 +30,8 @@ pub(crate) struct Session {
     pub ws: Workspace,
     /// The token's name, shown in the header.
     pub name: String,
+    /// The token's id: the session ends when that token is revoked or expires.
+    pub token_id: String,
     /// The token every form of this session must carry.
     pub csrf: String,
     expires: i64,
@@ -54,7 +58,7 @@ fn now() -> i64 {
 
 impl Sessions {
     /// Opens a session; returns its cookie value, or `None` without randomness.
-    pub(crate) fn open(&self, ws: Workspace, name: String) -> Option<String> {
+    pub(crate) fn open(&self, ws: Workspace, name: String, token_id: String) -> Option<String> {
         let id = random_hex();
         let csrf = random_hex();
         if id.is_empty() || csrf.is_empty() {
@@ -63,6 +67,7 @@ impl Sessions {
         let session = Session {
             ws,
             name,
+            token_id,
             csrf,
             expires: now() + LIFETIME,
         };
@@ -98,14 +103,32 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
         .map(|(_, v)| v)
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite, the whole site.
-pub(crate) fn set_cookie(name: &str, value: &str, max_age: i64, same_site: &str) -> String {
-    format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age}")
+/// A `Set-Cookie` value: HttpOnly, SameSite, the whole site; `Secure` when
+/// `secure` (the browser then sends it over HTTPS only).
+pub(crate) fn set_cookie(
+    name: &str,
+    value: &str,
+    max_age: i64,
+    same_site: &str,
+    secure: bool,
+) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}")
 }
 
 /// A session cookie for `id`.
-pub(crate) fn session_cookie(id: &str) -> String {
-    set_cookie(COOKIE, id, LIFETIME, "Lax")
+pub(crate) fn session_cookie(id: &str, secure: bool) -> String {
+    set_cookie(COOKIE, id, LIFETIME, "Lax", secure)
+}
+
+/// Whether cookies on this response get `Secure`: when the deployment says
+/// so, or when the request came over HTTPS through a proxy.
+pub(crate) fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.settings.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
 }
 
 /// Whether a form's CSRF token is the session's (compared in constant time).
@@ -114,10 +137,19 @@ pub(crate) fn csrf_ok(session: &Session, given: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// A path safe to return to after sign-in: on this site, not `//elsewhere`.
+/// A path safe to return to after sign-in: a path on this site. Browsers
+/// drop tabs and newlines from URLs and read `\\` as `/`, so `/\t/evil`
+/// would become `//evil`, another site: only printable ASCII without a
+/// backslash is kept, and never a second leading slash.
 pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -132,7 +164,15 @@ impl FromRequestParts<AppState> for Signed {
         if let Some(id) = cookie(&parts.headers, COOKIE)
             && let Some(s) = state.sessions.get(id)
         {
-            return Ok(Signed(s, id.to_string()));
+            match state
+                .store
+                .active_token(&s.token_id, jiff::Timestamp::now())
+                .await
+            {
+                Ok(Some(_)) => return Ok(Signed(s, id.to_string())),
+                Ok(None) => state.sessions.close(id),
+                Err(e) => return Err(super::store_down(&e, "Your session")),
+            }
         }
         let here = parts
             .uri
@@ -165,12 +205,25 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example/")), "/");
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(None), "/");
+        // Browsers drop tabs and newlines: "/\t/evil" is "//evil" to them.
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\r\nSet-Cookie: x=1")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/");
+        assert_eq!(safe_next(Some("/lead?id=A%2FB")), "/lead?id=A%2FB");
     }
 
     #[test]
     fn sessions_open_and_close_and_check_their_csrf_token() {
         let s = Sessions::default();
-        let id = s.open(Workspace::new("w").unwrap(), "t".into()).unwrap();
+        let id = s
+            .open(
+                Workspace::new("w").unwrap(),
+                "t".into(),
+                "0123456789ab".into(),
+            )
+            .unwrap();
         let session = s.get(&id).unwrap();
         assert!(csrf_ok(&session, &session.csrf.clone()));
         assert!(!csrf_ok(&session, "forged"));

@@ -30,13 +30,23 @@ fn unique() -> String {
 }
 
 pub async fn spawn_app() -> App {
+    spawn_app_with(handshake_server::Settings::default()).await
+}
+
+/// A running server with these settings.
+pub async fn spawn_app_with(settings: handshake_server::Settings) -> App {
     let dir = std::env::temp_dir().join(format!("handshake-server-it-{}", unique()));
     std::fs::create_dir_all(&dir).unwrap();
     let store = Store::connect(&format!("sqlite://{}", dir.join("test.db").display()))
         .await
         .unwrap();
     let token = store
-        .create_token(&Workspace::new("default").unwrap(), "test")
+        .create_token(
+            &Workspace::new("default").unwrap(),
+            "test",
+            handshake_store::TokenRole::Admin,
+            None,
+        )
         .await
         .unwrap()
         .reveal();
@@ -44,7 +54,7 @@ pub async fn spawn_app() -> App {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(handshake_server::serve(
         listener,
-        handshake_server::AppState::new(store.clone()),
+        handshake_server::AppState::with_settings(store.clone(), settings),
         std::future::pending(),
     ));
     App {
@@ -76,10 +86,25 @@ impl App {
             .unwrap()
     }
 
+    /// A client whose requests come from this loopback address (127.0.0.x),
+    /// as another machine's would.
+    pub fn client_from(&self, last: u8) -> Client {
+        Client::builder()
+            .local_address(std::net::IpAddr::from([127, 0, 0, last]))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
     /// A token of another workspace.
     pub async fn token_for(&self, workspace: &str) -> String {
         self.store
-            .create_token(&Workspace::new(workspace).unwrap(), "other")
+            .create_token(
+                &Workspace::new(workspace).unwrap(),
+                "other",
+                handshake_store::TokenRole::Admin,
+                None,
+            )
             .await
             .unwrap()
             .reveal()

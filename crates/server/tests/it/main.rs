@@ -6,5 +6,6 @@
 mod api;
 mod app;
 mod engine;
+mod hardening;
 mod operations;
 mod pages;

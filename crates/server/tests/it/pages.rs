@@ -7,12 +7,12 @@ use reqwest::{Client, StatusCode};
 
 use crate::app::{App, spawn_app};
 
-fn no_redirects() -> Client {
+pub(crate) fn no_redirects() -> Client {
     Client::builder().redirect(Policy::none()).build().unwrap()
 }
 
 /// The `name=value` of a Set-Cookie header for `name`, and the whole header.
-fn set_cookie(r: &reqwest::Response, name: &str) -> Option<(String, String)> {
+pub(crate) fn set_cookie(r: &reqwest::Response, name: &str) -> Option<(String, String)> {
     r.headers()
         .get_all("set-cookie")
         .iter()
@@ -21,14 +21,14 @@ fn set_cookie(r: &reqwest::Response, name: &str) -> Option<(String, String)> {
         .map(|v| (v.split(';').next().unwrap().to_string(), v.to_string()))
 }
 
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let key = format!("name=\"{name}\" value=\"");
     let at = html.find(&key).unwrap() + key.len();
     html[at..].split('"').next().unwrap().to_string()
 }
 
 /// The sign-in form's cookie and the CSRF token it expects back.
-async fn login_form(app: &App) -> (String, String) {
+pub(crate) async fn login_form(app: &App) -> (String, String) {
     let form = no_redirects()
         .get(format!("{}/login", app.base))
         .send()
@@ -39,7 +39,7 @@ async fn login_form(app: &App) -> (String, String) {
 }
 
 /// Signs in with `token`; the session cookie and the session's CSRF token.
-async fn sign_in(app: &App, token: &str) -> (String, String) {
+pub(crate) async fn sign_in(app: &App, token: &str) -> (String, String) {
     let c = no_redirects();
     let (login_cookie, csrf) = login_form(app).await;
     let r = c
@@ -72,7 +72,7 @@ async fn sign_in(app: &App, token: &str) -> (String, String) {
     (session, hidden(&page, "csrf"))
 }
 
-async fn apply_example(app: &App, ws: &str) {
+pub(crate) async fn apply_example(app: &App, ws: &str) {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/agreement.toml"
