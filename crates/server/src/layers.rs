@@ -1,6 +1,6 @@
 //! What wraps every response and request: security headers on every answer,
-//! and only the HTTP methods the server knows (an invented method is refused
-//! before it reaches a handler, a log line or a metric label).
+//! and only the standard HTTP methods (an invented one is refused before it
+//! reaches a handler, a log line or a metric label).
 
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
@@ -32,7 +32,8 @@ pub(crate) fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 5] {
     ]
 }
 
-/// The methods of RFC 9110 that a route could answer; others get 501.
+/// The methods of RFC 9110 (and PATCH); the router answers 405 for those a
+/// path does not take, with `Allow`.
 pub(crate) fn known(method: &Method) -> bool {
     [
         Method::GET,
@@ -42,19 +43,21 @@ pub(crate) fn known(method: &Method) -> bool {
         Method::DELETE,
         Method::OPTIONS,
         Method::PATCH,
+        Method::TRACE,
+        Method::CONNECT,
     ]
     .contains(method)
 }
 
-/// Refuses methods the server does not know with 501.
+/// Refuses invented methods with 405 before anything else sees them.
 pub(crate) async fn known_methods(req: Request, next: Next) -> Response {
     if known(req.method()) {
         return next.run(req).await;
     }
     ApiError::new(
-        StatusCode::NOT_IMPLEMENTED,
-        "method_not_implemented",
-        "this server answers GET, HEAD, POST, PUT, DELETE, OPTIONS and PATCH only",
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this method is not HTTP's; the API is described at /api/v1/docs",
     )
     .into_response()
 }

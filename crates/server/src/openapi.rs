@@ -8,17 +8,19 @@ use utoipa::{Modify, OpenApi, ToSchema};
 #[allow(dead_code)]
 pub(crate) struct EventDoc {
     /// Caller-given id, unique per workspace; a redelivery with the same body is a duplicate.
+    #[schema(min_length = 1, max_length = 200)]
     id: String,
     /// lead.created, lead.updated, lead.stage_changed, lead.assigned, lead.touched, lead.activity,
     /// lead.accepted, lead.rejected, lead.recycled, opportunity.created, deal.won, deal.lost,
     /// request.opened, request.acknowledged, request.resolved.
-    #[schema(rename = "type")]
-    kind: String,
+    #[schema(rename = "type", inline)]
+    kind: EventType,
     /// The lead (for lead, opportunity and deal events).
     lead_id: Option<String>,
     /// The request (for request events).
     request_id: Option<String>,
-    /// When it happened, RFC 3339 with an offset.
+    /// When it happened, RFC 3339 with an offset (years 1900 to 2200).
+    #[schema(format = DateTime)]
     occurred_at: String,
     /// lead.created and lead.updated: source, segment, persona, score, owner, email, company, and any other scalars.
     #[schema(value_type = Option<Object>)]
@@ -49,11 +51,59 @@ pub(crate) struct EventDoc {
     inferred: Option<bool>,
 }
 
+/// The event types.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "snake_case")]
+pub(crate) enum EventType {
+    #[schema(rename = "lead.created")]
+    LeadCreated,
+    #[schema(rename = "lead.updated")]
+    LeadUpdated,
+    #[schema(rename = "lead.stage_changed")]
+    LeadStageChanged,
+    #[schema(rename = "lead.assigned")]
+    LeadAssigned,
+    #[schema(rename = "lead.touched")]
+    LeadTouched,
+    #[schema(rename = "lead.activity")]
+    LeadActivity,
+    #[schema(rename = "lead.accepted")]
+    LeadAccepted,
+    #[schema(rename = "lead.rejected")]
+    LeadRejected,
+    #[schema(rename = "lead.recycled")]
+    LeadRecycled,
+    #[schema(rename = "opportunity.created")]
+    OpportunityCreated,
+    #[schema(rename = "deal.won")]
+    DealWon,
+    #[schema(rename = "deal.lost")]
+    DealLost,
+    #[schema(rename = "request.opened")]
+    RequestOpened,
+    #[schema(rename = "request.acknowledged")]
+    RequestAcknowledged,
+    #[schema(rename = "request.resolved")]
+    RequestResolved,
+}
+
 struct Bearer;
+
+/// Request bodies the server reads strictly: a field it does not know is
+/// refused, so the document says no other field is allowed.
+const CLOSED: [&str; 3] = ["EventDoc", "NewTokenDoc", "PlanRequest"];
 
 impl Modify for Bearer {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{AdditionalProperties, Schema};
         let components = openapi.components.get_or_insert_with(Default::default);
+        for name in CLOSED {
+            if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(name) {
+                o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+        }
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
@@ -72,6 +122,9 @@ impl Modify for Bearer {
         crate::routes::engine::clocks,
         crate::routes::engine::whatif,
         crate::routes::plan::plan,
+        crate::routes::tokens::list,
+        crate::routes::tokens::create,
+        crate::routes::tokens::revoke,
         crate::routes::health::healthz,
         crate::routes::health::readyz,
     ),

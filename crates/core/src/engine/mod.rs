@@ -15,6 +15,11 @@ mod goals;
 mod incremental;
 mod periods;
 pub mod report;
+mod report_model;
+pub use report_model::{
+    ClockLine, Figure, GoalLine, GuaranteeLine, Report, ReportAgreement, ScoringLine, SourceLine,
+    StreakLine,
+};
 
 pub use clocks::{ClockState, ClockView};
 pub use findings::Finding;

@@ -4,10 +4,10 @@
 //! `2026-10`, `2026-Q4`, `2026`; `from` is inclusive and `to` exclusive.
 
 use jiff::Timestamp;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{Actual, Evaluation, GoalResult, PeriodKey};
-use crate::agreement::{Agreement, Period, Target};
+use super::{Evaluation, GoalResult, PeriodKey};
+use crate::agreement::{Agreement, Period};
 
 /// The stretch a report covers, and how it was asked for.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -30,7 +30,7 @@ impl Range {
         }
     }
 
-    fn holds(&self, r: &GoalResult, a: &Agreement) -> bool {
+    pub(crate) fn holds(&self, r: &GoalResult, a: &Agreement) -> bool {
         let tz = &a.time_zone.tz;
         let (ps, pe) = (r.period.start(tz), r.period.end(tz));
         ps < self.to
@@ -43,97 +43,10 @@ impl Range {
     }
 }
 
-fn target_json(t: &Target) -> Value {
-    match t {
-        Target::Count(n) => json!(n),
-        Target::Money { minor, currency } => {
-            json!({ "amount": minor_text(*minor), "currency": currency })
-        }
-        Target::Rate(bp) => json!(f64::from(*bp) / 10_000.0),
-        Target::Duration(d) => json!(d.to_string()),
-    }
-}
-
-fn minor_text(minor: i64) -> String {
-    format!("{}.{:02}", minor / 100, (minor % 100).abs())
-}
-
-fn actual_json(a: &Actual) -> Value {
-    match a {
-        Actual::Count(n) => json!(n),
-        Actual::Money { minor, currency } => {
-            json!({ "amount": minor_text(*minor), "currency": currency })
-        }
-        Actual::Rate(r) => json!(r),
-        Actual::Duration(d) => json!(d),
-    }
-}
-
-/// The report as JSON.
+/// The report as JSON: [`super::Report`] serialized.
 pub fn to_json(e: &Evaluation, a: &Agreement, range: Range, version: Option<i64>) -> Value {
-    let (from, to) = (range.from.as_second(), range.to.as_second());
-    let guarantees: Vec<Value> = e
-        .guarantee_summaries(a, from, to)
-        .into_iter()
-        .map(|s| {
-            json!({
-                "id": s.id, "clocks": s.clocks, "met": s.met, "met_late": s.met_late, "breached": s.breached,
-                "running": s.running, "paused": s.paused, "at_risk": s.at_risk, "compliance": s.compliance,
-            })
-        })
-        .collect();
-    let goals: Vec<Value> = e
-        .goals
-        .iter()
-        .filter(|r| range.holds(r, a))
-        .map(|r| {
-            json!({
-                "id": r.id, "owner": r.owner, "period": r.period.to_string(), "target": target_json(&r.target),
-                "actual": actual_json(&r.actual), "attained": r.attained, "closed": r.closed,
-            })
-        })
-        .collect();
-    let period = range
-        .period
-        .unwrap_or_else(|| PeriodKey::containing(Period::Month, range.from, &a.time_zone.tz));
-    let findings: Vec<Value> = e
-        .findings(a, period)
-        .into_iter()
-        .map(|f| json!(f.text))
-        .collect();
-    let sources: Vec<Value> = e
-        .sources
-        .iter()
-        .map(|q| {
-            let decided = q.accepted + q.rejected;
-            json!({
-                "source": q.source, "leads": q.leads, "mqls": q.mqls, "accepted": q.accepted, "rejected": q.rejected,
-                "acceptance": (decided > 0).then(|| q.accepted as f64 / decided as f64),
-                "sqls": q.sqls, "conversion": (q.mqls > 0).then(|| q.sqls as f64 / q.mqls as f64), "won": q.won,
-                "rejection_reasons": q.rejection_reasons.iter().map(|(r, n)| json!({"reason": r, "count": n})).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    json!({
-        "agreement": { "name": a.name, "version": version },
-        "as_of": e.as_of.to_string(),
-        "from": range.from.to_string(),
-        "to": range.to.to_string(),
-        "period": range.period.map(|p| p.to_string()),
-        "guarantees": guarantees,
-        "goals": goals,
-        "streaks": e.streaks.iter().map(|s| json!({"goal": s.goal, "missed_in_a_row": s.missed_in_a_row})).collect::<Vec<_>>(),
-        "consequences": e.consequences,
-        "cancellation": e.cancellation,
-        "findings": findings,
-        "sources": sources,
-        "scoring": e.scoring.as_ref().map(|d| json!({
-            "handed_below_threshold": d.handed_below_threshold,
-            "above_threshold_not_handed": d.above_threshold_not_handed,
-        })),
-        "events": e.events,
-        "inferred_events": e.inferred_events,
-    })
+    // Plain structs of strings and numbers: serializing them cannot fail.
+    serde_json::to_value(super::Report::new(e, a, range, version)).unwrap_or(Value::Null)
 }
 
 fn rate(v: &Value) -> String {

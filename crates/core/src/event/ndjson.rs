@@ -70,6 +70,7 @@ pub fn parse_ndjson(body: &[u8]) -> Lines {
 
 /// The number of non-blank lines, to enforce a batch limit before parsing.
 pub fn count_lines(body: &[u8]) -> usize {
+    let body = body.strip_prefix(BOM).unwrap_or(body);
     body.split(|b| *b == b'\n')
         .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
         .count()

@@ -1,53 +1,241 @@
 //! A plan as JSON, as a table and as CSV rows.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::{Pace, Plan};
 
+/// Rounded to cents (or hundredths of a lead).
+fn cents(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// A rate or an amount measured from history, with how many cases it rests on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeasuredOut {
+    /// The measured value; null with nothing to measure.
+    pub value: Option<f64>,
+    /// How many cases it rests on.
+    pub sample: usize,
+    /// Whether that is too few to trust.
+    pub small_sample: bool,
+}
+
+/// One step of a sales cycle: a share of deals closing after so many days.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CycleOut {
+    /// Fraction of deals, 0 to 1.
+    pub share: f64,
+    /// Days from opportunity to close.
+    pub days: u32,
+}
+
+/// The history a plan took its rates from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryOut {
+    /// Leads that became MQLs.
+    pub lead_to_mql: MeasuredOut,
+    /// MQLs that became SQLs.
+    pub mql_to_sql: MeasuredOut,
+    /// SQLs that became opportunities.
+    pub sql_to_opportunity: MeasuredOut,
+    /// Opportunities won.
+    pub opportunity_to_won: MeasuredOut,
+    /// Average won deal.
+    pub deal_size: MeasuredOut,
+    /// The currency of the amounts.
+    pub currency: Option<String>,
+    /// The measured sales cycle.
+    pub cycle: Vec<CycleOut>,
+    /// Deals the cycle rests on.
+    pub cycle_sample: usize,
+}
+
+impl HistoryOut {
+    /// The history `h`, each value with its sample size.
+    pub fn new(h: &super::history::History) -> HistoryOut {
+        let m = |x: &super::history::Measured| MeasuredOut {
+            value: x.value,
+            sample: x.sample,
+            small_sample: x.sample < super::history::SMALL_SAMPLE,
+        };
+        HistoryOut {
+            lead_to_mql: m(&h.lead_to_mql),
+            mql_to_sql: m(&h.mql_to_sql),
+            sql_to_opportunity: m(&h.sql_to_opportunity),
+            opportunity_to_won: m(&h.opportunity_to_won),
+            deal_size: m(&h.deal_size),
+            currency: h.currency.clone(),
+            cycle: h
+                .cycle
+                .iter()
+                .map(|c| CycleOut {
+                    share: c.share,
+                    days: c.days,
+                })
+                .collect(),
+            cycle_sample: h.cycle_sample,
+        }
+    }
+}
+
+/// The revenue goal.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GoalOut {
+    /// The amount.
+    pub amount: f64,
+    /// ISO 4217 code.
+    pub currency: String,
+}
+
+/// One month of the plan: what must arrive in it, and what closes in it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthOut {
+    /// `2027-01`.
+    pub month: String,
+    /// A month before the horizon, where leads must arrive for the first deals.
+    pub before_horizon: bool,
+    /// Leads that must arrive.
+    pub leads: u64,
+    /// MQLs that must arrive.
+    pub mqls: u64,
+    /// SQLs that must arrive.
+    pub sqls: u64,
+    /// Opportunities that must open.
+    pub opportunities: u64,
+    /// Deals that close.
+    pub deals: u64,
+    /// Revenue that closes.
+    pub revenue: f64,
+    /// MQLs before rounding up.
+    pub exact_mqls: f64,
+    /// Leads before rounding up.
+    pub exact_leads: f64,
+}
+
+/// Sums over every month.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotalsOut {
+    /// Leads.
+    pub leads: u64,
+    /// MQLs.
+    pub mqls: u64,
+    /// SQLs.
+    pub sqls: u64,
+    /// Opportunities.
+    pub opportunities: u64,
+    /// Deals.
+    pub deals: u64,
+    /// Revenue.
+    pub revenue: f64,
+}
+
+/// Where revenue stands against the plan so far.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaceOut {
+    /// Revenue projected for the horizon.
+    pub projected_revenue: f64,
+    /// The goal.
+    pub goal: f64,
+    /// Whether the projection reaches the goal.
+    pub on_pace: bool,
+    /// MQLs short of the plan so far.
+    pub mql_gap: u64,
+    /// MQLs to add in each remaining month to close the gap.
+    pub mql_gap_per_remaining_month: u64,
+}
+
+/// A plan: the months, totals and notes (docs/planner.md).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanOut {
+    /// The revenue goal.
+    pub goal: GoalOut,
+    /// The first month of the horizon.
+    pub start: String,
+    /// Months in the horizon.
+    pub months_in_horizon: u32,
+    /// Every month, those before the horizon first.
+    pub months: Vec<MonthOut>,
+    /// Sums over every month.
+    pub totals: TotalsOut,
+    /// What the plan assumed or rounded, in words.
+    pub notes: Vec<String>,
+    /// Revenue against the plan so far, when asked.
+    pub pace: Option<PaceOut>,
+    /// The history the rates came from, when asked.
+    pub history: Option<HistoryOut>,
+}
+
+impl PlanOut {
+    /// The plan `p`, with its pace when given.
+    pub fn new(p: &Plan, pace: Option<&Pace>) -> PlanOut {
+        let sum = |f: fn(&super::MonthPlan) -> u64| p.months.iter().map(f).sum::<u64>();
+        PlanOut {
+            goal: GoalOut {
+                amount: p.input.goal,
+                currency: p.input.currency.clone(),
+            },
+            start: p.input.start.to_string(),
+            months_in_horizon: p.input.months,
+            months: p
+                .months
+                .iter()
+                .map(|m| MonthOut {
+                    month: m.month.to_string(),
+                    before_horizon: m.before_horizon,
+                    leads: m.leads,
+                    mqls: m.mqls,
+                    sqls: m.sqls,
+                    opportunities: m.opportunities,
+                    deals: m.deals,
+                    revenue: cents(m.revenue),
+                    exact_mqls: cents(m.exact_mqls),
+                    exact_leads: cents(m.exact_leads),
+                })
+                .collect(),
+            totals: TotalsOut {
+                leads: sum(|m| m.leads),
+                mqls: sum(|m| m.mqls),
+                sqls: sum(|m| m.sqls),
+                opportunities: sum(|m| m.opportunities),
+                deals: sum(|m| m.deals),
+                revenue: cents(p.months.iter().map(|m| m.revenue).sum::<f64>()),
+            },
+            notes: p.notes.clone(),
+            pace: pace.map(|x| PaceOut {
+                projected_revenue: cents(x.projected_revenue),
+                goal: x.goal,
+                on_pace: x.projected_revenue + 0.005 >= x.goal,
+                mql_gap: x.mql_gap,
+                mql_gap_per_remaining_month: x.mql_gap_per_remaining_month,
+            }),
+            history: None,
+        }
+    }
+}
+
 /// The history a plan took its rates from, as JSON (each value with its sample size).
 pub fn history_json(h: &super::history::History) -> Value {
-    let m = |x: &super::history::Measured| json!({ "value": x.value, "sample": x.sample, "small_sample": x.sample < super::history::SMALL_SAMPLE });
-    json!({
-        "lead_to_mql": m(&h.lead_to_mql), "mql_to_sql": m(&h.mql_to_sql),
-        "sql_to_opportunity": m(&h.sql_to_opportunity), "opportunity_to_won": m(&h.opportunity_to_won),
-        "deal_size": m(&h.deal_size), "currency": h.currency,
-        "cycle": h.cycle.iter().map(|c| json!({"share": c.share, "days": c.days})).collect::<Vec<_>>(),
-        "cycle_sample": h.cycle_sample,
-    })
+    serde_json::to_value(HistoryOut::new(h)).unwrap_or(Value::Null)
 }
 
 /// The plan as JSON: the months, totals and notes.
 pub fn to_json(p: &Plan, pace: Option<&Pace>) -> Value {
-    let months: Vec<Value> = p
-        .months
-        .iter()
-        .map(|m| {
-            json!({
-                "month": m.month.to_string(), "before_horizon": m.before_horizon, "leads": m.leads, "mqls": m.mqls,
-                "sqls": m.sqls, "opportunities": m.opportunities, "deals": m.deals,
-                "revenue": (m.revenue * 100.0).round() / 100.0,
-                "exact_mqls": (m.exact_mqls * 100.0).round() / 100.0, "exact_leads": (m.exact_leads * 100.0).round() / 100.0,
-            })
-        })
-        .collect();
-    let sum = |f: fn(&super::MonthPlan) -> u64| p.months.iter().map(f).sum::<u64>();
-    json!({
-        "goal": { "amount": p.input.goal, "currency": p.input.currency },
-        "start": p.input.start.to_string(),
-        "months_in_horizon": p.input.months,
-        "months": months,
-        "totals": {
-            "leads": sum(|m| m.leads), "mqls": sum(|m| m.mqls), "sqls": sum(|m| m.sqls),
-            "opportunities": sum(|m| m.opportunities), "deals": sum(|m| m.deals),
-            "revenue": (p.months.iter().map(|m| m.revenue).sum::<f64>() * 100.0).round() / 100.0,
-        },
-        "notes": p.notes,
-        "pace": pace.map(|x| json!({
-            "projected_revenue": (x.projected_revenue * 100.0).round() / 100.0, "goal": x.goal,
-            "on_pace": x.projected_revenue + 0.005 >= x.goal,
-            "mql_gap": x.mql_gap, "mql_gap_per_remaining_month": x.mql_gap_per_remaining_month,
-        })),
-    })
+    // Plain structs of strings and numbers: serializing them cannot fail.
+    let mut v = serde_json::to_value(PlanOut::new(p, pace)).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut v {
+        // Without history the key is absent, as it always was.
+        map.remove("history");
+    }
+    v
 }
 
 /// Header and rows, one per month.

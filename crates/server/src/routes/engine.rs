@@ -7,42 +7,141 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use handshake_core::agreement::{Agreement, Period};
-use handshake_core::engine::report::{Range, to_json};
-use handshake_core::engine::{ClockState, PeriodKey};
+use handshake_core::engine::report::Range;
+use handshake_core::engine::{ClockLine, ClockState, PeriodKey, Report};
 use handshake_store::Workspace;
 use jiff::Timestamp;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use crate::auth::Authed;
 use crate::draft::{check_draft, evaluate_draft};
+use crate::routes::query::Params;
 use crate::web::snapshot::Snapshot;
 use crate::{ApiError, AppState};
 
 /// Which period, at which instant.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ScorecardQuery {
     /// `2027-01`, `2027-Q1` or `2027`; default the month holding `as_of`.
+    #[param(
+        pattern = r"^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
+        example = "2027-01"
+    )]
     period: Option<String>,
-    /// RFC 3339; default now.
+    /// RFC 3339 (years 1900 to 2200); default now.
+    #[param(format = DateTime, example = "2027-04-01T00:00:00Z")]
     as_of: Option<String>,
 }
 
-/// Which clocks.
+/// Which clocks, and which page of them.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ClocksQuery {
-    /// `open` (default: running and breached), `running`, `at_risk`, `paused`, `breached`, `met`, `met_late` or `all`.
-    state: Option<String>,
-    /// Only this owner's clocks.
+    /// Which clocks; default `open` (running and breached).
+    #[param(inline)]
+    state: Option<StateFilter>,
+    /// Only this owner's clocks (an owner with no clock is an error naming those with clocks).
+    #[param(min_length = 1)]
     owner: Option<String>,
-    /// Only this guarantee's clocks.
+    /// Only this guarantee's clocks (an id the agreement does not have is an error naming those it has).
+    #[param(min_length = 1)]
     guarantee: Option<String>,
-    /// RFC 3339; default now.
+    /// RFC 3339 (years 1900 to 2200); default now.
+    #[param(format = DateTime, example = "2027-04-01T00:00:00Z")]
     as_of: Option<String>,
+    /// Clocks per page, 1 to 1000; default 100.
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
+    /// The `next` of the previous page; absent for the first page.
+    #[param(min_length = 1)]
+    cursor: Option<String>,
+}
+
+/// Which clocks a list holds.
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum StateFilter {
+    /// Running and breached.
+    Open,
+    /// Running (paused and at-risk ones included).
+    Running,
+    /// Running past the warning point.
+    AtRisk,
+    /// Running and paused.
+    Paused,
+    /// Past due and not stopped.
+    Breached,
+    /// Stopped in time.
+    Met,
+    /// Stopped after the due instant.
+    MetLate,
+    /// Every clock.
+    All,
+}
+
+impl StateFilter {
+    fn holds(self, v: &handshake_core::engine::ClockView) -> bool {
+        match self {
+            StateFilter::Open => matches!(v.state, ClockState::Running | ClockState::Breached),
+            StateFilter::Running => v.state == ClockState::Running,
+            StateFilter::AtRisk => v.at_risk,
+            StateFilter::Paused => v.paused,
+            StateFilter::Breached => v.state == ClockState::Breached,
+            StateFilter::Met => v.state == ClockState::Met,
+            StateFilter::MetLate => v.state == ClockState::MetLate,
+            StateFilter::All => true,
+        }
+    }
+}
+
+/// A page of clocks, ordered by due (then start, guarantee and lead).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ClocksPage {
+    /// The instant of the evaluation, RFC 3339.
+    as_of: String,
+    /// This page's clocks.
+    clocks: Vec<ClockLine>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next: Option<String>,
+}
+
+/// A draft beside the active agreement, on the same events.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct WhatIf {
+    /// The active agreement's report.
+    active: Report,
+    /// The draft's report (its `agreement.version` is absent).
+    draft: Report,
+}
+
+/// One error in a draft agreement.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct DraftError {
+    /// Line, from 1.
+    line: usize,
+    /// Column, from 1.
+    column: usize,
+    /// What is wrong.
+    message: String,
+    /// What would be right.
+    expected: Option<String>,
+}
+
+/// A draft refused: every error at once.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct DraftErrors {
+    /// `invalid_agreement`.
+    code: &'static str,
+    /// How many errors.
+    message: String,
+    /// Each error with its place.
+    errors: Vec<DraftError>,
 }
 
 /// The evaluation to answer from: at `as_of` when given, else the latest.
@@ -98,21 +197,23 @@ fn range(period: Option<&str>, a: &Agreement, at: Timestamp) -> Result<Range, Ap
 /// The scorecard: guarantees, goals, streaks, consequences and findings for a period.
 #[utoipa::path(get, path = "/api/v1/scorecard", tag = "engine", params(ScorecardQuery),
     responses(
-        (status = 200, description = "The report JSON documented in docs/report.md", body = Object),
+        (status = 200, description = "The report (docs/report.md)", body = Report),
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 404, description = "No agreement applied (code no_agreement)", body = crate::error::ErrorBody),
-        (status = 422, description = "Bad period or as_of (codes invalid_period, invalid_instant)", body = crate::error::ErrorBody),
+        (status = 422, description = "Bad period, as_of or parameter (codes invalid_period, invalid_instant, invalid_parameter)", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
+        (status = 503, description = "The store is unavailable (code store_unavailable)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]
 pub(crate) async fn scorecard(
     State(state): State<AppState>,
     Authed(ws): Authed,
-    Query(q): Query<ScorecardQuery>,
-) -> Result<Json<Value>, ApiError> {
+    Params(q): Params<ScorecardQuery>,
+) -> Result<Json<Report>, ApiError> {
     let snap = evaluation(&state, &ws, q.as_of.as_deref()).await?;
     let agreement = snap.agreement();
     let range = range(q.period.as_deref(), agreement, snap.evaluation.as_of)?;
-    Ok(Json(to_json(
+    Ok(Json(Report::new(
         &snap.evaluation,
         agreement,
         range,
@@ -120,124 +221,204 @@ pub(crate) async fn scorecard(
     )))
 }
 
-/// The clocks, open ones by default, ordered by due: the queue of leads about to breach.
+/// A clock's place in the order of a list: (due, start, guarantee, lead).
+type Place = (i64, i64, String, String);
+
+fn place(c: &handshake_core::engine::Clock) -> Place {
+    (
+        c.view.due.unwrap_or(i64::MAX),
+        c.view.start,
+        c.guarantee.clone(),
+        c.subject.clone(),
+    )
+}
+
+fn hex(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<String> {
+    let bytes: Option<Vec<u8>> = (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect();
+    String::from_utf8(bytes?).ok()
+}
+
+/// The cursor after `p`: opaque to clients, `due.start.guarantee.lead` with
+/// the texts in hex.
+fn cursor(p: &Place) -> String {
+    format!("{}.{}.{}.{}", p.0, p.1, hex(&p.2), hex(&p.3))
+}
+
+fn parse_cursor(text: &str) -> Option<Place> {
+    let mut parts = text.split('.');
+    let place = (
+        parts.next()?.parse().ok()?,
+        parts.next()?.parse().ok()?,
+        unhex(parts.next()?)?,
+        unhex(parts.next()?)?,
+    );
+    parts.next().is_none().then_some(place)
+}
+
+/// The clocks, open ones by default, ordered by due: the queue of leads
+/// about to breach, a page at a time.
 #[utoipa::path(get, path = "/api/v1/clocks", tag = "engine", params(ClocksQuery),
     responses(
-        (status = 200, description = "{clocks: [{guarantee, lead, owner, segment, state, paused, at_risk, start, due, business_seconds_used}]}", body = Object),
+        (status = 200, description = "A page of clocks; follow `next` for more", body = ClocksPage),
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 404, description = "No agreement applied (code no_agreement)", body = crate::error::ErrorBody),
-        (status = 422, description = "Bad state or as_of (codes invalid_state, invalid_instant)", body = crate::error::ErrorBody),
+        (status = 422, description = "Bad parameter (codes invalid_parameter, invalid_instant, invalid_cursor, unknown_guarantee, unknown_owner)", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
+        (status = 503, description = "The store is unavailable (code store_unavailable)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]
 pub(crate) async fn clocks(
     State(state): State<AppState>,
     Authed(ws): Authed,
-    Query(q): Query<ClocksQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let wanted = q.state.as_deref().unwrap_or("open");
-    const STATES: [&str; 8] = [
-        "open", "running", "at_risk", "paused", "breached", "met", "met_late", "all",
-    ];
-    if !STATES.contains(&wanted) {
+    Params(q): Params<ClocksQuery>,
+) -> Result<Json<ClocksPage>, ApiError> {
+    let wanted = q.state.unwrap_or(StateFilter::Open);
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
         return Err(bad(
-            "invalid_state",
-            format!(
-                "state {wanted:?} is unknown; expected one of {}",
-                STATES.join(", ")
-            ),
+            "invalid_parameter",
+            format!("limit {limit} is out of range; expected 1 to 1000"),
         ));
     }
+    let after = match q.cursor.as_deref() {
+        None => None,
+        Some(c) => Some(parse_cursor(c).ok_or_else(|| {
+            bad(
+                "invalid_cursor",
+                "the cursor is not one this server gave; pass the `next` of the previous page as it was".into(),
+            )
+        })?),
+    };
     let snap = evaluation(&state, &ws, q.as_of.as_deref()).await?;
     let eval = &snap.evaluation;
-    let at = eval.as_of;
-    let mut list: Vec<&handshake_core::engine::Clock> = eval
+    if let Some(g) = &q.guarantee {
+        let ids: Vec<&str> = snap
+            .agreement()
+            .guarantees
+            .iter()
+            .map(|g| g.id.as_str())
+            .collect();
+        if !ids.contains(&g.as_str()) {
+            return Err(bad(
+                "unknown_guarantee",
+                format!(
+                    "the agreement has no guarantee {g:?}; expected one of {}",
+                    ids.join(", ")
+                ),
+            ));
+        }
+    }
+    if let Some(o) = &q.owner
+        && !eval.clocks.iter().any(|c| c.owner.as_ref() == Some(o))
+    {
+        let mut owners: Vec<&str> = eval
+            .clocks
+            .iter()
+            .filter_map(|c| c.owner.as_deref())
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
+        let shown = owners
+            .iter()
+            .take(50)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(bad(
+            "unknown_owner",
+            format!("no clock has owner {o:?}; owners with clocks: {shown}"),
+        ));
+    }
+    let mut list: Vec<(Place, &handshake_core::engine::Clock)> = eval
         .clocks
         .iter()
-        .filter(|c| {
-            let v = &c.view;
-            match wanted {
-                "open" => matches!(v.state, ClockState::Running | ClockState::Breached),
-                "running" => v.state == ClockState::Running,
-                "at_risk" => v.at_risk,
-                "paused" => v.paused,
-                "breached" => v.state == ClockState::Breached,
-                "met" => v.state == ClockState::Met,
-                "met_late" => v.state == ClockState::MetLate,
-                _ => true,
-            }
-        })
+        .filter(|c| wanted.holds(&c.view))
         .filter(|c| q.owner.as_ref().is_none_or(|o| c.owner.as_ref() == Some(o)))
         .filter(|c| q.guarantee.as_ref().is_none_or(|g| &c.guarantee == g))
+        .map(|c| (place(c), c))
+        .filter(|(p, _)| after.as_ref().is_none_or(|a| p > a))
         .collect();
-    list.sort_by_key(|c| (c.view.due.unwrap_or(i64::MAX), c.view.start));
-    let ts = |s: i64| Timestamp::from_second(s).map(|t| t.to_string()).ok();
-    let clocks: Vec<Value> = list
+    list.sort_by(|a, b| a.0.cmp(&b.0));
+    let limit = limit as usize;
+    let next = (list.len() > limit).then(|| cursor(&list[limit - 1].0));
+    let clocks = list
         .iter()
-        .map(|c| {
-            json!({
-                "guarantee": c.guarantee, "lead": c.subject, "owner": c.owner, "segment": c.segment,
-                "state": c.view.state.as_str(), "paused": c.view.paused, "at_risk": c.view.at_risk,
-                "start": ts(c.view.start), "due": c.view.due.and_then(ts), "stop": c.view.stop.and_then(ts),
-                "business_seconds_used": c.view.used,
-            })
-        })
+        .take(limit)
+        .map(|(_, c)| ClockLine::new(c))
         .collect();
-    Ok(Json(json!({ "as_of": at.to_string(), "clocks": clocks })))
+    Ok(Json(ClocksPage {
+        as_of: eval.as_of.to_string(),
+        clocks,
+        next,
+    }))
 }
 
 /// What if: a draft agreement (TOML body) evaluated on the same events, beside the active one.
 #[utoipa::path(post, path = "/api/v1/whatif", tag = "engine", params(ScorecardQuery),
-    request_body(content = String, description = "The draft agreement (TOML)", content_type = "application/toml"),
+    request_body(content = String, description = "The draft agreement (TOML)", content_type = "text/plain"),
     responses(
-        (status = 200, description = "{active: report, draft: report}", body = Object),
+        (status = 200, description = "Both reports", body = WhatIf),
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 404, description = "No agreement applied (code no_agreement)", body = crate::error::ErrorBody),
-        (status = 422, description = "The draft has errors (code invalid_agreement, with `errors`: [{line, column, message, expected}])", body = Object),
+        (status = 413, description = "The draft is over 1 MiB", body = crate::error::ErrorBody),
+        (status = 422, description = "The draft has errors (code invalid_agreement), or a bad parameter", body = DraftErrors),
+        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
+        (status = 503, description = "The store is unavailable (code store_unavailable)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]
 pub(crate) async fn whatif(
     State(state): State<AppState>,
     Authed(ws): Authed,
-    Query(q): Query<ScorecardQuery>,
+    Params(q): Params<ScorecardQuery>,
     body: Bytes,
-) -> Result<Json<Value>, (StatusCode, Json<Value>)> {
-    let to_pair = |e: ApiError| {
-        (
-            e.status,
-            Json(json!({ "code": e.code, "message": e.message })),
-        )
-    };
+) -> Result<Json<WhatIf>, Response> {
     let text = String::from_utf8_lossy(&body).into_owned();
     let draft = match check_draft(&text) {
         Ok(d) => d,
         Err(found) => {
-            let errors: Vec<Value> = found
+            let errors: Vec<DraftError> = found
                 .iter()
-                .map(|e| json!({ "line": e.line, "column": e.column, "message": e.message, "expected": e.expected }))
+                .map(|e| DraftError {
+                    line: e.line,
+                    column: e.column,
+                    message: e.message.clone(),
+                    expected: e.expected.clone(),
+                })
                 .collect();
-            return Err((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(
-                    json!({ "code": "invalid_agreement", "message": format!("the draft has {} errors", errors.len()), "errors": errors }),
-                ),
-            ));
+            let answer = DraftErrors {
+                code: "invalid_agreement",
+                message: format!("the draft has {} errors", errors.len()),
+                errors,
+            };
+            return Err((StatusCode::UNPROCESSABLE_ENTITY, Json(answer)).into_response());
         }
     };
     let snap = evaluation(&state, &ws, q.as_of.as_deref())
         .await
-        .map_err(to_pair)?;
+        .map_err(IntoResponse::into_response)?;
     let current = snap.agreement();
     let at = snap.evaluation.as_of;
-    let range = range(q.period.as_deref(), current, at).map_err(to_pair)?;
+    let range = range(q.period.as_deref(), current, at).map_err(IntoResponse::into_response)?;
     let (draft, drafted) = evaluate_draft(draft, &snap).await.map_err(|e| {
-        to_pair(ApiError::new(
+        ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             format!("the evaluation stopped: {e}"),
-        ))
+        )
+        .into_response()
     })?;
-    Ok(Json(json!({
-        "active": to_json(&snap.evaluation, current, range, Some(snap.version)),
-        "draft": to_json(&drafted, &draft, range, None),
-    })))
+    Ok(Json(WhatIf {
+        active: Report::new(&snap.evaluation, current, range, Some(snap.version)),
+        draft: Report::new(&drafted, &draft, range, None),
+    }))
 }

@@ -85,6 +85,7 @@ fn conflict_message(e: &Event) -> String {
         (status = 409, description = "The id is stored with a different body (code conflict)", body = crate::error::ErrorBody),
         (status = 413, description = "Body larger than 64 KiB (code payload_too_large)", body = crate::error::ErrorBody),
         (status = 422, description = "Invalid event (codes invalid_json, not_an_object, missing_field, invalid_field, unknown_field, unknown_type, invalid_instant)", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable; nothing stored (code store_unavailable)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -140,11 +141,13 @@ pub(crate) async fn one(
 
 /// Accepts a batch of events as NDJSON (one JSON object per line).
 #[utoipa::path(post, path = "/api/v1/events/batch", tag = "events",
-    request_body(content = String, description = "NDJSON: one event per line, at most 20,000 lines and 16 MiB; blank lines are skipped", content_type = "application/x-ndjson"),
+    request_body(content = String, description = "NDJSON: one event per line, at most 20,000 lines and 16 MiB, each line at most 64 KiB; blank lines are skipped; a leading byte-order mark is ignored", content_type = "text/plain"),
     responses(
         (status = 200, description = "Every line accounted for: accepted, duplicate or rejected with its line number and reason", body = BatchAnswer),
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 413, description = "Over 16 MiB (payload_too_large) or over 20,000 lines (too_many_lines); nothing stored", body = crate::error::ErrorBody),
+        (status = 422, description = "No event in the body (code empty_batch)", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable; nothing stored (code store_unavailable)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -154,7 +157,15 @@ pub(crate) async fn batch(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<BatchAnswer>, ApiError> {
     let body = body.map_err(|r| body_error(&r, MAX_BATCH_BYTES))?;
-    if count_lines(&body) > MAX_BATCH_LINES {
+    let lines = count_lines(&body);
+    if lines == 0 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "empty_batch",
+            "the body has no event; send one JSON object per line",
+        ));
+    }
+    if lines > MAX_BATCH_LINES {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_many_lines",

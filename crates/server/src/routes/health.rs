@@ -4,14 +4,29 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
-use serde_json::{Value, json};
 
 use crate::{ApiError, AppState};
 
+/// The answer of `/healthz`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Health {
+    /// Always `ok`.
+    status: &'static str,
+}
+
+/// The answer of `/readyz`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Ready {
+    /// Always `ready`.
+    status: &'static str,
+    /// `sqlite` or `postgres`.
+    store: &'static str,
+}
+
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "The process is alive")))]
-pub(crate) async fn healthz() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "The process is alive", body = Health)))]
+pub(crate) async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
 }
 
 /// How long `/readyz` waits for the store's write before it says not ready.
@@ -19,18 +34,19 @@ const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Readiness: the store takes a write now.
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses(
-    (status = 200, description = "Ready to take events: the store took a write"),
+    (status = 200, description = "Ready to take events: the store took a write", body = Ready),
     (status = 503, description = "The store does not take a write within 2 s (code store_unavailable)", body = crate::error::ErrorBody),
 ))]
-pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>, ApiError> {
     match tokio::time::timeout(READY_WITHIN, state.store.check_writable()).await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(ApiError::store(&e)),
         Err(_) => return Err(ApiError::store(&"the store took no write within 2 s")),
     }
-    Ok(Json(
-        json!({ "status": "ready", "store": state.store.backend() }),
-    ))
+    Ok(Json(Ready {
+        status: "ready",
+        store: state.store.backend(),
+    }))
 }
 
 pub(crate) async fn method_not_allowed(method: axum::http::Method, uri: Uri) -> ApiError {

@@ -6,6 +6,7 @@ pub(crate) mod events;
 pub(crate) mod health;
 pub(crate) mod leads;
 pub(crate) mod plan;
+pub(crate) mod query;
 pub(crate) mod tokens;
 
 use axum::Router;

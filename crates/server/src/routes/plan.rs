@@ -5,8 +5,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use handshake_core::planner::history;
+use handshake_core::planner::output::{HistoryOut, PlanOut};
+use handshake_core::planner::plan as make_plan;
 use handshake_core::planner::spec::PlanSpec;
-use handshake_core::planner::{output, plan as make_plan};
 use jiff::Timestamp;
 use serde_json::Value;
 
@@ -34,20 +35,120 @@ fn bad(code: &'static str, message: String) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
 }
 
-/// A plan: JSON with the planner's inputs as strings or numbers (see docs/planner.md).
+/// The planner's inputs (docs/planner.md): text as on the command line, or numbers.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct PlanRequest {
+    /// The revenue goal with its currency.
+    #[schema(example = "2000000 USD", pattern = r"^[0-9]+(\.[0-9]+)? [A-Z]{3}$")]
+    goal: String,
+    /// `2027`, `2027-Q1`, `2027-01`, or `2027-01..2027-06`.
+    #[schema(example = "2027")]
+    horizon: Option<TextOrNumber>,
+    /// Seasonality weights per month of the horizon.
+    #[schema(example = json!([1, 1, 2]))]
+    weights: Option<Vec<f64>>,
+    /// Average deal size.
+    #[schema(example = 20000)]
+    deal_size: Option<TextOrNumber>,
+    /// Percentages, e.g. "20%".
+    #[schema(example = "20%")]
+    lead_to_mql: Option<String>,
+    #[schema(example = "50%")]
+    mql_to_sql: Option<String>,
+    #[schema(example = "50%")]
+    sql_to_opportunity: Option<String>,
+    #[schema(example = "25%")]
+    opportunity_to_won: Option<String>,
+    /// The share of revenue that comes from marketing's leads.
+    #[schema(example = "50%")]
+    marketing_share: Option<String>,
+    /// The sales cycle: days, or shares with days.
+    #[schema(example = "30%:30,70%:60")]
+    cycle: Option<TextOrNumber>,
+    /// Open pipeline by expected close month.
+    #[schema(example = "2027-01:50000")]
+    pipeline: Option<String>,
+    /// Take rates typed nowhere from the store's history.
+    from_history: Option<bool>,
+    /// Months of history, 1 to 120 (default 6).
+    #[schema(minimum = 1, maximum = 120)]
+    window_months: Option<i64>,
+    /// The end of the history window, RFC 3339; default now.
+    #[schema(format = DateTime)]
+    as_of: Option<String>,
+}
+
+/// A planner input given as text or as a number (`"20000"` or `20000`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) enum TextOrNumber {
+    Text(String),
+    Number(f64),
+}
+
+/// What JSON a planner input may be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A string.
+    Text,
+    /// A string or a number.
+    TextOrNumber,
+    /// An array of numbers.
+    Numbers,
+    /// true or false.
+    Flag,
+    /// A whole number.
+    Whole,
+}
+
+fn kind(key: &str) -> Kind {
+    match key {
+        "horizon" | "deal_size" | "cycle" => Kind::TextOrNumber,
+        "weights" => Kind::Numbers,
+        "from_history" => Kind::Flag,
+        "window_months" => Kind::Whole,
+        _ => Kind::Text,
+    }
+}
+
+/// Whether `v` is of kind `k` (null stands for "not given").
+fn fits(k: Kind, v: &Value) -> bool {
+    match (k, v) {
+        (_, Value::Null) | (Kind::Text | Kind::TextOrNumber, Value::String(_)) => true,
+        (Kind::TextOrNumber, Value::Number(_)) | (Kind::Flag, Value::Bool(_)) => true,
+        (Kind::Numbers, Value::Array(items)) => items.iter().all(Value::is_number),
+        (Kind::Whole, Value::Number(n)) => n.is_i64(),
+        _ => false,
+    }
+}
+
+fn expected(k: Kind) -> &'static str {
+    match k {
+        Kind::Text => "a string",
+        Kind::TextOrNumber => "a string or a number",
+        Kind::Numbers => "an array of numbers, e.g. [1, 1, 2]",
+        Kind::Flag => "true or false",
+        Kind::Whole => "a whole number",
+    }
+}
+
+/// A plan from the planner's inputs.
 #[utoipa::path(post, path = "/api/v1/plan", tag = "planner",
-    request_body(content = Object, description = "{goal: \"2000000 USD\", horizon: \"2027\", deal_size: 20000, lead_to_mql: \"20%\", mql_to_sql: \"50%\", sql_to_opportunity: \"50%\", opportunity_to_won: \"25%\", marketing_share: \"50%\", cycle: \"30%:30,70%:60\", weights: [1,1,2], pipeline: \"2027-01:50000\", from_history: false, window_months: 6, as_of: RFC 3339}", content_type = "application/json"),
+    request_body(content = PlanRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "The plan: months, totals, notes (and history when asked)", body = Object),
+        (status = 200, description = "The plan: months, totals, notes (and history when asked)", body = PlanOut),
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
-        (status = 422, description = "Bad input, named (codes invalid_json, unknown_field, invalid_plan)", body = crate::error::ErrorBody),
+        (status = 422, description = "Bad input, named (codes invalid_json, unknown_field, invalid_field, invalid_plan)", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
+        (status = 503, description = "The store is unavailable (code store_unavailable)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]
 pub(crate) async fn plan(
     State(state): State<AppState>,
     Authed(ws): Authed,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PlanOut>, ApiError> {
     let value: Value = serde_json::from_slice(&body).map_err(|e| {
         bad(
             "invalid_json",
@@ -67,6 +168,12 @@ pub(crate) async fn plan(
                 "\"{k}\" is not a planner input; expected one of {}",
                 KEYS.join(", ")
             ),
+        ));
+    }
+    if let Some((k, _)) = map.iter().find(|(k, v)| !fits(kind(k), v)) {
+        return Err(bad(
+            "invalid_field",
+            format!("\"{k}\" is not valid; expected {}", expected(kind(k))),
         ));
     }
     let text = |key: &str| -> Option<String> {
@@ -96,6 +203,16 @@ pub(crate) async fn plan(
         cycle: text("cycle"),
         pipeline: text("pipeline"),
     };
+    let months = map
+        .get("window_months")
+        .and_then(Value::as_i64)
+        .unwrap_or(6);
+    if !(1..=120).contains(&months) {
+        return Err(bad(
+            "invalid_field",
+            format!("\"window_months\" is {months}; expected 1 to 120"),
+        ));
+    }
     let history = if map
         .get("from_history")
         .and_then(Value::as_bool)
@@ -110,11 +227,7 @@ pub(crate) async fn plan(
             })?,
             None => Timestamp::now(),
         };
-        let months = map
-            .get("window_months")
-            .and_then(Value::as_i64)
-            .unwrap_or(6)
-            .clamp(1, 120);
+
         let from = as_of
             .to_zoned(jiff::tz::TimeZone::UTC)
             .checked_sub(jiff::Span::new().months(months))
@@ -133,9 +246,7 @@ pub(crate) async fn plan(
         .resolve(history.as_ref())
         .map_err(|e| bad("invalid_plan", e.to_string()))?;
     let p = make_plan(&input).map_err(|e| bad("invalid_plan", e.to_string()))?;
-    let mut json = output::to_json(&p, None);
-    if let Some(h) = &history {
-        json["history"] = output::history_json(h);
-    }
-    Ok(Json(json))
+    let mut answer = PlanOut::new(&p, None);
+    answer.history = history.as_ref().map(HistoryOut::new);
+    Ok(Json(answer))
 }

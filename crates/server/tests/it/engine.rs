@@ -81,21 +81,75 @@ async fn the_clock_queue_lists_open_clocks_by_due() {
     )
     .await;
     assert_eq!(q["clocks"][0]["stop"], "2027-01-11T15:40:00Z");
-    // Filter by owner.
+    // Filter by owner: an owner with no clock is an error naming those with clocks.
+    let r = app
+        .get("/api/v1/clocks?state=all&owner=nobody&as_of=2027-03-01T00:00:00Z")
+        .await;
+    assert_eq!(r.status(), 422);
+    let e = json(r).await;
+    assert_eq!(e["code"], "unknown_owner");
+    assert!(e["message"].as_str().unwrap().contains("rep-ben"), "{e}");
     let q = json(
-        app.get("/api/v1/clocks?state=all&owner=nobody&as_of=2027-03-01T00:00:00Z")
+        app.get("/api/v1/clocks?state=all&owner=rep-ben&as_of=2027-03-01T00:00:00Z")
             .await,
     )
     .await;
-    assert!(q["clocks"].as_array().unwrap().is_empty());
+    assert!(
+        q["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["owner"] == "rep-ben")
+    );
+    // An unknown guarantee names the agreement's.
+    let r = app.get("/api/v1/clocks?guarantee=nope").await;
+    assert_eq!(r.status(), 422);
+    let e = json(r).await;
+    assert_eq!(e["code"], "unknown_guarantee");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("enterprise-first-touch")
+    );
     let all = json(
         app.get("/api/v1/clocks?state=all&as_of=2027-03-01T00:00:00Z")
             .await,
     )
     .await;
-    assert_eq!(all["clocks"].as_array().unwrap().len(), 5);
-    let r = app.get("/api/v1/clocks?state=late").await;
-    assert_eq!(json(r).await["code"], "invalid_state");
+    let all = all["clocks"].as_array().unwrap().clone();
+    assert_eq!(all.len(), 5);
+    // Paging: two at a time, following `next`, gives the same five in order.
+    let mut paged = Vec::new();
+    let mut url = "/api/v1/clocks?state=all&limit=2&as_of=2027-03-01T00:00:00Z".to_string();
+    for _ in 0..5 {
+        let page = json(app.get(&url).await).await;
+        paged.extend(page["clocks"].as_array().unwrap().iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => {
+                url = format!(
+                    "/api/v1/clocks?state=all&limit=2&as_of=2027-03-01T00:00:00Z&cursor={next}"
+                )
+            }
+            None => break,
+        }
+    }
+    assert_eq!(paged, all);
+    for bad in [
+        "limit=0",
+        "limit=1001",
+        "cursor=xyz",
+        "state=late",
+        "stat=open",
+    ] {
+        let r = app.get(&format!("/api/v1/clocks?{bad}")).await;
+        assert_eq!(r.status(), 422, "{bad}");
+        let code = json(r).await["code"].clone();
+        assert!(
+            ["invalid_parameter", "invalid_cursor"].contains(&code.as_str().unwrap()),
+            "{bad}: {code}"
+        );
+    }
 }
 
 #[tokio::test]

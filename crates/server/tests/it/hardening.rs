@@ -147,8 +147,8 @@ async fn invented_methods_are_refused_and_never_become_metric_labels() {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::NOT_IMPLEMENTED);
-        assert_eq!(json(r).await["code"], "method_not_implemented");
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(json(r).await["code"], "method_not_allowed");
     }
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(!metrics.contains("INVENTED"), "{metrics}");

@@ -118,3 +118,44 @@ async fn the_openapi_document_covers_every_endpoint_and_the_docs_page_shows_it()
         "the docs page loads nothing from elsewhere"
     );
 }
+
+#[tokio::test]
+async fn every_answer_in_the_document_has_a_real_schema() {
+    let app = spawn_app().await;
+    let doc = json(app.get("/api/v1/openapi.json").await).await;
+    let mut untyped = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, answer) in op["responses"].as_object().unwrap() {
+                if status == "204" {
+                    continue;
+                }
+                let schema = answer["content"]
+                    .as_object()
+                    .and_then(|c| c.values().next())
+                    .map(|m| m["schema"].clone())
+                    .unwrap_or_default();
+                // A reference to a named schema, never a bare "object" or nothing.
+                if schema["$ref"].as_str().is_none() {
+                    untyped.push(format!("{method} {path} {status}: {schema}"));
+                }
+            }
+        }
+    }
+    assert!(untyped.is_empty(), "answers without a schema: {untyped:#?}");
+    // The event types in the document are the ones the server knows, in order.
+    let types: Vec<&str> = doc["components"]["schemas"]["EventDoc"]["properties"]["type"]["oneOf"]
+        [0]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(types, handshake_core::event::EventKind::TYPES);
+    for closed in ["EventDoc", "NewTokenDoc", "PlanRequest"] {
+        assert_eq!(
+            doc["components"]["schemas"][closed]["additionalProperties"], false,
+            "{closed}"
+        );
+    }
+}

@@ -1,0 +1,354 @@
+//! The report as typed values: what the API answers, what `handshake report
+//! --format json` prints, and what the table, Markdown and CSV renderings
+//! read. Each figure is computed here once. With the `openapi` feature the
+//! types describe themselves, so the API's document is generated from the
+//! very types its handlers return.
+
+use serde::Serialize;
+
+use super::report::Range;
+use super::{Actual, Evaluation, PeriodKey};
+use crate::agreement::{Agreement, Period, Target};
+
+/// One figure of a goal: a count, an amount of money, a rate (a fraction
+/// from 0 to 1) or a duration (`"4 business hours"` as a target, business
+/// seconds as an actual).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum Figure {
+    /// A count.
+    Count(u64),
+    /// An amount with its currency; never two currencies added together.
+    Money {
+        /// A decimal with the currency's minor digits, e.g. "12500.00".
+        amount: String,
+        /// ISO 4217 code.
+        currency: String,
+    },
+    /// Business seconds (a duration actual).
+    Seconds(i64),
+    /// A fraction from 0 to 1.
+    Number(f64),
+    /// A duration target as written in the agreement, e.g. "4 business hours".
+    Text(String),
+}
+
+fn minor_text(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, (minor % 100).abs())
+}
+
+impl Figure {
+    fn target(t: &Target) -> Figure {
+        match t {
+            Target::Count(n) => Figure::Count(*n),
+            Target::Money { minor, currency } => Figure::Money {
+                amount: minor_text(*minor),
+                currency: currency.clone(),
+            },
+            Target::Rate(bp) => Figure::Number(f64::from(*bp) / 10_000.0),
+            Target::Duration(d) => Figure::Text(d.to_string()),
+        }
+    }
+
+    fn actual(a: &Actual) -> Option<Figure> {
+        match a {
+            Actual::Count(n) => Some(Figure::Count(*n)),
+            Actual::Money { minor, currency } => Some(Figure::Money {
+                amount: minor_text(*minor),
+                currency: currency.clone(),
+            }),
+            Actual::Rate(r) => r.map(Figure::Number),
+            Actual::Duration(d) => d.map(Figure::Seconds),
+        }
+    }
+}
+
+/// The agreement a report judged by.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportAgreement {
+    /// Its name.
+    pub name: String,
+    /// The stored version; absent for a draft.
+    pub version: Option<i64>,
+}
+
+/// A guarantee's clocks that started in the report's range.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GuaranteeLine {
+    /// The guarantee's id.
+    pub id: String,
+    /// Clocks started in the range.
+    pub clocks: usize,
+    /// Stopped in time.
+    pub met: usize,
+    /// Stopped after the due instant.
+    pub met_late: usize,
+    /// Still running past the due instant.
+    pub breached: usize,
+    /// Running (paused and at-risk ones included).
+    pub running: usize,
+    /// Running and paused.
+    pub paused: usize,
+    /// Running past the warning point.
+    pub at_risk: usize,
+    /// Met in time among the decided clocks, 0 to 1; null with none decided.
+    pub compliance: Option<f64>,
+}
+
+/// A goal in one period.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GoalLine {
+    /// The goal's id.
+    pub id: String,
+    /// The party that owes it.
+    pub owner: String,
+    /// `2027-01`, `2027-Q1` or `2027`.
+    pub period: String,
+    /// What was promised.
+    pub target: Figure,
+    /// What was delivered; null with nothing to measure.
+    pub actual: Option<Figure>,
+    /// Whether the actual meets the target; null with nothing to measure.
+    pub attained: Option<bool>,
+    /// Whether the period has ended.
+    pub closed: bool,
+}
+
+/// A goal missed in consecutive closed periods.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StreakLine {
+    /// The goal's id.
+    pub goal: String,
+    /// Closed periods missed in a row, up to the latest.
+    pub missed_in_a_row: u32,
+}
+
+/// How many leads a rejection reason covers.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReasonCount {
+    /// The reason as sent.
+    pub reason: String,
+    /// Leads rejected for it.
+    pub count: usize,
+}
+
+/// Lead quality of one source.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SourceLine {
+    /// The lead source.
+    pub source: String,
+    /// Leads.
+    pub leads: usize,
+    /// Of them, MQLs.
+    pub mqls: usize,
+    /// Accepted by sales.
+    pub accepted: usize,
+    /// Rejected by sales.
+    pub rejected: usize,
+    /// Accepted among decided, 0 to 1; null with none decided.
+    pub acceptance: Option<f64>,
+    /// SQLs.
+    pub sqls: usize,
+    /// SQLs per MQL; null without MQLs.
+    pub conversion: Option<f64>,
+    /// Deals won.
+    pub won: usize,
+    /// Why sales rejected them.
+    pub rejection_reasons: Vec<ReasonCount>,
+}
+
+/// Where the CRM's hand-overs and the shared scoring model disagree.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScoringLine {
+    /// Leads handed over as MQL while scoring under the threshold.
+    pub handed_below_threshold: Vec<String>,
+    /// Leads at or over the threshold never handed over.
+    pub above_threshold_not_handed: Vec<String>,
+}
+
+/// The engine's verdict over a range (docs/report.md).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Report {
+    /// The agreement that judged.
+    pub agreement: ReportAgreement,
+    /// The instant of the evaluation, RFC 3339.
+    pub as_of: String,
+    /// First instant of the range (inclusive), RFC 3339.
+    pub from: String,
+    /// End of the range (exclusive), RFC 3339.
+    pub to: String,
+    /// The period asked for, when one was.
+    pub period: Option<String>,
+    /// Every guarantee's clocks started in the range.
+    pub guarantees: Vec<GuaranteeLine>,
+    /// Every goal period the range holds.
+    pub goals: Vec<GoalLine>,
+    /// Goals missed in consecutive periods.
+    pub streaks: Vec<StreakLine>,
+    /// Consequences the agreement's terms trigger, in words.
+    pub consequences: Vec<String>,
+    /// The cancellation term, in words, when it is met.
+    pub cancellation: Option<String>,
+    /// Diagnostics in plain words.
+    pub findings: Vec<String>,
+    /// Lead quality by source.
+    pub sources: Vec<SourceLine>,
+    /// Scoring disagreements, when the agreement has a scoring model.
+    pub scoring: Option<ScoringLine>,
+    /// Events evaluated.
+    pub events: usize,
+    /// Of them, inferred from snapshot exports.
+    pub inferred_events: usize,
+}
+
+impl Report {
+    /// The report of evaluation `e` under agreement `a` (stored as `version`,
+    /// or `None` for a draft) over `range`.
+    pub fn new(e: &Evaluation, a: &Agreement, range: Range, version: Option<i64>) -> Report {
+        let (from, to) = (range.from.as_second(), range.to.as_second());
+        let period = range
+            .period
+            .unwrap_or_else(|| PeriodKey::containing(Period::Month, range.from, &a.time_zone.tz));
+        Report {
+            agreement: ReportAgreement {
+                name: a.name.clone(),
+                version,
+            },
+            as_of: e.as_of.to_string(),
+            from: range.from.to_string(),
+            to: range.to.to_string(),
+            period: range.period.map(|p| p.to_string()),
+            guarantees: e
+                .guarantee_summaries(a, from, to)
+                .into_iter()
+                .map(|s| GuaranteeLine {
+                    id: s.id,
+                    clocks: s.clocks,
+                    met: s.met,
+                    met_late: s.met_late,
+                    breached: s.breached,
+                    running: s.running,
+                    paused: s.paused,
+                    at_risk: s.at_risk,
+                    compliance: s.compliance,
+                })
+                .collect(),
+            goals: e
+                .goals
+                .iter()
+                .filter(|r| range.holds(r, a))
+                .map(|r| GoalLine {
+                    id: r.id.clone(),
+                    owner: r.owner.clone(),
+                    period: r.period.to_string(),
+                    target: Figure::target(&r.target),
+                    actual: Figure::actual(&r.actual),
+                    attained: r.attained,
+                    closed: r.closed,
+                })
+                .collect(),
+            streaks: e
+                .streaks
+                .iter()
+                .map(|s| StreakLine {
+                    goal: s.goal.clone(),
+                    missed_in_a_row: s.missed_in_a_row,
+                })
+                .collect(),
+            consequences: e.consequences.clone(),
+            cancellation: e.cancellation.clone(),
+            findings: e.findings(a, period).into_iter().map(|f| f.text).collect(),
+            sources: e
+                .sources
+                .iter()
+                .map(|q| {
+                    let decided = q.accepted + q.rejected;
+                    #[allow(clippy::cast_precision_loss)]
+                    SourceLine {
+                        source: q.source.clone(),
+                        leads: q.leads,
+                        mqls: q.mqls,
+                        accepted: q.accepted,
+                        rejected: q.rejected,
+                        acceptance: (decided > 0).then(|| q.accepted as f64 / decided as f64),
+                        sqls: q.sqls,
+                        conversion: (q.mqls > 0).then(|| q.sqls as f64 / q.mqls as f64),
+                        won: q.won,
+                        rejection_reasons: q
+                            .rejection_reasons
+                            .iter()
+                            .map(|(reason, count)| ReasonCount {
+                                reason: reason.clone(),
+                                count: *count,
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+            scoring: e.scoring.as_ref().map(|d| ScoringLine {
+                handed_below_threshold: d.handed_below_threshold.clone(),
+                above_threshold_not_handed: d.above_threshold_not_handed.clone(),
+            }),
+            events: e.events,
+            inferred_events: e.inferred_events,
+        }
+    }
+}
+
+/// One clock as the API lists it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClockLine {
+    /// The guarantee's id.
+    pub guarantee: String,
+    /// The lead (or request) the clock runs for.
+    pub lead: String,
+    /// Its owner (the lead's latest owner up to the clock's stop).
+    pub owner: Option<String>,
+    /// The lead's segment at the start.
+    pub segment: Option<String>,
+    /// running, met, met_late or breached.
+    pub state: String,
+    /// Running and paused now.
+    pub paused: bool,
+    /// Running past the warning point.
+    pub at_risk: bool,
+    /// When it started, RFC 3339.
+    pub start: Option<String>,
+    /// When it is (or was) due, RFC 3339; absent for a clock with no due instant yet.
+    pub due: Option<String>,
+    /// When it stopped, RFC 3339.
+    pub stop: Option<String>,
+    /// Business seconds used so far (or until the stop).
+    pub business_seconds_used: i64,
+}
+
+impl ClockLine {
+    /// The line of clock `c`.
+    pub fn new(c: &super::Clock) -> ClockLine {
+        let ts = |s: i64| jiff::Timestamp::from_second(s).map(|t| t.to_string()).ok();
+        let v = &c.view;
+        ClockLine {
+            guarantee: c.guarantee.clone(),
+            lead: c.subject.clone(),
+            owner: c.owner.clone(),
+            segment: c.segment.clone(),
+            state: v.state.as_str().to_string(),
+            paused: v.paused,
+            at_risk: v.at_risk,
+            start: ts(v.start),
+            due: v.due.and_then(ts),
+            stop: v.stop.and_then(ts),
+            business_seconds_used: v.used,
+        }
+    }
+}
