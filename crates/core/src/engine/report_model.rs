@@ -14,7 +14,6 @@ use crate::agreement::{Agreement, Period, Target};
 /// from 0 to 1) or a duration (`"4 business hours"` as a target, business
 /// seconds as an actual).
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Figure {
     /// A count.
@@ -33,6 +32,46 @@ pub enum Figure {
     /// A duration target as written in the agreement, e.g. "4 business hours".
     Text(String),
 }
+
+/// The schema says what a reader can tell apart: a number (count, seconds or
+/// rate: the goal's metric says which), a string (a duration target) or an
+/// amount of money. (`anyOf`: an integer is a number too.)
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Figure {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
+        let money = ObjectBuilder::new()
+            .property(
+                "amount",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some("A decimal with the currency's minor digits, e.g. \"12500.00\".")),
+            )
+            .property(
+                "currency",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some("ISO 4217 code.")),
+            )
+            .required("amount")
+            .required("currency");
+        AnyOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::Number).description(Some(
+                "A count, business seconds (a duration actual) or a fraction from 0 to 1 (a rate).",
+            )))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some("A duration target as written, e.g. \"4 business hours\".")),
+            )
+            .item(money)
+            .description(Some("A goal's target or actual."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Figure {}
 
 fn minor_text(minor: i64) -> String {
     format!("{}.{:02}", minor / 100, (minor % 100).abs())

@@ -26,6 +26,7 @@ use crate::{ApiError, AppState};
 
 /// Which period, at which instant.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ScorecardQuery {
     /// `2027-01`, `2027-Q1` or `2027`; default the month holding `as_of`.
@@ -41,6 +42,7 @@ pub(crate) struct ScorecardQuery {
 
 /// Which clocks, and which page of them.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ClocksQuery {
     /// Which clocks; default `open` (running and breached).
@@ -133,15 +135,17 @@ pub(crate) struct DraftError {
     expected: Option<String>,
 }
 
-/// A draft refused: every error at once.
+/// A draft refused: every error at once (code `invalid_agreement`, with
+/// `errors`), or a bad parameter (another code, without `errors`).
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct DraftErrors {
-    /// `invalid_agreement`.
+    /// `invalid_agreement`, or a parameter's code such as `invalid_period`.
     code: &'static str,
-    /// How many errors.
+    /// How many errors, or what is wrong.
     message: String,
-    /// Each error with its place.
-    errors: Vec<DraftError>,
+    /// With `invalid_agreement`: each error with its place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Vec<DraftError>>,
 }
 
 /// The evaluation to answer from: at `as_of` when given, else the latest.
@@ -398,7 +402,7 @@ pub(crate) async fn whatif(
             let answer = DraftErrors {
                 code: "invalid_agreement",
                 message: format!("the draft has {} errors", errors.len()),
-                errors,
+                errors: Some(errors),
             };
             return Err((StatusCode::UNPROCESSABLE_ENTITY, Json(answer)).into_response());
         }

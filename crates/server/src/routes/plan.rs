@@ -80,7 +80,8 @@ pub(crate) struct PlanRequest {
 }
 
 /// A planner input given as text or as a number (`"20000"` or `20000`).
-#[derive(utoipa::ToSchema)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
 #[allow(dead_code)]
 pub(crate) enum TextOrNumber {
     Text(String),

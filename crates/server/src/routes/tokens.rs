@@ -55,12 +55,13 @@ pub(crate) struct TokenList {
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewTokenDoc {
     /// Who will use it, 1 to 100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
-    /// `admin` or `member` (the default).
-    #[schema(nullable = false)]
+    /// `admin` or `member` (the default when absent or null).
+    #[schema(pattern = "^(admin|member)$")]
     role: Option<String>,
-    /// RFC 3339 instant after which it stops working; never, when absent.
-    #[schema(nullable = false)]
+    /// RFC 3339 instant after which it stops working; never, when absent or null.
+    #[schema(format = DateTime)]
     expires_at: Option<String>,
 }
 

@@ -143,6 +143,16 @@ async fn every_answer_in_the_document_has_a_real_schema() {
         }
     }
     assert!(untyped.is_empty(), "answers without a schema: {untyped:#?}");
+    // A parameter said to be in the path is in the path's template.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for op in item.as_object().unwrap().values() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                let in_path = path.contains(&format!("{{{name}}}"));
+                assert_eq!(p["in"] == "path", in_path, "{path} {name}: {}", p["in"]);
+            }
+        }
+    }
     // The event types in the document are the ones the server knows, in order.
     let types: Vec<&str> = doc["components"]["schemas"]["EventDoc"]["properties"]["type"]["oneOf"]
         [0]["enum"]
