@@ -98,6 +98,25 @@ impl Modify for Bearer {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::RefOr;
         use utoipa::openapi::schema::{AdditionalProperties, Schema};
+        // Raw request bodies are bytes, not an array of numbers.
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.post, &mut item.put].into_iter().flatten() {
+                if let Some(raw) = op
+                    .request_body
+                    .as_mut()
+                    .and_then(|b| b.content.get_mut("application/octet-stream"))
+                {
+                    raw.schema = Some(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::schema::Type::String)
+                            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                                utoipa::openapi::KnownFormat::Binary,
+                            )))
+                            .into(),
+                    );
+                }
+            }
+        }
         let components = openapi.components.get_or_insert_with(Default::default);
         for name in CLOSED {
             if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(name) {

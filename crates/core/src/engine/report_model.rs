@@ -45,7 +45,9 @@ impl utoipa::PartialSchema for Figure {
                 "amount",
                 ObjectBuilder::new()
                     .schema_type(Type::String)
-                    .description(Some("A decimal with the currency's minor digits, e.g. \"12500.00\".")),
+                    .description(Some(
+                        "A decimal with the currency's minor digits, e.g. \"12500.00\".",
+                    )),
             )
             .property(
                 "currency",

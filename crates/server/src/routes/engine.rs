@@ -369,7 +369,7 @@ pub(crate) async fn clocks(
 
 /// What if: a draft agreement (TOML body) evaluated on the same events, beside the active one.
 #[utoipa::path(post, path = "/api/v1/whatif", tag = "engine", params(ScorecardQuery),
-    request_body(content = String, description = "The draft agreement (TOML)", content_type = "text/plain"),
+    request_body(content = Vec<u8>, description = "The draft agreement: TOML text, sent as raw bytes (any content type is read the same)", content_type = "application/octet-stream"),
     responses(
         (status = 200, description = "Both reports", body = WhatIf),
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),

@@ -141,7 +141,7 @@ pub(crate) async fn one(
 
 /// Accepts a batch of events as NDJSON (one JSON object per line).
 #[utoipa::path(post, path = "/api/v1/events/batch", tag = "events",
-    request_body(content = String, description = "NDJSON: one event per line, at most 20,000 lines and 16 MiB, each line at most 64 KiB; blank lines are skipped; a leading byte-order mark is ignored", content_type = "text/plain"),
+    request_body(content = Vec<u8>, description = "NDJSON, sent as raw bytes (any content type is read the same): one event per line, at most 20,000 lines and 16 MiB, each line at most 64 KiB; blank lines are skipped; a leading byte-order mark is ignored", content_type = "application/octet-stream"),
     responses(
         (status = 200, description = "Every line accounted for: accepted, duplicate or rejected with its line number and reason", body = BatchAnswer),
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),

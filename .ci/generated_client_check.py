@@ -1,0 +1,93 @@
+"""Calls every endpoint of a live Handshake server through the client generated from its
+OpenAPI document, and checks that each answer is the documented status parsed into the
+documented model. BASE and TOKEN come from the environment (.ci/live-server)."""
+
+import datetime
+import os
+import sys
+
+from handshake_client import AuthenticatedClient, Client
+from handshake_client.api.engine import clocks, scorecard, whatif
+from handshake_client.api.events import batch, one
+from handshake_client.api.leads import lead
+from handshake_client.api.operations import healthz, readyz
+from handshake_client.api.planner import plan
+from handshake_client.api.tokens import create, list_, revoke
+from handshake_client.models import (
+    BatchAnswer, ClocksPage, ClocksState, CreatedToken, EventDoc, Health, LeadAnswer,
+    NewTokenDoc, OneAnswer, PlanOut, PlanRequest, Ready, Report, TokenList, WhatIf,
+)
+from handshake_client.types import File
+
+BASE, TOKEN = os.environ["BASE"], os.environ["TOKEN"]
+client = AuthenticatedClient(base_url=BASE, token=TOKEN, raise_on_unexpected_status=True)
+called = []
+
+
+def expect(name, response, status, model):
+    assert response.status_code == status, f"{name}: {response.status_code} {response.content!r}"
+    if model is not None:
+        assert isinstance(response.parsed, model), f"{name}: parsed {type(response.parsed)}"
+    called.append(name)
+    return response.parsed
+
+
+expect("healthz", healthz.sync_detailed(client=Client(base_url=BASE)), 200, Health)
+expect("readyz", readyz.sync_detailed(client=Client(base_url=BASE)), 200, Ready)
+
+event = EventDoc.from_dict({
+    "id": "gen-1", "type": "lead.created", "lead_id": "L-gen",
+    "occurred_at": "2027-01-12T15:00:00Z", "attributes": {"segment": "enterprise"},
+})
+expect("events.one", one.sync_detailed(client=client, body=event), 201, OneAnswer)
+again = expect("events.one again", one.sync_detailed(client=client, body=event), 200, OneAnswer)
+assert again.status == "duplicate"
+
+ndjson = (
+    b'{"id":"gen-2","type":"lead.stage_changed","lead_id":"L-gen","occurred_at":"2027-01-12T15:00:00Z","stage":"mql"}\n'
+    b'not json\n'
+)
+answer = expect("events.batch", batch.sync_detailed(client=client, body=File(payload=ndjson)), 200, BatchAnswer)
+assert (answer.accepted, len(answer.rejected), answer.rejected[0].line) == (1, 1, 2), answer
+
+got = expect("leads.lead", lead.sync_detailed("L-gen", client=client), 200, LeadAnswer)
+assert len(got.timeline) == 2 and got.state.stage == "mql", got
+
+march = datetime.datetime(2027, 3, 1, tzinfo=datetime.timezone.utc)
+report = expect("engine.scorecard", scorecard.sync_detailed(client=client, period="2027-01", as_of=march), 200, Report)
+assert report.period == "2027-01" and report.agreement.version == 1, report
+assert any(g.id == "mql-volume" for g in report.goals)
+
+page = expect("engine.clocks", clocks.sync_detailed(client=client, state=ClocksState.ALL, as_of=march, limit=2), 200, ClocksPage)
+seen = list(page.clocks)
+while isinstance(page.next_, str):
+    page = expect("engine.clocks next", clocks.sync_detailed(
+        client=client, state=ClocksState.ALL, as_of=march, limit=2, cursor=page.next_), 200, ClocksPage)
+    seen.extend(page.clocks)
+assert len(seen) > 2 and any(c.lead == "L-gen" for c in seen), [c.lead for c in seen]
+
+with open("examples/agreement.toml", "rb") as f:
+    draft = f.read().replace(b"target = 400", b"target = 2", 1)
+both = expect("engine.whatif", whatif.sync_detailed(client=client, body=File(payload=draft), period="2027-01", as_of=march), 200, WhatIf)
+assert both.active.agreement.version == 1 and not isinstance(both.draft.agreement.version, int)
+
+request = PlanRequest.from_dict({
+    "goal": "2000000 USD", "horizon": "2027", "deal_size": 20000, "lead_to_mql": "20%",
+    "mql_to_sql": "50%", "sql_to_opportunity": "50%", "opportunity_to_won": "25%", "cycle": 61,
+})
+planned = expect("planner.plan", plan.sync_detailed(client=client, body=request), 200, PlanOut)
+assert planned.months_in_horizon == 12 and planned.totals.mqls > 0
+
+made = expect("tokens.create", create.sync_detailed(client=client, body=NewTokenDoc(name="generated")), 201, CreatedToken)
+assert made.token.startswith("hs_" + made.id) and made.role == "member"
+listed = expect("tokens.list", list_.sync_detailed(client=client), 200, TokenList)
+assert [t.name for t in listed.tokens] == ["ci", "generated"]
+expect("tokens.revoke", revoke.sync_detailed(made.id, client=client), 204, None)
+member = AuthenticatedClient(base_url=BASE, token=made.token)
+assert healthz.sync_detailed(client=member).status_code == 200
+assert lead.sync_detailed("L-gen", client=member).status_code == 401, "a revoked token stops at once"
+
+endpoints = {op for op in called if " " not in op}
+print(f"generated client: {len(endpoints)} endpoints called, {len(called)} calls, every answer as documented")
+print(f"{len(called)} passed, 0 failed")
+sys.exit(0)
