@@ -69,6 +69,10 @@ pub enum Command {
         /// Connections served at once; more wait in the listen backlog. Keep it under `ulimit -n`.
         #[arg(long, env = "HANDSHAKE_MAX_CONNECTIONS", default_value_t = 4096)]
         max_connections: usize,
+        /// A reverse proxy's address whose X-Forwarded-For names the client (repeat, or
+        /// comma-separate); failed sign-ins are then counted per real client, not per proxy.
+        #[arg(long, env = "HANDSHAKE_TRUSTED_PROXY", value_delimiter = ',')]
+        trusted_proxy: Vec<std::net::IpAddr>,
     },
 
     /// Generate a realistic demo company into the store, under the example agreement.

@@ -24,22 +24,38 @@ fn unauthorized(message: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
 }
 
-/// The peer address of the request (`0.0.0.0` when the server was not told).
-pub(crate) fn client(parts: &Parts) -> IpAddr {
-    parts
+/// The client's address: the peer's, or, when the peer is a trusted proxy,
+/// the last address its `X-Forwarded-For` names (the one that proxy saw).
+pub(crate) fn client(parts: &Parts, trusted: &[IpAddr]) -> IpAddr {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .next_back()
+        .unwrap_or(peer)
 }
 
-/// The request's peer address, as an extractor.
+/// The request's client address, as an extractor.
 pub(crate) struct Client(pub IpAddr);
 
-impl<S: Sync> FromRequestParts<S> for Client {
+impl FromRequestParts<AppState> for Client {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Client, Self::Rejection> {
-        Ok(Client(client(parts)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Client, Self::Rejection> {
+        Ok(Client(client(parts, &state.settings.trusted_proxies)))
     }
 }
 
@@ -111,7 +127,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<TokenInfo, Resp
         .strip_prefix("Bearer ")
         .map(str::trim)
         .ok_or_else(|| unauthorized("expected Authorization: Bearer <token>").into_response())?;
-    match check_token(state, client(parts), text)
+    match check_token(state, client(parts, &state.settings.trusted_proxies), text)
         .await
         .map_err(IntoResponse::into_response)?
     {

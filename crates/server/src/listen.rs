@@ -32,7 +32,7 @@ pub struct Limits {
     pub header_read_timeout: Duration,
     /// The largest request line plus headers, in bytes (larger: 431).
     pub max_header_bytes: usize,
-    /// Time a request body may go without a chunk arriving (then 408).
+    /// Time a request body may go without a chunk arriving (then the request is refused).
     pub body_timeout: Duration,
     /// On shutdown, time given to requests in flight before connections close.
     pub drain: Duration,

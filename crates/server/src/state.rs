@@ -15,6 +15,11 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// What connections and requests may hold.
     pub limits: crate::listen::Limits,
+    /// Reverse proxies whose `X-Forwarded-For` names the client: for a
+    /// request from one of them, failed sign-ins are counted against the
+    /// address it forwarded for, not against the proxy (which would let one
+    /// guesser lock everybody out). From anyone else the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Shared server state; cheap to clone.

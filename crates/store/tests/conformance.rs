@@ -13,6 +13,15 @@ fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
 
+/// The one token's stored hash.
+async fn stored_hash(store: &Store) -> String {
+    let sql = "SELECT secret_hash FROM tokens";
+    match store {
+        Store::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        Store::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    }
+}
+
 /// Runs one statement on whichever pool the store has (test set-up only).
 async fn exec(store: &Store, sql: &str, text: &str) {
     match store {
@@ -359,16 +368,7 @@ async fn tokens_are_stored_hashed_and_verified(store: Store) {
     assert!(TokenSecret::parse("hs_nothex_x").is_none());
     // What is stored is a hash, never the secret.
     let secret = &text[text.rfind('_').unwrap() + 1..];
-    let stored: String = match &store {
-        Store::Sqlite(p, _) => sqlx::query_scalar("SELECT secret_hash FROM tokens")
-            .fetch_one(p)
-            .await
-            .unwrap(),
-        Store::Postgres(p) => sqlx::query_scalar("SELECT secret_hash FROM tokens")
-            .fetch_one(p)
-            .await
-            .unwrap(),
-    };
+    let stored = stored_hash(&store).await;
     assert!(stored.starts_with("sha256:"), "{stored}");
     assert!(!stored.contains(secret));
 }
@@ -458,16 +458,7 @@ async fn argon2_tokens_from_before_still_work_and_are_upgraded(store: Store) {
     let wrong = TokenSecret::parse(&text.replace(secret, &"0".repeat(40))).unwrap();
     assert_eq!(store.verify_token(&wrong, now()).await.unwrap(), None);
     assert!(store.verify_token(&token, now()).await.unwrap().is_some());
-    let stored: String = match &store {
-        Store::Sqlite(p, _) => sqlx::query_scalar("SELECT secret_hash FROM tokens")
-            .fetch_one(p)
-            .await
-            .unwrap(),
-        Store::Postgres(p) => sqlx::query_scalar("SELECT secret_hash FROM tokens")
-            .fetch_one(p)
-            .await
-            .unwrap(),
-    };
+    let stored = stored_hash(&store).await;
     assert!(stored.starts_with("sha256:"), "upgraded on use: {stored}");
     assert!(store.verify_token(&token, now()).await.unwrap().is_some());
 }
@@ -540,4 +531,24 @@ async fn a_locked_sqlite_database_fails_writes_within_the_wait_not_the_stall() {
     );
     sqlx::query("ROLLBACK").execute(&mut *conn).await.unwrap();
     store.check_writable().await.unwrap();
+}
+
+#[tokio::test]
+async fn postgres_sessions_wait_for_locks_and_statements_only_so_long() {
+    let Some(store) = postgres().await else {
+        return;
+    };
+    let Store::Postgres(pool) = &store else {
+        unreachable!("postgres() gives a PostgreSQL store")
+    };
+    let show = |what: &'static str| async move {
+        sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!("SHOW {what}")))
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(show("lock_timeout").await, "5s");
+    assert_eq!(show("statement_timeout").await, "2min");
+    // The URL's own options (here the test's schema) are kept beside them.
+    assert!(show("search_path").await.starts_with("hs_test_"));
 }

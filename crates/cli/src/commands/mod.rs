@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo,
             secure_cookies,
             max_connections,
+            trusted_proxy,
         } => {
             let settings = handshake_server::Settings {
                 secure_cookies,
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     max_connections,
                     ..handshake_server::Limits::default()
                 },
+                trusted_proxies: trusted_proxy,
             };
             store::runtime()?.block_on(store::serve(&global, &bind, demo, settings))
         }

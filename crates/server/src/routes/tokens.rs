@@ -54,7 +54,7 @@ pub(crate) struct TokenList {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewTokenDoc {
-    /// Who will use it, 1 to 100 characters.
+    /// Who will use it, 1 to 100 characters, not all blank (kept without surrounding blanks).
     #[schema(min_length = 1, max_length = 100)]
     name: String,
     /// `admin` or `member` (the default when absent or null).
@@ -130,7 +130,7 @@ pub(crate) async fn create(
         )
     })?;
     let name = doc.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
+    if name.is_empty() || doc.name.chars().count() > 100 {
         return Err(invalid(
             "\"name\" must have 1 to 100 characters, e.g. \"hubspot-webhook\"".into(),
         ));
