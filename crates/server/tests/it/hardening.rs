@@ -621,3 +621,45 @@ async fn a_body_that_stops_arriving_is_answered_and_the_connection_freed() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_token_revoked_through_one_server_fails_at_once_on_another() {
+    let app = spawn_app().await;
+    // A second server on the same database.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let second = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(handshake_server::serve(
+        listener,
+        handshake_server::AppState::new(app.store.clone()),
+        std::future::pending(),
+    ));
+    let member = app
+        .store
+        .create_token(
+            &Workspace::new("default").unwrap(),
+            "crm",
+            TokenRole::Member,
+            None,
+        )
+        .await
+        .unwrap();
+    let on_second = || {
+        app.client
+            .get(format!("{second}/api/v1/leads/L-1"))
+            .bearer_auth(member.reveal())
+            .send()
+    };
+    assert_eq!(on_second().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let r = app
+        .client
+        .delete(format!("{}/api/v1/tokens/{}", app.base, member.id()))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        on_second().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
