@@ -73,14 +73,10 @@ pub(crate) fn nanos(t: jiff::Timestamp) -> i64 {
 
 impl Row {
     pub fn from_event(e: &Event, received_at: i64) -> Row {
-        let kind = EventKind::TYPES
-            .iter()
-            .position(|t| *t == e.kind.type_name())
-            .unwrap_or(0);
         let mut r = Row {
             id: e.id.as_str().to_string(),
             subject: e.subject.as_str().to_string(),
-            kind: i16::try_from(kind).unwrap_or(0),
+            kind: e.kind.code(),
             occurred_at: nanos(e.occurred_at),
             received_at,
             fingerprint: e.fingerprint(),
@@ -156,9 +152,8 @@ impl Row {
         let need = |v: &Option<String>, what: &str| {
             v.clone().ok_or_else(|| corrupt(&format!("no {what}")))
         };
-        let type_name = EventKind::TYPES
-            .get(usize::try_from(self.kind).unwrap_or(usize::MAX))
-            .ok_or_else(|| corrupt("unknown kind"))?;
+        let type_name = EventKind::type_of_code(self.kind)
+            .ok_or_else(|| corrupt(&format!("kind code {} is no event type", self.kind)))?;
         let attributes = || -> Result<Attributes, StoreError> {
             let mut other = Vec::new();
             if let Some(extra) = &self.extra {
@@ -184,7 +179,7 @@ impl Row {
                 currency: need(&self.currency, "currency")?,
             })
         };
-        let kind = match *type_name {
+        let kind = match type_name {
             "lead.created" => EventKind::LeadCreated(attributes()?),
             "lead.updated" => EventKind::LeadUpdated(attributes()?),
             "lead.stage_changed" => EventKind::StageChanged {
@@ -227,7 +222,8 @@ impl Row {
                 kind: self.req_kind.clone(),
             },
             "request.acknowledged" => EventKind::RequestAcknowledged,
-            _ => EventKind::RequestResolved,
+            "request.resolved" => EventKind::RequestResolved,
+            other => return Err(corrupt(&format!("type {other} cannot be read back"))),
         };
         let occurred_at = jiff::Timestamp::from_nanosecond(i128::from(self.occurred_at))
             .map_err(|_| corrupt("bad instant"))?;

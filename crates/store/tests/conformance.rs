@@ -158,6 +158,7 @@ conformance!(
     argon2_tokens_from_before_still_work_and_are_upgraded,
     a_fingerprint_collision_is_a_conflict_not_a_duplicate,
     readiness_is_a_real_write,
+    a_stored_kind_code_no_type_has_is_an_error_not_a_guess,
 );
 
 async fn new_duplicate_and_conflicting_events(store: Store) {
@@ -491,6 +492,17 @@ async fn a_fingerprint_collision_is_a_conflict_not_a_duplicate(store: Store) {
         store.insert_events(&w, &[again]).await.unwrap(),
         vec![Inserted::Duplicate]
     );
+}
+
+async fn a_stored_kind_code_no_type_has_is_an_error_not_a_guess(store: Store) {
+    let w = ws("acme");
+    store
+        .insert_events(&w, &[created("e-1", "L-1", "2026-10-01T14:03:00Z")])
+        .await
+        .unwrap();
+    exec(&store, "UPDATE events SET kind = CAST($1 AS INTEGER)", "99").await;
+    let err = store.timeline(&w, "L-1").await.unwrap_err().to_string();
+    assert!(err.contains("kind code 99"), "{err}");
 }
 
 async fn readiness_is_a_real_write(store: Store) {

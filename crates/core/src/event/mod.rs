@@ -220,6 +220,50 @@ impl EventKind {
         "request.resolved",
     ];
 
+    /// The type's stored code. Fixed forever: stored rows hold it, so a code
+    /// is never reused or renumbered, and a new type takes the next free one.
+    pub fn code(&self) -> i16 {
+        match self {
+            EventKind::LeadCreated(_) => 0,
+            EventKind::LeadUpdated(_) => 1,
+            EventKind::StageChanged { .. } => 2,
+            EventKind::Assigned { .. } => 3,
+            EventKind::Touched { .. } => 4,
+            EventKind::Activity { .. } => 5,
+            EventKind::Accepted { .. } => 6,
+            EventKind::Rejected { .. } => 7,
+            EventKind::Recycled { .. } => 8,
+            EventKind::OpportunityCreated { .. } => 9,
+            EventKind::DealWon { .. } => 10,
+            EventKind::DealLost { .. } => 11,
+            EventKind::RequestOpened { .. } => 12,
+            EventKind::RequestAcknowledged => 13,
+            EventKind::RequestResolved => 14,
+        }
+    }
+
+    /// The wire name of stored code `code`, or `None` for a code no type has.
+    pub fn type_of_code(code: i16) -> Option<&'static str> {
+        Some(match code {
+            0 => "lead.created",
+            1 => "lead.updated",
+            2 => "lead.stage_changed",
+            3 => "lead.assigned",
+            4 => "lead.touched",
+            5 => "lead.activity",
+            6 => "lead.accepted",
+            7 => "lead.rejected",
+            8 => "lead.recycled",
+            9 => "opportunity.created",
+            10 => "deal.won",
+            11 => "deal.lost",
+            12 => "request.opened",
+            13 => "request.acknowledged",
+            14 => "request.resolved",
+            _ => return None,
+        })
+    }
+
     /// Whether the subject is a request (`request_id`) rather than a lead (`lead_id`).
     pub fn is_request(&self) -> bool {
         matches!(
@@ -335,5 +379,63 @@ impl Fnv {
 
     fn text(&mut self, tag: u8, s: &str) {
         self.bytes(tag, s.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stored codes, written out: changing one would misread every stored
+    /// row of that type, so this list may only ever grow.
+    const PINNED: [(&str, i16); 15] = [
+        ("lead.created", 0),
+        ("lead.updated", 1),
+        ("lead.stage_changed", 2),
+        ("lead.assigned", 3),
+        ("lead.touched", 4),
+        ("lead.activity", 5),
+        ("lead.accepted", 6),
+        ("lead.rejected", 7),
+        ("lead.recycled", 8),
+        ("opportunity.created", 9),
+        ("deal.won", 10),
+        ("deal.lost", 11),
+        ("request.opened", 12),
+        ("request.acknowledged", 13),
+        ("request.resolved", 14),
+    ];
+
+    #[test]
+    fn every_type_keeps_its_stored_code() {
+        let examples = [
+            r#"{"id":"1","type":"lead.created","lead_id":"L","occurred_at":"2026-10-01T00:00:00Z"}"#,
+            r#"{"id":"1","type":"lead.updated","lead_id":"L","occurred_at":"2026-10-01T00:00:00Z","attributes":{"score":5}}"#,
+            r#"{"id":"1","type":"lead.stage_changed","lead_id":"L","occurred_at":"2026-10-01T00:00:00Z","stage":"mql"}"#,
+            r#"{"id":"1","type":"lead.assigned","lead_id":"L","occurred_at":"2026-10-01T00:00:00Z","owner":"o"}"#,
+            r#"{"id":"1","type":"lead.touched","lead_id":"L","occurred_at":"2026-10-01T00:00:00Z","channel":"call"}"#,
+            r#"{"id":"1","type":"lead.activity","lead_id":"L","occurred_at":"2026-10-01T00:00:00Z","activity":"a"}"#,
+            r#"{"id":"1","type":"lead.accepted","lead_id":"L","occurred_at":"2026-10-01T00:00:00Z"}"#,
+            r#"{"id":"1","type":"lead.rejected","lead_id":"L","occurred_at":"2026-10-01T00:00:00Z","reason":"r"}"#,
+            r#"{"id":"1","type":"lead.recycled","lead_id":"L","occurred_at":"2026-10-01T00:00:00Z"}"#,
+            r#"{"id":"1","type":"opportunity.created","lead_id":"L","occurred_at":"2026-10-01T00:00:00Z","amount":"1.00","currency":"USD"}"#,
+            r#"{"id":"1","type":"deal.won","lead_id":"L","occurred_at":"2026-10-01T00:00:00Z","amount":"1.00","currency":"USD"}"#,
+            r#"{"id":"1","type":"deal.lost","lead_id":"L","occurred_at":"2026-10-01T00:00:00Z"}"#,
+            r#"{"id":"1","type":"request.opened","request_id":"R","occurred_at":"2026-10-01T00:00:00Z","from":"sales","to":"marketing","channel":"email"}"#,
+            r#"{"id":"1","type":"request.acknowledged","request_id":"R","occurred_at":"2026-10-01T00:00:00Z"}"#,
+            r#"{"id":"1","type":"request.resolved","request_id":"R","occurred_at":"2026-10-01T00:00:00Z"}"#,
+        ];
+        assert_eq!(EventKind::TYPES.len(), PINNED.len());
+        for ((name, code), text) in PINNED.iter().zip(examples) {
+            let event = parse_event(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(event.kind.type_name(), *name);
+            assert_eq!(event.kind.code(), *code, "{name}");
+            assert_eq!(EventKind::type_of_code(*code), Some(*name));
+            // Rows stored before the codes were pinned hold the position in TYPES.
+            assert_eq!(EventKind::TYPES[usize::try_from(*code).unwrap()], *name);
+        }
+        for unknown in [-1, 15, 99, i16::MAX] {
+            assert_eq!(EventKind::type_of_code(unknown), None);
+        }
     }
 }
