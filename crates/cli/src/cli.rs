@@ -121,13 +121,16 @@ pub enum Command {
 
     /// Evaluate a draft agreement against the same events, side by side with the active one.
     #[command(
-        after_help = "Example:\n  handshake whatif draft.toml --period 2027-Q1\n\nThe draft is checked first; nothing is stored."
+        after_help = "Examples:\n  handshake whatif draft.toml --period 2027-Q1\n  handshake whatif draft.toml --period 2027-Q1 --format json > evidence.json\n\nThe draft is checked first; nothing is stored. Rates show one decimal; a duration goal's\nactual is in its target's unit. JSON is {\"active\": report, \"draft\": report} (docs/report.md)."
     )]
     Whatif {
         /// The draft agreement (TOML).
         draft: PathBuf,
         #[command(flatten)]
         range: RangeArgs,
+        /// Output format.
+        #[arg(long, default_value = "table", value_parser = ["table", "json", "md"])]
+        format: String,
     },
 
     /// Plan the funnel: leads, MQLs, SQLs and opportunities needed per month for a revenue goal.

@@ -54,9 +54,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Agreement(cmd) => store::runtime()?.block_on(store::agreement(&global, cmd)),
         Command::Token(cmd) => store::runtime()?.block_on(token::token(&global, cmd)),
         Command::Report(args) => store::runtime()?.block_on(report::report(&global, &args)),
-        Command::Whatif { draft, range } => {
-            store::runtime()?.block_on(report::whatif(&global, &draft, &range))
-        }
+        Command::Whatif {
+            draft,
+            range,
+            format,
+        } => store::runtime()?.block_on(report::whatif(&global, &draft, &range, &format)),
         Command::Plan(args) => plan::run(&global, &args),
         Command::Import(args) => store::runtime()?.block_on(import::run(&global, &args)),
         Command::Events { file } => store::runtime()?.block_on(store::events(&global, &file)),

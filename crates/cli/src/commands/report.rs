@@ -94,7 +94,12 @@ pub async fn report(global: &Global, args: &ReportArgs) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn whatif(global: &Global, draft: &Path, args: &RangeArgs) -> anyhow::Result<ExitCode> {
+pub async fn whatif(
+    global: &Global,
+    draft: &Path,
+    args: &RangeArgs,
+    format: &str,
+) -> anyhow::Result<ExitCode> {
     let proposed = match super::check::read_checked(draft)? {
         Ok((a, _)) => a,
         Err(errors) => {
@@ -115,6 +120,13 @@ pub async fn whatif(global: &Global, draft: &Path, args: &RangeArgs) -> anyhow::
         Some(version),
     );
     let after = report::to_json(&evaluate(&proposed, &events, at), &proposed, range, None);
-    super::emit(&report::side_by_side(&before, &after));
+    match format {
+        "json" => super::emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&serde_json::json!({ "active": before, "draft": after }))?
+        )),
+        "md" => super::emit(&report::side_by_side_markdown(&before, &after)),
+        _ => super::emit(&report::side_by_side(&before, &after)),
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -149,3 +149,53 @@ fn whatif_shows_the_draft_beside_the_active_version() {
         "{line}"
     );
 }
+
+#[test]
+fn whatif_speaks_json_and_markdown_with_units_and_open_periods() {
+    let dir = loaded();
+    let draft = dir.0.join("draft.toml");
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/agreement.toml"
+    ))
+    .unwrap();
+    std::fs::write(&draft, example.replacen("target = 400", "target = 2", 1)).unwrap();
+    let run = |as_of: &str, format: &str| {
+        let out = dir.run(&[
+            "whatif",
+            draft.to_str().unwrap(),
+            "--period",
+            "2027-01",
+            "--as-of",
+            as_of,
+            "--format",
+            format,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    // JSON: both reports, the draft without a stored version.
+    let json: serde_json::Value =
+        serde_json::from_str(&run("2027-03-01T00:00:00Z", "json")).unwrap();
+    assert_eq!(json["active"]["agreement"]["version"], 1);
+    assert!(json["draft"]["agreement"]["version"].is_null());
+    // Markdown, inside the open month: "behind", never "missed"; rates with a
+    // decimal; the first-touch goal's seconds in its own unit.
+    let md = run("2027-01-20T00:00:00Z", "md");
+    let row = |prefix: &str| {
+        md.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("{prefix} in {md}"))
+            .to_string()
+    };
+    assert_eq!(
+        row("| goal mql-volume 2027-01"),
+        "| goal mql-volume 2027-01 | 2 of 400 behind (period open) | 2 of 2 on track |"
+    );
+    assert!(!md.contains("missed"), "{md}");
+    assert!(row("| goal follow-up 2027-01").contains("100.0% of 90.0%"));
+    assert!(
+        row("| goal first-touch-speed 2027-01").contains("business hours of 2 business hours"),
+        "{md}"
+    );
+}

@@ -49,9 +49,10 @@ pub fn to_json(e: &Evaluation, a: &Agreement, range: Range, version: Option<i64>
     serde_json::to_value(super::Report::new(e, a, range, version)).unwrap_or(Value::Null)
 }
 
+/// A rate as a percentage with one decimal, so a small change shows.
 fn rate(v: &Value) -> String {
     v.as_f64()
-        .map_or("n/a".to_string(), |r| format!("{:.0}%", r * 100.0))
+        .map_or("n/a".to_string(), |r| format!("{:.1}%", r * 100.0))
 }
 
 fn cell(v: &Value) -> String {
@@ -70,9 +71,45 @@ fn cell(v: &Value) -> String {
 fn goal_value(v: &Value) -> String {
     match v.as_f64() {
         Some(f) if f.fract() != 0.0 || (0.0..=1.0).contains(&f) && !v.is_u64() => {
-            format!("{:.0}%", f * 100.0)
+            format!("{:.1}%", f * 100.0)
         }
         _ => cell(v),
+    }
+}
+
+/// A goal's actual as it reads beside its target: a duration actual
+/// (business seconds) in the target's own unit, e.g. "1.8 business hours"
+/// beside "2 business hours"; anything else as [`goal_value`] has it.
+fn goal_actual(g: &Value) -> String {
+    let (Some(target), Some(seconds)) = (g["target"].as_str(), g["actual"].as_f64()) else {
+        return goal_value(&g["actual"]);
+    };
+    let business = if target.contains("business") {
+        "business "
+    } else {
+        ""
+    };
+    let (per, unit) = if target.contains("minute") {
+        (60.0, "minutes")
+    } else if target.contains("second") {
+        (1.0, "seconds")
+    } else {
+        // Hours, and days shown as hours: a business day's length is the
+        // calendar's, which the report does not carry.
+        (3600.0, "hours")
+    };
+    format!("{:.1} {business}{unit}", seconds / per)
+}
+
+/// How a goal stands: attained or missed once its period has closed, on
+/// track or behind while it is open.
+fn goal_status(g: &Value) -> &'static str {
+    match (g["attained"].as_bool(), g["closed"].as_bool()) {
+        (Some(true), Some(true)) => "attained",
+        (Some(false), Some(true)) => "missed",
+        (Some(true), _) => "on track",
+        (Some(false), _) => "behind (period open)",
+        (None, _) => "nothing to measure",
     }
 }
 
@@ -97,13 +134,7 @@ fn rows(report: &Value) -> (Vec<&'static str>, Vec<Vec<String>>) {
         ]);
     }
     for g in report["goals"].as_array().into_iter().flatten() {
-        let status = match (g["attained"].as_bool(), g["closed"].as_bool()) {
-            (Some(true), Some(true)) => "attained",
-            (Some(false), Some(true)) => "missed",
-            (Some(true), _) => "on track",
-            (Some(false), _) => "behind (period open)",
-            (None, _) => "nothing to measure",
-        };
+        let status = goal_status(g);
         let actual = if g["target"].is_string() {
             // A duration target: the actual is business seconds.
             g["actual"].as_i64().map_or("n/a".to_string(), |s| {
@@ -211,41 +242,36 @@ fn footer(report: &Value, bullet: &str) -> String {
     out
 }
 
-/// Two reports (active and draft) side by side, guarantee by guarantee and goal by goal.
-pub fn side_by_side(active: &Value, draft: &Value) -> String {
-    let mut out = format!(
-        "what-if: {} to {} (as of {})\n\n",
-        cell(&active["from"]),
-        cell(&active["to"]),
-        cell(&active["as_of"])
-    );
-    out += &format!("{:<36} {:<28} {:<28}\n", "", "active", "draft");
+/// Two reports (active and draft) side by side: one row per guarantee and
+/// per goal period, `(what, active, draft)`.
+pub fn side_by_side_rows(active: &Value, draft: &Value) -> Vec<(String, String, String)> {
     let find = |list: &Value, id: &Value, period: &Value| -> Option<Value> {
         list.as_array()?
             .iter()
             .find(|x| &x["id"] == id && (period.is_null() || &x["period"] == period))
             .cloned()
     };
-    let mut ids: Vec<(Value, Value)> = Vec::new();
+    let absent = || "(not in this version)".to_string();
+    let mut out = Vec::new();
+    let mut ids: Vec<Value> = Vec::new();
     for side in [active, draft] {
         for g in side["guarantees"].as_array().into_iter().flatten() {
-            if !ids.contains(&(g["id"].clone(), Value::Null)) {
-                ids.push((g["id"].clone(), Value::Null));
+            if !ids.contains(&g["id"]) {
+                ids.push(g["id"].clone());
             }
         }
     }
-    for (id, _) in &ids {
+    for id in &ids {
         let show = |r: Option<Value>| {
-            r.map_or("(not in this version)".to_string(), |g| {
+            r.map_or_else(absent, |g| {
                 format!("{} clocks, {} in time", g["clocks"], rate(&g["compliance"]))
             })
         };
-        out += &format!(
-            "{:<36} {:<28} {:<28}\n",
+        out.push((
             format!("guarantee {}", cell(id)),
             show(find(&active["guarantees"], id, &Value::Null)),
-            show(find(&draft["guarantees"], id, &Value::Null))
-        );
+            show(find(&draft["guarantees"], id, &Value::Null)),
+        ));
     }
     let mut goals: Vec<(Value, Value)> = Vec::new();
     for side in [active, draft] {
@@ -258,25 +284,50 @@ pub fn side_by_side(active: &Value, draft: &Value) -> String {
     }
     for (id, period) in &goals {
         let show = |r: Option<Value>| {
-            r.map_or("(not in this version)".to_string(), |g| {
-                let status = match g["attained"].as_bool() {
-                    Some(true) => "attained",
-                    Some(false) => "missed",
-                    None => "n/a",
-                };
+            r.map_or_else(absent, |g| {
                 format!(
-                    "{} of {} {status}",
-                    goal_value(&g["actual"]),
-                    goal_value(&g["target"])
+                    "{} of {} {}",
+                    goal_actual(&g),
+                    goal_value(&g["target"]),
+                    goal_status(&g)
                 )
             })
         };
-        out += &format!(
-            "{:<36} {:<28} {:<28}\n",
+        out.push((
             format!("goal {} {}", cell(id), cell(period)),
             show(find(&active["goals"], id, period)),
-            show(find(&draft["goals"], id, period))
-        );
+            show(find(&draft["goals"], id, period)),
+        ));
+    }
+    out
+}
+
+/// Two reports (active and draft) side by side, as aligned text.
+pub fn side_by_side(active: &Value, draft: &Value) -> String {
+    let mut out = format!(
+        "what-if: {} to {} (as of {})\n\n",
+        cell(&active["from"]),
+        cell(&active["to"]),
+        cell(&active["as_of"])
+    );
+    out += &format!("{:<36} {:<28} {:<28}\n", "", "active", "draft");
+    for (what, a, d) in side_by_side_rows(active, draft) {
+        out += &format!("{what:<36} {a:<28} {d:<28}\n");
+    }
+    out
+}
+
+/// Two reports (active and draft) side by side, as a Markdown table.
+pub fn side_by_side_markdown(active: &Value, draft: &Value) -> String {
+    let mut out = format!(
+        "# What if: {}\n\n{} to {} (as of {})\n\n| | active | draft |\n|---|---|---|\n",
+        draft["agreement"]["name"].as_str().unwrap_or(""),
+        cell(&active["from"]),
+        cell(&active["to"]),
+        cell(&active["as_of"])
+    );
+    for (what, a, d) in side_by_side_rows(active, draft) {
+        out += &format!("| {what} | {a} | {d} |\n");
     }
     out
 }
