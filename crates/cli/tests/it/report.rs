@@ -120,16 +120,22 @@ fn report_formats_and_bad_input() {
     assert!(text(&out.stderr).contains("apply one with `handshake apply FILE`"));
 }
 
-#[test]
-fn whatif_shows_the_draft_beside_the_active_version() {
-    let dir = loaded();
+/// A draft of the example whose MQL volume goal is 2 instead of 400.
+fn small_mql_target(dir: &TempDir) -> std::path::PathBuf {
     let draft = dir.0.join("draft.toml");
-    let text_of = std::fs::read_to_string(concat!(
+    let example = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/agreement.toml"
     ))
     .unwrap();
-    std::fs::write(&draft, text_of.replacen("target = 400", "target = 2", 1)).unwrap();
+    std::fs::write(&draft, example.replacen("target = 400", "target = 2", 1)).unwrap();
+    draft
+}
+
+#[test]
+fn whatif_shows_the_draft_beside_the_active_version() {
+    let dir = loaded();
+    let draft = small_mql_target(&dir);
     let out = dir.run(&[
         "whatif",
         draft.to_str().unwrap(),
@@ -153,13 +159,7 @@ fn whatif_shows_the_draft_beside_the_active_version() {
 #[test]
 fn whatif_speaks_json_and_markdown_with_units_and_open_periods() {
     let dir = loaded();
-    let draft = dir.0.join("draft.toml");
-    let example = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/agreement.toml"
-    ))
-    .unwrap();
-    std::fs::write(&draft, example.replacen("target = 400", "target = 2", 1)).unwrap();
+    let draft = small_mql_target(&dir);
     let run = |as_of: &str, format: &str| {
         let out = dir.run(&[
             "whatif",
