@@ -136,11 +136,10 @@ pub fn run(global: &Global, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     }
     match args.format.as_str() {
         "json" => {
-            let mut json = output::to_json(&p, pace.as_ref());
-            if let Some(h) = &history {
-                json["history"] = output::history_json(h);
-            }
-            super::emit(&format!("{}\n", serde_json::to_string_pretty(&json)?));
+            // The same typed plan the API answers.
+            let mut plan = output::PlanOut::new(&p, pace.as_ref());
+            plan.history = history.as_ref().map(output::HistoryOut::new);
+            super::emit(&format!("{}\n", serde_json::to_string_pretty(&plan)?));
         }
         "csv" => {
             let (head, rows) = output::rows(&p);

@@ -1,7 +1,6 @@
 //! A plan as JSON, as a table and as CSV rows.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::{Pace, Plan};
 
@@ -170,7 +169,8 @@ pub struct PlanOut {
     pub notes: Vec<String>,
     /// Revenue against the plan so far, when asked.
     pub pace: Option<PaceOut>,
-    /// The history the rates came from, when asked.
+    /// The history the rates came from, when asked (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<HistoryOut>,
 }
 
@@ -220,22 +220,6 @@ impl PlanOut {
             history: None,
         }
     }
-}
-
-/// The history a plan took its rates from, as JSON (each value with its sample size).
-pub fn history_json(h: &super::history::History) -> Value {
-    serde_json::to_value(HistoryOut::new(h)).unwrap_or(Value::Null)
-}
-
-/// The plan as JSON: the months, totals and notes.
-pub fn to_json(p: &Plan, pace: Option<&Pace>) -> Value {
-    // Plain structs of strings and numbers: serializing them cannot fail.
-    let mut v = serde_json::to_value(PlanOut::new(p, pace)).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut v {
-        // Without history the key is absent, as it always was.
-        map.remove("history");
-    }
-    v
 }
 
 /// Header and rows, one per month.
