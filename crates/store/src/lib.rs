@@ -29,11 +29,13 @@ mod migrate;
 mod postgres;
 mod rows;
 mod secrets;
+mod sessions;
 mod sqlite;
 mod store;
 mod tokens;
 
 pub use error::StoreError;
 pub use secrets::{NewToken, TokenSecret};
+pub use sessions::{NewSession, SessionInfo};
 pub use store::{AgreementVersion, Inserted, STATEMENT, Store, WAIT, Workspace};
 pub use tokens::{TokenInfo, TokenRole};

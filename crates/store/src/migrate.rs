@@ -9,6 +9,10 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
         2,
         include_str!("../migrations/sqlite/0002_tokens_and_readiness.sql"),
     ),
+    (
+        3,
+        include_str!("../migrations/sqlite/0003_cursor_and_sessions.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -17,6 +21,10 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
     (
         2,
         include_str!("../migrations/postgres/0002_tokens_and_readiness.sql"),
+    ),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_cursor_and_sessions.sql"),
     ),
 ];
 

@@ -18,12 +18,12 @@ fn column<T: Clone>(rows: &[Row], f: impl Fn(&Row) -> T) -> Vec<T> {
 pub(crate) async fn insert(
     pool: &PgPool,
     ws: &Workspace,
-    rows: &[Row],
+    rows: &mut [Row],
 ) -> Result<HashMap<String, i64>, StoreError> {
     let types = [
-        "text", "text", "int2", "int8", "int8", "int8", "bool", "text", "text", "text", "text",
-        "bool", "text", "text", "int8", "text", "text", "text", "text", "int8", "text", "text",
-        "text", "text", "text", "text",
+        "int8", "text", "text", "int2", "int8", "int8", "int8", "bool", "text", "text", "text",
+        "text", "bool", "text", "text", "int8", "text", "text", "text", "text", "int8", "text",
+        "text", "text", "text", "text", "text",
     ];
     let unnest: Vec<String> = types
         .iter()
@@ -32,15 +32,23 @@ pub(crate) async fn insert(
         .collect();
     // Built from constant column names and types only; values are bound.
     let sql = format!(
-        "INSERT INTO events (workspace, {}) SELECT $1, * FROM UNNEST({}) ON CONFLICT (workspace, id) DO NOTHING RETURNING id",
+        "INSERT INTO events (workspace, seq, {}) SELECT $1, * FROM UNNEST({}) ON CONFLICT (workspace, id) DO NOTHING RETURNING id",
         COLUMNS.join(", "),
         unnest.join(", ")
     );
     let mut tx = pool.begin().await?;
+    let n = i64::try_from(rows.len()).map_err(|_| StoreError::Invalid("batch too large".into()))?;
+    let last: i64 = sqlx::query_scalar(crate::rows::RESERVE)
+        .bind(ws.as_str())
+        .bind(n)
+        .fetch_one(&mut *tx)
+        .await?;
+    crate::rows::number(rows, last);
     let mut inserted: HashSet<String> = HashSet::with_capacity(rows.len());
     for chunk in rows.chunks(CHUNK) {
         let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(ws.as_str())
+            .bind(column(chunk, |r| r.seq))
             .bind(column(chunk, |r| r.id.clone()))
             .bind(column(chunk, |r| r.subject.clone()))
             .bind(column(chunk, |r| r.kind))

@@ -34,6 +34,24 @@ pub(crate) struct Row {
     pub req_from: Option<String>,
     pub req_to: Option<String>,
     pub req_kind: Option<String>,
+    /// The cursor position given at insertion (not in [`COLUMNS`]).
+    pub seq: i64,
+}
+
+/// Reserves `$2` cursor positions for workspace `$1` and returns the last
+/// one: the batch takes `last - $2 + 1 ..= last`. The counter's row stays
+/// locked until the batch commits, so a batch that commits later has higher
+/// positions, and a reader of "after N" never misses one that commits late.
+pub(crate) const RESERVE: &str = "INSERT INTO event_counters (workspace, last_seq) VALUES ($1, $2) \
+     ON CONFLICT (workspace) DO UPDATE SET last_seq = event_counters.last_seq + excluded.last_seq \
+     RETURNING last_seq";
+
+/// Gives `rows` consecutive cursor positions ending at `last`.
+pub(crate) fn number(rows: &mut [Row], last: i64) {
+    let first = last - rows.len() as i64 + 1;
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.seq = first + i as i64;
+    }
 }
 
 /// The column list, in the order [`Row`] binds them.

@@ -55,7 +55,7 @@ pub struct NewToken {
     pub(crate) hash: String,
 }
 
-fn random_hex(bytes: usize) -> Result<String, StoreError> {
+pub(crate) fn random_hex(bytes: usize) -> Result<String, StoreError> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf)
         .map_err(|e| StoreError::Invalid(format!("no randomness available: {e}")))?;

@@ -9,16 +9,24 @@ use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use crate::rows::{COLUMNS, Row};
 use crate::{StoreError, Workspace};
 
-/// Rows per statement: 27 parameters each, under SQLite's limit of 32,766.
+/// Rows per statement: 28 parameters each, under SQLite's limit of 32,766.
 const CHUNK: usize = 1_000;
 
 /// Inserts `rows`; returns the stored fingerprints of the ids that were already there.
 pub(crate) async fn insert(
     pool: &SqlitePool,
     ws: &Workspace,
-    rows: &[Row],
+    rows: &mut [Row],
 ) -> Result<HashMap<String, i64>, StoreError> {
     let mut tx = pool.begin().await?;
+    let n = i64::try_from(rows.len()).map_err(|_| StoreError::Invalid("batch too large".into()))?;
+    let last: i64 = sqlx::query_scalar(crate::rows::RESERVE)
+        .bind(ws.as_str())
+        .bind(n)
+        .fetch_one(&mut *tx)
+        .await?;
+    crate::rows::number(rows, last);
+    let rows: &[Row] = rows;
     let mut inserted: HashSet<String> = HashSet::with_capacity(rows.len());
     // Each kind of event fills only some columns: bind just those (the rest
     // default to NULL), grouping the rows by the set of columns they use.
@@ -28,12 +36,13 @@ pub(crate) async fn insert(
     }
     for (columns, group) in &groups {
         let names: Vec<&str> = columns.iter().map(|&c| COLUMNS[c]).collect();
-        let head = format!("INSERT INTO events (workspace, {}) ", names.join(", "));
-        let per_statement = (32_000 / (columns.len() + 1)).min(CHUNK);
+        let head = format!("INSERT INTO events (workspace, seq, {}) ", names.join(", "));
+        let per_statement = (32_000 / (columns.len() + 2)).min(CHUNK);
         for chunk in group.chunks(per_statement) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(&head);
             q.push_values(chunk, |mut b, r| {
                 b.push_bind(ws.as_str());
+                b.push_bind(r.seq);
                 for &c in columns {
                     bind_column(&mut b, r, c);
                 }

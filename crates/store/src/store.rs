@@ -139,6 +139,7 @@ macro_rules! decode_row {
                 req_from: r.try_get(23)?,
                 req_to: r.try_get(24)?,
                 req_kind: r.try_get(25)?,
+                seq: 0,
             })
         })()
     }};
@@ -310,9 +311,9 @@ impl Store {
         let before: HashMap<String, i64> = match self {
             Store::Sqlite(pool, writer) => {
                 let _turn = writer.lock().await;
-                crate::sqlite::insert(pool, ws, &rows).await?
+                crate::sqlite::insert(pool, ws, &mut rows).await?
             }
-            Store::Postgres(pool) => crate::postgres::insert(pool, ws, &rows).await?,
+            Store::Postgres(pool) => crate::postgres::insert(pool, ws, &mut rows).await?,
         };
         // A fingerprint that differs proves a conflict; one that matches is
         // only a hint (64 bits can collide), so those bodies are read back
@@ -422,6 +423,88 @@ impl Store {
             ))
         });
         rows.into_iter().map(Row::into_event).collect()
+    }
+
+    /// The cursor's end: the position of the latest event the workspace
+    /// holds (0 when none). Positions grow in the order batches commit.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn last_seq(&self, ws: &Workspace) -> Result<i64, StoreError> {
+        let n: Option<i64> = on_pool!(self, pool => sqlx::query_scalar("SELECT last_seq FROM event_counters WHERE workspace = $1").bind(ws.as_str()).fetch_optional(pool).await?);
+        Ok(n.unwrap_or(0))
+    }
+
+    /// Up to `limit` events stored after cursor position `after`, with their
+    /// positions, in the order they were stored. Reading on from the last
+    /// position returned never skips an event: a batch that commits later
+    /// always has higher positions than every batch committed before it.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`]; [`StoreError::Corrupt`] for a row that no longer decodes.
+    pub async fn events_after(
+        &self,
+        ws: &Workspace,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, Event)>, StoreError> {
+        // Built from constant column names only; values are bound.
+        let sql = format!(
+            "SELECT {}, seq FROM events WHERE workspace = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            crate::rows::COLUMNS.join(", ")
+        );
+        let rows = on_pool!(self, pool => {
+            let fetched = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(ws.as_str()).bind(after).bind(i64::from(limit)).fetch_all(pool).await?;
+            fetched.iter().map(|r| {
+                let mut row = decode_row!(r)?;
+                row.seq = r.try_get(26)?;
+                Ok(row)
+            }).collect::<Result<Vec<Row>, sqlx::Error>>()?
+        });
+        rows.into_iter()
+            .map(|r| {
+                let seq = r.seq;
+                r.into_event().map(|e| (seq, e))
+            })
+            .collect()
+    }
+
+    /// The events of each of `subjects`, by subject, each in evaluation
+    /// order (occurred_at, id); a subject with no event is absent.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`]; [`StoreError::Corrupt`] for a row that no longer decodes.
+    pub async fn timelines(
+        &self,
+        ws: &Workspace,
+        subjects: &[&str],
+    ) -> Result<HashMap<String, Vec<Event>>, StoreError> {
+        let mut out: HashMap<String, Vec<Event>> = HashMap::with_capacity(subjects.len());
+        for chunk in subjects.chunks(500) {
+            // Built from constant column names only; values are bound.
+            let head = format!(
+                "SELECT {} FROM events WHERE workspace = ",
+                crate::rows::COLUMNS.join(", ")
+            );
+            let rows = on_pool!(self, pool => {
+                let mut q = sqlx::QueryBuilder::new(head);
+                q.push_bind(ws.as_str()).push(" AND subject IN (");
+                let mut list = q.separated(", ");
+                for s in chunk {
+                    list.push_bind(*s);
+                }
+                q.push(") ORDER BY subject, occurred_at, id");
+                let fetched = q.build().fetch_all(pool).await?;
+                fetched.iter().map(|r| decode_row!(r)).collect::<Result<Vec<Row>, sqlx::Error>>()?
+            });
+            for row in rows {
+                let event = row.into_event()?;
+                out.entry(event.subject.as_str().to_string())
+                    .or_default()
+                    .push(event);
+            }
+        }
+        Ok(out)
     }
 
     /// How many events the workspace holds.

@@ -159,7 +159,179 @@ conformance!(
     a_fingerprint_collision_is_a_conflict_not_a_duplicate,
     readiness_is_a_real_write,
     a_stored_kind_code_no_type_has_is_an_error_not_a_guess,
+    the_cursor_numbers_events_in_the_order_stored,
+    the_cursor_never_skips_a_batch_that_commits_late,
+    sessions_are_shared_stored_hashed_and_expire,
 );
+
+fn ids(list: &[(i64, Event)]) -> Vec<String> {
+    list.iter().map(|(_, e)| e.id.to_string()).collect()
+}
+
+async fn the_cursor_numbers_events_in_the_order_stored(store: Store) {
+    let (w, other) = (ws("acme"), ws("globex"));
+    assert_eq!(store.last_seq(&w).await.unwrap(), 0);
+    // Stored in this order, whatever their instants.
+    store
+        .insert_events(&w, &[created("e-late", "L-1", "2026-10-09T00:00:00Z")])
+        .await
+        .unwrap();
+    store
+        .insert_events(&other, &[created("o-1", "L-9", "2026-10-01T00:00:00Z")])
+        .await
+        .unwrap();
+    store
+        .insert_events(
+            &w,
+            &[
+                created("e-early", "L-2", "2026-10-01T00:00:00Z"),
+                created("e-late", "L-1", "2026-10-09T00:00:00Z"),
+                created("e-mid", "L-1", "2026-10-05T00:00:00Z"),
+            ],
+        )
+        .await
+        .unwrap();
+    let all = store.events_after(&w, 0, 100).await.unwrap();
+    assert_eq!(ids(&all), vec!["e-late", "e-early", "e-mid"]);
+    let seqs: Vec<i64> = all.iter().map(|(s, _)| *s).collect();
+    assert!(seqs.windows(2).all(|p| p[0] < p[1]), "{seqs:?}");
+    // A redelivery takes no new place; the end is the last place given out.
+    assert!(store.last_seq(&w).await.unwrap() >= seqs[2]);
+    // Reading on from a place gives what came after it, a page at a time.
+    assert_eq!(
+        ids(&store.events_after(&w, seqs[0], 1).await.unwrap()),
+        vec!["e-early"]
+    );
+    assert!(
+        store
+            .events_after(&w, seqs[2], 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Another workspace has its own cursor.
+    assert_eq!(
+        ids(&store.events_after(&other, 0, 100).await.unwrap()),
+        vec!["o-1"]
+    );
+    // The events of several subjects at once, each in evaluation order.
+    let t = store.timelines(&w, &["L-1", "L-2", "L-404"]).await.unwrap();
+    let l1: Vec<String> = t["L-1"].iter().map(|e| e.id.to_string()).collect();
+    assert_eq!(l1, vec!["e-mid", "e-late"]);
+    assert_eq!(t["L-2"].len(), 1);
+    assert!(!t.contains_key("L-404"));
+}
+
+/// Writers commit concurrently while a reader follows the cursor: every
+/// event is read exactly once. A cursor numbered by a plain sequence would
+/// skip the batches that took their numbers first and committed last.
+async fn the_cursor_never_skips_a_batch_that_commits_late(store: Store) {
+    const WRITERS: usize = 4;
+    const BATCHES: usize = 25;
+    const SIZE: usize = 4;
+    let w = ws("acme");
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut writers = Vec::new();
+    for writer in 0..WRITERS {
+        let (store, w, done) = (store.clone(), w.clone(), done.clone());
+        writers.push(tokio::spawn(async move {
+            for b in 0..BATCHES {
+                let batch: Vec<Event> = (0..SIZE)
+                    .map(|i| {
+                        created(
+                            &format!("w{writer}-b{b}-{i}"),
+                            &format!("L-{writer}-{b}"),
+                            "2026-10-01T00:00:00Z",
+                        )
+                    })
+                    .collect();
+                store.insert_events(&w, &batch).await.unwrap();
+            }
+            done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor = 0;
+    loop {
+        // Read whether the writers are done before reading the page, so the
+        // last pass after they finish sees everything.
+        let finished = done.load(std::sync::atomic::Ordering::SeqCst) == WRITERS;
+        let page = store.events_after(&w, cursor, 7).await.unwrap();
+        for (seq, e) in &page {
+            assert!(*seq > cursor);
+            cursor = *seq;
+            assert!(seen.insert(e.id.to_string()), "{} read twice", e.id);
+        }
+        if finished && page.is_empty() {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    for h in writers {
+        h.await.unwrap();
+    }
+    assert_eq!(
+        seen.len(),
+        WRITERS * BATCHES * SIZE,
+        "the cursor skipped events"
+    );
+}
+
+async fn sessions_are_shared_stored_hashed_and_expire(store: Store) {
+    let w = ws("acme");
+    let made = store
+        .open_session(&w, "alice", "tok1", 1_000, 2_000)
+        .await
+        .unwrap();
+    assert_eq!(made.info.workspace, w);
+    // Any handle on the same database finds it by its cookie; others find nothing.
+    let found = store.session(&made.cookie, 1_500).await.unwrap().unwrap();
+    assert_eq!(found, made.info);
+    assert!(
+        store
+            .session("not-a-session", 1_500)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Expired at its instant.
+    assert!(store.session(&made.cookie, 2_000).await.unwrap().is_none());
+    // The cookie's value is not what the database holds.
+    let sql = "SELECT id_hash FROM sessions";
+    let held: String = match &store {
+        Store::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        Store::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    };
+    assert!(!held.contains(&made.cookie));
+    // Closed: gone; opening another sweeps the expired.
+    let second = store
+        .open_session(&w, "bob", "tok2", 1_000, 9_000)
+        .await
+        .unwrap();
+    store.close_session(&second.cookie).await.unwrap();
+    assert!(
+        store
+            .session(&second.cookie, 1_500)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store
+        .open_session(&w, "carol", "tok3", 5_000, 9_000)
+        .await
+        .unwrap();
+    let count: i64 = match &store {
+        Store::Sqlite(p, _) => sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        Store::Postgres(p) => sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    };
+    assert_eq!(count, 1, "the expired session is swept");
+}
 
 async fn new_duplicate_and_conflicting_events(store: Store) {
     let w = ws("acme");
