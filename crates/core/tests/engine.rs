@@ -349,6 +349,55 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// The server's way: batches arrive in any order, each touched subject is
+    /// given all of its events so far, and the clock moves on between
+    /// batches. Every answer equals a full replay of what arrived, under two
+    /// agreement versions, at that instant.
+    #[test]
+    fn the_live_state_equals_a_full_replay_at_every_step(
+        seed in any::<u64>(),
+        cuts in prop::collection::vec(0usize..60, 0..6),
+        steps in prop::collection::vec(0i64..200, 1..7),
+    ) {
+        use handshake_core::engine::{Live, evaluate_versions};
+        let v1 = agreement();
+        let text = include_str!("../../../examples/agreement.toml");
+        let v2 = handshake_core::check("v2", &text.replacen("within = \"1 business hour\"", "within = \"3 business hours\"", 1))
+            .agreement
+            .unwrap();
+        let versions = vec![(t("2027-01-01T00:00:00Z"), v1), (t("2027-01-15T00:00:00Z"), v2)];
+        let mut shuffled = sample_events();
+        let mut x = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(shuffled.len())).collect();
+        cuts.sort_unstable();
+        let mut live = Live::new(versions.clone());
+        let mut arrived: Vec<Event> = Vec::new();
+        let mut as_of = t("2027-01-10T00:00:00Z");
+        let mut start = 0;
+        for (i, cut) in cuts.into_iter().chain([shuffled.len()]).enumerate() {
+            let batch = &shuffled[start..cut.max(start)];
+            start = cut.max(start);
+            arrived.extend(batch.iter().cloned());
+            let mut touched: Vec<&str> = batch.iter().map(|e| e.subject.as_str()).collect();
+            touched.sort_unstable();
+            touched.dedup();
+            for subject in touched {
+                let of: Vec<Event> = arrived.iter().filter(|e| e.subject.as_str() == subject).cloned().collect();
+                live.set_subject(subject, of);
+            }
+            as_of = as_of.checked_add(jiff::SignedDuration::from_hours(steps[i % steps.len()])).unwrap();
+            prop_assert_eq!(live.evaluation(as_of), evaluate_versions(&versions, &arrived, as_of));
+        }
+    }
+}
+
 #[test]
 fn each_period_and_clock_is_judged_by_the_version_in_force_at_its_start() {
     use handshake_core::engine::evaluate_versions;

@@ -107,7 +107,7 @@ fn in_segment(
 /// one-period reference the tests compare it with.
 pub(crate) fn all(
     a: &Agreement,
-    facts: &[Facts],
+    facts: &[&Facts],
     clocks: &[Clock],
     as_of: Timestamp,
 ) -> Vec<GoalResult> {
@@ -190,7 +190,7 @@ fn firsts<'f>(
 fn measure_periods(
     a: &Agreement,
     g: &Goal,
-    facts: &[Facts],
+    facts: &[&Facts],
     clocks: &[Clock],
     bounds: &[(i64, i64)],
 ) -> Vec<Actual> {
@@ -529,7 +529,7 @@ fn first_reach<'f>(
 pub(crate) fn measure(
     a: &Agreement,
     g: &Goal,
-    facts: &[Facts],
+    facts: &[&Facts],
     clocks: &[Clock],
     from: i64,
     to: i64,
@@ -719,6 +719,7 @@ mod tests {
                     folder.fold(s, &list)
                 })
                 .collect();
+            let facts: Vec<&Facts> = facts.iter().collect();
             let tz = &a.time_zone.tz;
             let limit = secs(as_of);
             assert!(e.goals.len() > 20);

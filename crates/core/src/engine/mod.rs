@@ -13,6 +13,7 @@ mod findings;
 mod fold;
 mod goals;
 mod incremental;
+mod live;
 mod periods;
 pub mod report;
 mod report_model;
@@ -25,6 +26,7 @@ pub use clocks::{ClockState, ClockView};
 pub use findings::Finding;
 pub use goals::{Actual, GoalResult};
 pub use incremental::Evaluator;
+pub use live::Live;
 pub use periods::PeriodKey;
 
 use std::collections::BTreeMap;
@@ -241,7 +243,8 @@ where
         facts.push(folder.fold(&subject, &list));
     }
     facts.sort_by(|a, b| a.subject.cmp(&b.subject));
-    assemble(agreement, &facts, as_of, count, inferred)
+    let refs: Vec<&Facts> = facts.iter().collect();
+    assemble(agreement, &refs, as_of, count, inferred)
 }
 
 /// Evaluates a history of agreement versions, each in force from its instant
@@ -273,7 +276,24 @@ pub fn evaluate_versions<A: std::borrow::Borrow<Agreement>>(
     events: &[Event],
     as_of: Timestamp,
 ) -> Evaluation {
-    let Some(latest) = versions.last().map(|(_, a)| a.borrow()) else {
+    let evaluations = versions
+        .iter()
+        .map(|(_, a)| evaluate(a.borrow(), events, as_of))
+        .collect();
+    combine_versions(versions, evaluations, as_of)
+}
+
+/// One evaluation from each version's own (`evaluations[i]` by
+/// `versions[i]`): each version's clocks and goal periods from its window,
+/// streaks and consequences recomputed by the latest; the rest is the latest's.
+pub(crate) fn combine_versions<A: std::borrow::Borrow<Agreement>>(
+    versions: &[(Timestamp, A)],
+    mut evaluations: Vec<Evaluation>,
+    as_of: Timestamp,
+) -> Evaluation {
+    let (Some(latest), Some(mut merged)) =
+        (versions.last().map(|(_, a)| a.borrow()), evaluations.pop())
+    else {
         return Evaluation {
             as_of,
             clocks: Vec::new(),
@@ -287,36 +307,39 @@ pub fn evaluate_versions<A: std::borrow::Borrow<Agreement>>(
             events: 0,
         };
     };
-    let mut merged = evaluate(latest, events, as_of);
-    if versions.len() == 1 {
+    if evaluations.is_empty() {
         return merged;
     }
-    let windows: Vec<(i64, i64)> = versions
-        .iter()
-        .enumerate()
-        .map(|(i, (from, _))| {
-            let start = if i == 0 { i64::MIN } else { secs(*from) };
-            let end = versions.get(i + 1).map_or(i64::MAX, |(t, _)| secs(*t));
-            (start, end)
-        })
-        .collect();
+    let window = |i: usize| {
+        let start = if i == 0 {
+            i64::MIN
+        } else {
+            secs(versions[i].0)
+        };
+        let end = versions.get(i + 1).map_or(i64::MAX, |(t, _)| secs(*t));
+        (start, end)
+    };
+    let latest_index = versions.len() - 1;
+    let latest_part = (
+        std::mem::take(&mut merged.clocks),
+        std::mem::take(&mut merged.goals),
+    );
+    let parts = evaluations
+        .into_iter()
+        .map(|e| (e.clocks, e.goals))
+        .chain(std::iter::once(latest_part));
     let mut clocks = Vec::new();
     let mut goals = Vec::new();
-    for (i, (_, a)) in versions.iter().enumerate() {
-        let a: &Agreement = a.borrow();
-        let (start, end) = windows[i];
-        let e = if i + 1 == versions.len() {
-            merged.clone()
-        } else {
-            evaluate(a, events, as_of)
-        };
+    for (i, (version_clocks, version_goals)) in parts.enumerate().take(latest_index + 1) {
+        let a: &Agreement = versions[i].1.borrow();
+        let (start, end) = window(i);
         clocks.extend(
-            e.clocks
+            version_clocks
                 .into_iter()
                 .filter(|c| c.view.start >= start && c.view.start < end),
         );
         let tz = &a.time_zone.tz;
-        goals.extend(e.goals.into_iter().filter(|g| {
+        goals.extend(version_goals.into_iter().filter(|g| {
             let s = secs(g.period.start(tz));
             s >= start && s < end
         }));
@@ -338,7 +361,7 @@ pub fn evaluate_versions<A: std::borrow::Borrow<Agreement>>(
 /// Builds the evaluation from folded subjects (shared with the incremental evaluator).
 pub(crate) fn assemble(
     agreement: &Agreement,
-    facts: &[Facts],
+    facts: &[&Facts],
     as_of: Timestamp,
     events: usize,
     inferred_events: usize,
@@ -412,7 +435,7 @@ pub(crate) fn assemble(
     }
 }
 
-fn quality(facts: &[Facts]) -> Vec<SourceQuality> {
+fn quality(facts: &[&Facts]) -> Vec<SourceQuality> {
     let mut by: BTreeMap<String, (SourceQuality, BTreeMap<String, usize>)> = BTreeMap::new();
     for f in facts.iter().filter(|f| !f.is_request) {
         let source = f.attrs.get("source").unwrap_or("(none)").to_string();

@@ -1,0 +1,230 @@
+//! [`Live`]: the evaluation a server keeps current. It holds each subject's
+//! folded facts (under every agreement version), not its events: a new event
+//! for a lead costs that lead's fold, given its events again by the caller
+//! (who reads them from the store), and memory grows with leads, not events.
+//! Answers are assembled from the facts at the instant asked, so time moving
+//! on (clocks falling due) needs no event.
+//!
+//! The one exception to "facts, not events": a subject with events after the
+//! latest instant asked keeps them until that instant passes, since what
+//! counts for it depends on when one asks.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::Timestamp;
+
+use super::fold::{Facts, Texts, fold, read_attributes, secs};
+use super::{Evaluation, assemble, combine_versions};
+use crate::agreement::Agreement;
+use crate::event::Event;
+
+/// One subject's facts under each version.
+struct Held {
+    /// Folded from every event of the subject, one per agreement version.
+    facts: Vec<Facts>,
+    /// The events, kept only while some lie after the latest instant asked
+    /// (or always, for [`Live::keeping_events`]); in evaluation order.
+    events: Option<Vec<Event>>,
+    /// Events, and of them inferred ones.
+    count: usize,
+    inferred: usize,
+    /// The latest event's instant, in whole seconds.
+    latest: i64,
+}
+
+/// The live state of one workspace for a history of agreement versions.
+///
+/// # Example
+/// ```
+/// use handshake_core::{check, engine::{Live, evaluate}, event::parse_event};
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/agreement.toml"))?;
+/// let a = check("agreement.toml", &text).agreement.expect("valid");
+/// let e = |s: &str| parse_event(s).unwrap();
+/// let mut events = vec![
+///     e(r#"{"id":"1","type":"lead.created","lead_id":"L","occurred_at":"2027-01-11T14:00:00Z","attributes":{"segment":"enterprise"}}"#),
+///     e(r#"{"id":"2","type":"lead.stage_changed","lead_id":"L","occurred_at":"2027-01-11T15:00:00Z","stage":"mql"}"#),
+/// ];
+/// let mut live = Live::new(vec![("2027-01-01T00:00:00Z".parse()?, a.clone())]);
+/// live.set_subject("L", events.clone());
+/// // A touch arrives: the lead's events are given again, with it.
+/// events.push(e(r#"{"id":"3","type":"lead.touched","lead_id":"L","occurred_at":"2027-01-11T15:20:00Z","channel":"call"}"#));
+/// live.set_subject("L", events.clone());
+/// let at = "2027-01-11T16:30:00Z".parse()?;
+/// assert_eq!(live.evaluation(at), evaluate(&a, &events, at));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Live {
+    versions: Vec<(Timestamp, Agreement)>,
+    read: Vec<Vec<String>>,
+    texts: Texts,
+    subjects: BTreeMap<String, Held>,
+    /// Subjects holding events after `horizon`.
+    pending: BTreeSet<String>,
+    /// The latest instant asked, whole seconds.
+    horizon: i64,
+    keep_events: bool,
+}
+
+impl Live {
+    /// An empty live state for `versions` (each in force from its instant,
+    /// oldest first; see [`super::evaluate_versions`]).
+    pub fn new(versions: Vec<(Timestamp, Agreement)>) -> Live {
+        Live {
+            read: versions.iter().map(|(_, a)| read_attributes(a)).collect(),
+            versions,
+            texts: Texts::default(),
+            subjects: BTreeMap::new(),
+            pending: BTreeSet::new(),
+            horizon: i64::MIN,
+            keep_events: false,
+        }
+    }
+
+    /// Like [`Live::new`], but every subject's events are kept, so that
+    /// [`Live::evaluation`] may be asked about any instant, earlier ones too
+    /// (the incremental evaluator's way; it costs the events' memory).
+    pub(crate) fn keeping_events(versions: Vec<(Timestamp, Agreement)>) -> Live {
+        Live {
+            keep_events: true,
+            ..Live::new(versions)
+        }
+    }
+
+    /// The agreement versions, oldest first.
+    pub fn versions(&self) -> &[(Timestamp, Agreement)] {
+        &self.versions
+    }
+
+    /// The events held for `subject` (all of them with
+    /// [`Live::keeping_events`]; otherwise only while some lie ahead).
+    pub(crate) fn events_of(&self, subject: &str) -> &[Event] {
+        self.subjects
+            .get(subject)
+            .and_then(|h| h.events.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// How many leads and requests it holds.
+    pub fn subjects(&self) -> usize {
+        self.subjects.len()
+    }
+
+    /// Replaces what is known of `subject` with `events`: all of its events
+    /// (any order; events of other subjects are ignored). An empty list
+    /// forgets the subject.
+    pub fn set_subject(&mut self, subject: &str, mut events: Vec<Event>) {
+        events.retain(|e| e.subject.as_str() == subject);
+        if events.is_empty() {
+            self.subjects.remove(subject);
+            self.pending.remove(subject);
+            return;
+        }
+        events.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+        events.dedup_by(|a, b| a.id == b.id);
+        let latest = events
+            .iter()
+            .map(|e| secs(e.occurred_at))
+            .max()
+            .unwrap_or(i64::MIN);
+        let refs: Vec<&Event> = events.iter().collect();
+        let facts = self.fold_all(subject, &refs);
+        let keep = self.keep_events || latest > self.horizon;
+        let held = Held {
+            facts,
+            count: events.len(),
+            inferred: events.iter().filter(|e| e.inferred).count(),
+            latest,
+            events: keep.then_some(events),
+        };
+        if latest > self.horizon {
+            self.pending.insert(subject.to_string());
+        } else {
+            self.pending.remove(subject);
+        }
+        self.subjects.insert(subject.to_string(), held);
+    }
+
+    fn fold_all(&mut self, subject: &str, events: &[&Event]) -> Vec<Facts> {
+        self.versions
+            .iter()
+            .zip(&self.read)
+            .map(|((_, a), read)| fold(a, read, &mut self.texts, subject, events))
+            .collect()
+    }
+
+    /// The evaluation at `as_of`: equal to a full replay of every subject's
+    /// events at that instant ([`super::evaluate_versions`]). Without
+    /// [`Live::keeping_events`], `as_of` must not be earlier than an instant
+    /// asked before (a server's clock only moves on): a subject whose events
+    /// all lie before the latest instant asked keeps only its facts.
+    pub fn evaluation(&mut self, as_of: Timestamp) -> Evaluation {
+        let limit = secs(as_of);
+        // Subjects with events after `as_of`: folded from the visible ones.
+        let mut partial: BTreeMap<String, (Vec<Facts>, usize, usize)> = BTreeMap::new();
+        let late: Vec<String> = if self.keep_events {
+            self.subjects
+                .iter()
+                .filter(|(_, h)| h.latest > limit)
+                .map(|(k, _)| k.clone())
+                .collect()
+        } else {
+            self.pending.iter().cloned().collect()
+        };
+        for key in late {
+            let Some(events) = self.subjects.get(&key).and_then(|h| h.events.clone()) else {
+                continue;
+            };
+            let visible: Vec<&Event> = events
+                .iter()
+                .filter(|e| secs(e.occurred_at) <= limit)
+                .collect();
+            let counts = (visible.len(), visible.iter().filter(|e| e.inferred).count());
+            if counts.0 == 0 {
+                partial.insert(key, (Vec::new(), 0, 0));
+            } else if counts.0 < events.len() {
+                let facts = self.fold_all(&key, &visible);
+                partial.insert(key, (facts, counts.0, counts.1));
+            }
+        }
+        if limit > self.horizon {
+            self.horizon = limit;
+            if !self.keep_events {
+                let passed: Vec<String> = self
+                    .pending
+                    .iter()
+                    .filter(|k| self.subjects.get(*k).is_none_or(|h| h.latest <= limit))
+                    .cloned()
+                    .collect();
+                for k in passed {
+                    self.pending.remove(&k);
+                    if let Some(h) = self.subjects.get_mut(&k) {
+                        h.events = None;
+                    }
+                }
+            }
+        }
+        let (mut count, mut inferred) = (0, 0);
+        let mut per_version: Vec<Vec<&Facts>> = vec![Vec::new(); self.versions.len()];
+        for (key, held) in &self.subjects {
+            let (facts, c, i) = match partial.get(key) {
+                Some((facts, c, i)) => (facts, *c, *i),
+                None => (&held.facts, held.count, held.inferred),
+            };
+            if c == 0 {
+                continue;
+            }
+            count += c;
+            inferred += i;
+            for (list, f) in per_version.iter_mut().zip(facts) {
+                list.push(f);
+            }
+        }
+        let evaluations: Vec<Evaluation> = self
+            .versions
+            .iter()
+            .zip(&per_version)
+            .map(|((_, a), facts)| assemble(a, facts, as_of, count, inferred))
+            .collect();
+        combine_versions(&self.versions, evaluations, as_of)
+    }
+}
