@@ -1,13 +1,15 @@
 //! A draft agreement for what-if, shared by `POST /api/v1/whatif` and the
 //! what-if page: checked into an agreement (or its errors with their
-//! places), then judged on the events of the held evaluation at its instant.
+//! places), then judged beside the active agreement on the same events at
+//! one instant: a full replay, so it takes one of the few replay permits.
 
-use std::sync::Arc;
-
-use handshake_core::engine::{Evaluation, evaluate};
+use handshake_core::engine::{Evaluation, evaluate, evaluate_versions};
 use handshake_core::{Agreement, SourceFile, check};
+use handshake_store::{StoreError, Workspace};
+use jiff::Timestamp;
 
-use crate::web::snapshot::Snapshot;
+use crate::AppState;
+use crate::live::Snapshot;
 
 /// One error of a draft, at its line and column.
 pub(crate) struct DraftError {
@@ -42,20 +44,51 @@ pub(crate) fn check_draft(text: &str) -> Result<Agreement, Vec<DraftError>> {
     })
 }
 
-/// The draft's evaluation on the snapshot's events at its instant (on a
-/// blocking thread: it replays every event).
-///
-/// # Errors
-/// When the evaluation's thread stopped.
-pub(crate) async fn evaluate_draft(
+/// Why a draft could not be judged.
+pub(crate) enum Unjudged {
+    /// Too many full replays run already.
+    Busy,
+    /// The workspace has no agreement to compare with.
+    NoAgreement,
+    /// The store failed, or the evaluation stopped.
+    Store(StoreError),
+}
+
+/// The active agreement and a draft, judged on the same events at one instant.
+pub(crate) struct Judged {
+    /// The active versions' evaluation.
+    pub active: Snapshot,
+    /// The draft, as an agreement.
+    pub draft: Agreement,
+    /// The draft's evaluation.
+    pub drafted: Evaluation,
+}
+
+/// Replays every event under the active versions and under the draft, at
+/// `at` (one replay permit; on a blocking thread).
+pub(crate) async fn judge_draft(
+    state: &AppState,
+    ws: &Workspace,
     draft: Agreement,
-    snap: &Snapshot,
-) -> Result<(Agreement, Evaluation), tokio::task::JoinError> {
-    let events = Arc::clone(&snap.events);
-    let at = snap.evaluation.as_of;
+    at: Timestamp,
+) -> Result<Judged, Unjudged> {
+    let _permit = state.engines.replay_permit().map_err(|_| Unjudged::Busy)?;
+    let (versions, version) = state
+        .store
+        .agreement_history(ws)
+        .await
+        .map_err(Unjudged::Store)?
+        .ok_or(Unjudged::NoAgreement)?;
+    let events = state.store.all_events(ws).await.map_err(Unjudged::Store)?;
     tokio::task::spawn_blocking(move || {
-        let e = evaluate(&draft, &events, at);
-        (draft, e)
+        let active = evaluate_versions(&versions, &events, at);
+        let drafted = evaluate(&draft, &events, at);
+        Judged {
+            active: Snapshot::replayed(versions, version, active),
+            draft,
+            drafted,
+        }
     })
     .await
+    .map_err(|e| Unjudged::Store(StoreError::Invalid(format!("the evaluation stopped: {e}"))))
 }

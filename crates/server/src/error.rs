@@ -22,7 +22,7 @@ pub struct ApiError {
 pub(crate) struct ErrorBody {
     /// Stable machine code: unauthorized, invalid_json, not_an_object, missing_field, invalid_field,
     /// unknown_field, unknown_type, invalid_instant, conflict, payload_too_large, too_many_lines,
-    /// not_found, store_unavailable.
+    /// not_found, store_unavailable, busy (503 with Retry-After: too many replays at once).
     code: String,
     /// What is wrong and what would be right.
     message: String,
@@ -51,10 +51,26 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// Too many full replays at once: 503 with `Retry-After`.
+    pub(crate) fn busy() -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            format!(
+                "{} questions about other instants (as_of, what-if) are being answered already; retry in a few seconds",
+                crate::live::REPLAYS
+            ),
+        )
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry = (self.code == "busy").then_some([(axum::http::header::RETRY_AFTER, "5")]);
         (
             self.status,
+            retry,
             Json(ErrorBody {
                 code: self.code.to_string(),
                 message: self.message,

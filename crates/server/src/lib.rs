@@ -13,6 +13,7 @@ mod error;
 mod guard;
 mod layers;
 mod listen;
+mod live;
 mod metrics;
 mod openapi;
 mod routes;

@@ -1,6 +1,6 @@
 //! [`AppState`]: what every handler shares: the store, the counters of
-//! failed sign-ins, the pages' sessions, the evaluations the pages read, and
-//! the server's settings.
+//! failed sign-ins, the live engines the pages and the API read, and the
+//! server's settings. Sessions live in the store.
 
 use std::sync::Arc;
 
@@ -27,8 +27,7 @@ pub struct Settings {
 pub struct AppState {
     pub(crate) store: Store,
     pub(crate) guard: Arc<crate::guard::Guard>,
-    pub(crate) sessions: Arc<crate::web::session::Sessions>,
-    pub(crate) snapshots: Arc<crate::web::snapshot::Snapshots>,
+    pub(crate) engines: Arc<crate::live::Engines>,
     pub(crate) settings: Settings,
 }
 
@@ -44,20 +43,15 @@ impl AppState {
         AppState {
             store,
             guard: Arc::default(),
-            sessions: Arc::default(),
-            snapshots: Arc::default(),
+            engines: Arc::default(),
             settings,
         }
     }
 
-    /// Starts evaluating `ws` in the background, so the first page asked for
-    /// does not wait for every event to be read. Call inside the runtime.
+    /// Starts following `ws` (building its live state) in the background, so
+    /// the first page asked for does not wait for every event to be read.
+    /// Call inside the runtime.
     pub fn warm(&self, ws: handshake_store::Workspace) {
-        let state = self.clone();
-        tokio::spawn(async move {
-            if let Err(e) = state.snapshots.current(&state.store, &ws).await {
-                tracing::warn!(error = %e, workspace = ws.as_str(), "warming the evaluation failed");
-            }
-        });
+        self.engines.start(&self.store, &ws);
     }
 }

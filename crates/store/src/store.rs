@@ -539,6 +539,15 @@ impl Store {
         ))
     }
 
+    /// The latest agreement version's number, or `None` when none is applied.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn latest_version(&self, ws: &Workspace) -> Result<Option<i64>, StoreError> {
+        let v: Option<i32> = on_pool!(self, pool => sqlx::query_scalar("SELECT MAX(version) FROM agreements WHERE workspace = $1").bind(ws.as_str()).fetch_one(pool).await?);
+        Ok(v.map(i64::from))
+    }
+
     /// Every agreement version of the workspace, oldest first.
     pub async fn agreements(&self, ws: &Workspace) -> Result<Vec<AgreementVersion>, StoreError> {
         let rows: Vec<(i32, String, String, i64)> = on_pool!(self, pool => sqlx::query_as("SELECT version, name, source, created_at FROM agreements WHERE workspace = $1 ORDER BY version").bind(ws.as_str()).fetch_all(pool).await?);

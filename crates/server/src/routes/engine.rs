@@ -1,9 +1,9 @@
 //! The engine over HTTP: `GET /api/v1/scorecard`, `GET /api/v1/clocks` (the
 //! queue of open clocks by due) and `POST /api/v1/whatif` (a draft beside the
 //! active agreement). Each answers from the workspace's agreement versions
-//! and events: at `as_of` when one is given; otherwise from the server's
-//! latest evaluation, at most 30 seconds old and never behind an event the
-//! server accepted (the one the dashboard reads, see `web::snapshot`).
+//! and events: at `as_of` when one is given (a full replay; a few at once,
+//! beyond that 503 `busy`); otherwise from the live engine's evaluation
+//! (see `live`), never behind an event this server accepted.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use crate::auth::Authed;
-use crate::draft::{check_draft, evaluate_draft};
+use crate::draft::{Unjudged, check_draft, judge_draft};
 use crate::routes::query::Params;
-use crate::web::snapshot::Snapshot;
+use crate::live::Snapshot;
 use crate::{ApiError, AppState};
 
 /// Which period, at which instant.
@@ -157,17 +157,23 @@ async fn evaluation(
     let found = match as_of {
         Some(text) => {
             let at = parse_instant(text)?;
-            state.snapshots.at(&state.store, ws, at).await
+            state
+                .engines
+                .at(&state.store, ws, at)
+                .await
+                .map_err(|_| ApiError::busy())?
         }
-        None => state.snapshots.current(&state.store, ws).await,
+        None => state.engines.current(&state.store, ws).await,
     };
-    found.map_err(|e| ApiError::store(&e))?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "no_agreement",
-            "no agreement applied in this workspace; apply one with `handshake apply FILE`",
-        )
-    })
+    found.map_err(|e| ApiError::store(&e))?.ok_or_else(no_agreement)
+}
+
+fn no_agreement() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no_agreement",
+        "no agreement applied in this workspace; apply one with `handshake apply FILE`",
+    )
 }
 
 fn bad(code: &'static str, message: String) -> ApiError {
@@ -407,22 +413,23 @@ pub(crate) async fn whatif(
             return Err((StatusCode::UNPROCESSABLE_ENTITY, Json(answer)).into_response());
         }
     };
-    let snap = evaluation(&state, &ws, q.as_of.as_deref())
+    let at = match q.as_of.as_deref() {
+        Some(text) => parse_instant(text).map_err(IntoResponse::into_response)?,
+        None => Timestamp::now(),
+    };
+    let judged = judge_draft(&state, &ws, draft, at)
         .await
+        .map_err(|e| match e {
+            Unjudged::Busy => ApiError::busy(),
+            Unjudged::NoAgreement => no_agreement(),
+            Unjudged::Store(e) => ApiError::store(&e),
+        })
         .map_err(IntoResponse::into_response)?;
+    let snap = &judged.active;
     let current = snap.agreement();
-    let at = snap.evaluation.as_of;
     let range = range(q.period.as_deref(), current, at).map_err(IntoResponse::into_response)?;
-    let (draft, drafted) = evaluate_draft(draft, &snap).await.map_err(|e| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            format!("the evaluation stopped: {e}"),
-        )
-        .into_response()
-    })?;
     Ok(Json(WhatIf {
         active: Report::new(&snap.evaluation, current, range, Some(snap.version)),
-        draft: Report::new(&drafted, &draft, range, None),
+        draft: Report::new(&judged.drafted, &judged.draft, range, None),
     }))
 }

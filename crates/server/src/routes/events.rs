@@ -105,7 +105,7 @@ pub(crate) async fn one(
         .insert_events(&ws, std::slice::from_ref(&event))
         .await
         .map_err(|e| ApiError::store(&e))?;
-    state.snapshots.touch(&ws);
+    state.engines.touch(&state.store, &ws);
     let id = event.id.to_string();
     match outcome.first() {
         Some(Inserted::Accepted) => {
@@ -190,7 +190,7 @@ pub(crate) async fn batch(
         .insert_events(&ws, &events)
         .await
         .map_err(|e| ApiError::store(&e))?;
-    state.snapshots.touch(&ws);
+    state.engines.touch(&state.store, &ws);
     let (mut accepted, mut duplicates) = (0, 0);
     for ((event, line), result) in events.iter().zip(lines).zip(outcome) {
         match result {

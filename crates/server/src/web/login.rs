@@ -116,12 +116,9 @@ pub(crate) async fn sign_in(
             );
         }
     };
-    let Some(id) = state.sessions.open(info.workspace, info.name, info.id) else {
-        return error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "No session",
-            "The server has no source of randomness for a session.",
-        );
+    let id = match super::session::open(&state, &info.workspace, &info.name, &info.id).await {
+        Ok(id) => id,
+        Err(e) => return super::store_down(&e, "Signing in"),
     };
     let mut response = Redirect::to(&next).into_response();
     let headers = response.headers_mut();
@@ -149,7 +146,9 @@ pub(crate) async fn sign_out(
     if !csrf_ok(&session, &f.csrf) {
         return forbidden();
     }
-    state.sessions.close(&id);
+    if let Err(e) = state.store.close_session(&id).await {
+        return super::store_down(&e, "Signing out");
+    }
     let mut response = Redirect::to("/login").into_response();
     if let Ok(v) = set_cookie(COOKIE, "", 0, "Lax", secure(&state, &headers)).parse() {
         response.headers_mut().insert(header::SET_COOKIE, v);

@@ -12,7 +12,6 @@ mod quality;
 mod queue;
 mod scorecard;
 pub(crate) mod session;
-pub(crate) mod snapshot;
 mod whatif;
 
 use std::sync::Arc;
@@ -27,7 +26,7 @@ use jiff::tz::TimeZone;
 
 use crate::AppState;
 use session::Session;
-use snapshot::Snapshot;
+use crate::live::Snapshot;
 
 /// The page routes.
 pub(crate) fn router() -> Router<AppState> {
@@ -181,7 +180,7 @@ pub(crate) async fn snapshot(
     current: &str,
     title: &str,
 ) -> Result<Arc<Snapshot>, Response> {
-    match state.snapshots.get(&state.store, &session.ws).await {
+    match state.engines.get(&state.store, &session.ws).await {
         Ok(Some(s)) => Ok(s),
         Ok(None) => Err(no_agreement(session, current, title)),
         Err(e) => Err(store_down(&e, "The data")),

@@ -1,18 +1,16 @@
 //! Sign-in for the pages: an API token is exchanged once for a session
 //! cookie (random, HttpOnly, SameSite=Lax), and every form carries the
-//! session's CSRF token. Sessions live in memory: a restart signs everyone
-//! out, and nothing secret is written anywhere. A session lives only as long
+//! session's CSRF token. Sessions live in the store, so every server sharing
+//! it knows them and a restart signs nobody out; the cookie's value is kept
+//! there only as its hash. A session lives only as long
 //! as its token: every page checks that the token is still active, so a
 //! revoked or expired token ends its sessions at once.
-
-use std::collections::HashMap;
-use std::sync::RwLock;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use handshake_store::Workspace;
+use handshake_store::{SessionInfo, Workspace};
 
 use crate::AppState;
 
@@ -34,12 +32,18 @@ pub(crate) struct Session {
     pub token_id: String,
     /// The token every form of this session must carry.
     pub csrf: String,
-    expires: i64,
 }
 
-/// Every live session, by its cookie value.
-#[derive(Default)]
-pub(crate) struct Sessions(RwLock<HashMap<String, Session>>);
+impl From<SessionInfo> for Session {
+    fn from(i: SessionInfo) -> Session {
+        Session {
+            ws: i.workspace,
+            name: i.name,
+            token_id: i.token_id,
+            csrf: i.csrf,
+        }
+    }
+}
 
 /// 32 random bytes as hex.
 pub(crate) fn random_hex() -> String {
@@ -56,39 +60,23 @@ fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
-impl Sessions {
-    /// Opens a session; returns its cookie value, or `None` without randomness.
-    pub(crate) fn open(&self, ws: Workspace, name: String, token_id: String) -> Option<String> {
-        let id = random_hex();
-        let csrf = random_hex();
-        if id.is_empty() || csrf.is_empty() {
-            return None;
-        }
-        let session = Session {
-            ws,
-            name,
-            token_id,
-            csrf,
-            expires: now() + LIFETIME,
-        };
-        let mut map = self.0.write().ok()?;
-        let t = now();
-        map.retain(|_, s| s.expires > t);
-        map.insert(id.clone(), session);
-        Some(id)
-    }
-
-    fn get(&self, id: &str) -> Option<Session> {
-        let map = self.0.read().ok()?;
-        map.get(id).filter(|s| s.expires > now()).cloned()
-    }
-
-    /// Ends a session.
-    pub(crate) fn close(&self, id: &str) {
-        if let Ok(mut map) = self.0.write() {
-            map.remove(id);
-        }
-    }
+/// Opens a session in the store (valid on every server sharing it); its
+/// cookie value.
+///
+/// # Errors
+/// When the store fails or the OS has no randomness.
+pub(crate) async fn open(
+    state: &AppState,
+    ws: &Workspace,
+    name: &str,
+    token_id: &str,
+) -> Result<String, handshake_store::StoreError> {
+    let t = now();
+    let made = state
+        .store
+        .open_session(ws, name, token_id, t, t + LIFETIME)
+        .await?;
+    Ok(made.cookie)
 }
 
 /// The value of cookie `name` in the request's headers.
@@ -161,27 +149,39 @@ impl FromRequestParts<AppState> for Signed {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Signed, Response> {
-        if let Some(id) = cookie(&parts.headers, COOKIE)
-            && let Some(s) = state.sessions.get(id)
-        {
+        if let Some(id) = cookie(&parts.headers, COOKIE) {
+            let s: Session = match state.store.session(id, now()).await {
+                Ok(Some(info)) => info.into(),
+                Ok(None) => return Err(to_sign_in(parts)),
+                Err(e) => return Err(super::store_down(&e, "Your session")),
+            };
             match state
                 .store
                 .active_token(&s.token_id, jiff::Timestamp::now())
                 .await
             {
                 Ok(Some(_)) => return Ok(Signed(s, id.to_string())),
-                Ok(None) => state.sessions.close(id),
+                Ok(None) => {
+                    if let Err(e) = state.store.close_session(id).await {
+                        tracing::warn!(error = %e, "closing a session of a revoked token failed");
+                    }
+                }
                 Err(e) => return Err(super::store_down(&e, "Your session")),
             }
         }
-        let here = parts
-            .uri
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_string();
-        let next = super::encode(&here, true);
-        Err(Redirect::to(&format!("/login?next={next}")).into_response())
+        Err(to_sign_in(parts))
     }
+}
+
+/// To the sign-in page, coming back here after.
+fn to_sign_in(parts: &Parts) -> Response {
+    let here = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    let next = super::encode(&here, true);
+    Redirect::to(&format!("/login?next={next}")).into_response()
 }
 
 #[cfg(test)]
@@ -215,19 +215,16 @@ mod tests {
     }
 
     #[test]
-    fn sessions_open_and_close_and_check_their_csrf_token() {
-        let s = Sessions::default();
-        let id = s
-            .open(
-                Workspace::new("w").unwrap(),
-                "t".into(),
-                "0123456789ab".into(),
-            )
-            .unwrap();
-        let session = s.get(&id).unwrap();
+    fn a_form_must_carry_the_sessions_csrf_token() {
+        let session = Session {
+            ws: Workspace::new("w").unwrap(),
+            name: "t".into(),
+            token_id: "0123456789ab".into(),
+            csrf: random_hex(),
+        };
+        assert_eq!(session.csrf.len(), 64);
         assert!(csrf_ok(&session, &session.csrf.clone()));
         assert!(!csrf_ok(&session, "forged"));
-        s.close(&id);
-        assert!(s.get(&id).is_none());
+        assert!(!csrf_ok(&session, &session.csrf[..63]));
     }
 }

@@ -9,10 +9,10 @@ use handshake_core::agreement::{Agreement, Period};
 use handshake_core::engine::{Evaluation, PeriodKey};
 
 use super::session::{Signed, csrf_ok};
-use super::snapshot::Snapshot;
+use crate::live::Snapshot;
 use super::{Layout, error_page, forbidden, percent, render, snapshot};
 use crate::AppState;
-use crate::draft::{check_draft, evaluate_draft};
+use crate::draft::{Unjudged, check_draft, judge_draft};
 
 /// The largest draft accepted, in bytes.
 const MAX_DRAFT: usize = 512 * 1024;
@@ -241,13 +241,27 @@ pub(crate) async fn compare(
             return response;
         }
     };
-    let Ok(de) = evaluate_draft(draft, &snap).await else {
-        return error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The evaluation stopped",
-            "The draft could not be evaluated; the error is in the server's log.",
-        );
+    let judged = match judge_draft(&state, &session.ws, draft, snap.evaluation.as_of).await {
+        Ok(j) => j,
+        Err(Unjudged::Busy) => {
+            let mut page = error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Busy",
+                "Other what-ifs are being evaluated; try again in a few seconds.",
+            );
+            page.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, 5.into());
+            return page;
+        }
+        Err(Unjudged::NoAgreement) => {
+            return error_page(
+                StatusCode::NOT_FOUND,
+                "No agreement",
+                "The workspace has no agreement to compare the draft with.",
+            );
+        }
+        Err(Unjudged::Store(e)) => return super::store_down(&e, "The events"),
     };
-    out.rows = rows(&snap, &de.0, &de.1, key);
+    out.rows = rows(&judged.active, &judged.draft, &judged.drafted, key);
     render(&out)
 }

@@ -1,0 +1,383 @@
+//! The live engine: per workspace, a follower task keeps a [`Live`] state
+//! current and publishes its evaluation as a [`Snapshot`] that every page and
+//! API call reads without waiting.
+//!
+//! The follower reads the store's cursor ("the events after N"), so events
+//! stored by any server sharing the database count here too; for each new
+//! event it re-reads that lead's events and re-folds that lead alone. Time
+//! moves without events: while anyone reads, the evaluation is re-assembled
+//! at least every [`TICK`] so clocks fall due on time. A new agreement
+//! version is built beside the state that keeps serving, then swapped in.
+//!
+//! Questions about another instant (`as_of` in the past, what-if) are full
+//! replays: at most [`REPLAYS`] run at once, and beyond that the caller gets
+//! [`Busy`] rather than a queue that could starve live traffic.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use handshake_core::Agreement;
+use handshake_core::engine::{Evaluation, Live, evaluate_versions};
+use handshake_store::{Store, StoreError, Workspace};
+use jiff::Timestamp;
+use tokio::sync::{Notify, Semaphore, watch};
+
+/// How often a follower looks for events stored by other servers.
+pub(crate) const POLL: Duration = Duration::from_millis(200);
+/// How old the published evaluation may grow while someone reads.
+pub(crate) const TICK: Duration = Duration::from_secs(1);
+/// How long after the last read a follower keeps re-assembling for time alone.
+const IDLE_AFTER: i64 = 30;
+/// Full replays at once (past `as_of`, what-if).
+pub(crate) const REPLAYS: usize = 2;
+/// Events read per cursor page.
+const PAGE: u32 = 5_000;
+/// How long an API read waits for events this server accepted to count.
+const READ_YOUR_WRITES: Duration = Duration::from_secs(5);
+
+/// One workspace's evaluation at an instant.
+pub(crate) struct Snapshot {
+    /// Every applied version with the instant it took force, oldest first.
+    pub versions: Vec<(Timestamp, Agreement)>,
+    /// The latest version's number.
+    pub version: i64,
+    /// The evaluation at `evaluation.as_of`.
+    pub evaluation: Evaluation,
+    /// The cursor position of the latest event it counts (0 for a replay,
+    /// which counts everything stored when it read).
+    cursor: i64,
+}
+
+impl Snapshot {
+    /// A snapshot made by a full replay, outside the live engine.
+    pub(crate) fn replayed(
+        versions: Vec<(Timestamp, Agreement)>,
+        version: i64,
+        evaluation: Evaluation,
+    ) -> Snapshot {
+        Snapshot {
+            versions,
+            version,
+            evaluation,
+            cursor: 0,
+        }
+    }
+
+    /// The agreement in force now.
+    pub fn agreement(&self) -> &Agreement {
+        // Snapshots are made only from a non-empty history.
+        &self.versions[self.versions.len() - 1].1
+    }
+}
+
+/// Too many full replays at once: retry after a moment.
+#[derive(Debug)]
+pub(crate) struct Busy;
+
+/// What a read gets: the snapshot, nothing (no agreement), or a failure.
+pub(crate) type Found = Result<Option<Arc<Snapshot>>, StoreError>;
+
+/// One workspace's follower and what it publishes.
+struct Engine {
+    /// `None` until the first pass; then `Some(None)` without an agreement.
+    published: watch::Sender<Option<Result<Option<Arc<Snapshot>>, String>>>,
+    /// The last read, in seconds since the epoch.
+    last_read: AtomicI64,
+    wake: Notify,
+}
+
+/// Every workspace's live engine, and the gate of full replays.
+pub(crate) struct Engines {
+    engines: Mutex<HashMap<String, Arc<Engine>>>,
+    replays: Arc<Semaphore>,
+}
+
+impl Default for Engines {
+    fn default() -> Engines {
+        Engines {
+            engines: Mutex::default(),
+            replays: Arc::new(Semaphore::new(REPLAYS)),
+        }
+    }
+}
+
+fn now_secs() -> i64 {
+    Timestamp::now().as_second()
+}
+
+impl Engines {
+    /// The workspace's engine, its follower started on first use.
+    fn engine(&self, store: &Store, ws: &Workspace) -> Arc<Engine> {
+        let mut map = match self.engines.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(e) = map.get(ws.as_str()) {
+            return Arc::clone(e);
+        }
+        let engine = Arc::new(Engine {
+            published: watch::channel(None).0,
+            last_read: AtomicI64::new(now_secs()),
+            wake: Notify::new(),
+        });
+        map.insert(ws.as_str().to_string(), Arc::clone(&engine));
+        tokio::spawn(follow(store.clone(), ws.clone(), Arc::clone(&engine)));
+        engine
+    }
+
+    /// Starts following `ws` now, so the first read does not wait.
+    pub(crate) fn start(&self, store: &Store, ws: &Workspace) {
+        self.engine(store, ws);
+    }
+
+    /// Events were stored in `ws` by this server: the follower looks now.
+    pub(crate) fn touch(&self, store: &Store, ws: &Workspace) {
+        self.engine(store, ws).wake.notify_one();
+    }
+
+    /// The published evaluation, without waiting for events (pages stamp
+    /// how fresh it is): only the very first is waited for, and a workspace
+    /// that seems to have no agreement is asked again.
+    pub(crate) async fn get(&self, store: &Store, ws: &Workspace) -> Found {
+        let e = self.engine(store, ws);
+        e.last_read.store(now_secs(), Ordering::Relaxed);
+        match wait_for(&e, None, None).await? {
+            Some(s) => Ok(Some(s)),
+            None => self.current(store, ws).await,
+        }
+    }
+
+    /// The published evaluation once it counts every event and agreement
+    /// version the store held when asked (waiting at most a few seconds),
+    /// for the API: what a client stored, through any server, counts.
+    pub(crate) async fn current(&self, store: &Store, ws: &Workspace) -> Found {
+        let e = self.engine(store, ws);
+        e.last_read.store(now_secs(), Ordering::Relaxed);
+        let target = Target {
+            cursor: store.last_seq(ws).await?,
+            version: store.latest_version(ws).await?,
+        };
+        e.wake.notify_one();
+        wait_for(&e, Some(target), Some(READ_YOUR_WRITES)).await
+    }
+
+    /// A permit for one full replay, or [`Busy`] when [`REPLAYS`] run already.
+    pub(crate) fn replay_permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, Busy> {
+        Arc::clone(&self.replays).try_acquire_owned().map_err(|_| Busy)
+    }
+
+    /// A full replay of the workspace at `at` (under a replay permit).
+    pub(crate) async fn at(
+        &self,
+        store: &Store,
+        ws: &Workspace,
+        at: Timestamp,
+    ) -> Result<Result<Option<Arc<Snapshot>>, StoreError>, Busy> {
+        let _permit = self.replay_permit()?;
+        Ok(replay(store, ws, at).await)
+    }
+}
+
+/// What a published snapshot must count.
+#[derive(Clone, Copy)]
+struct Target {
+    cursor: i64,
+    version: Option<i64>,
+}
+
+/// Waits until a snapshot counting `target` is published (or `limit`
+/// passes; then the latest one is the answer).
+async fn wait_for(e: &Engine, target: Option<Target>, limit: Option<Duration>) -> Found {
+    let mut rx = e.published.subscribe();
+    let ready = |v: &Option<Result<Option<Arc<Snapshot>>, String>>| match (v, target) {
+        (None, _) => false,
+        (Some(Ok(Some(s))), Some(t)) => {
+            s.cursor >= t.cursor && t.version.is_none_or(|v| s.version >= v)
+        }
+        (Some(Ok(None)), Some(t)) => t.version.is_none(),
+        (Some(_), _) => true,
+    };
+    let caught_up = match limit {
+        Some(l) => tokio::time::timeout(l, rx.wait_for(ready))
+            .await
+            .is_ok_and(|r| r.is_ok()),
+        None => false,
+    };
+    if !caught_up {
+        if limit.is_some() {
+            tracing::warn!("the live engine is behind; answering with its latest evaluation");
+        }
+        // The first snapshot may still be missing: wait for it.
+        let _ = rx.wait_for(Option::is_some).await;
+    }
+    let latest = rx.borrow().clone();
+    match latest {
+        Some(Ok(s)) => Ok(s),
+        Some(Err(message)) => Err(StoreError::Invalid(message)),
+        None => Err(StoreError::Invalid("the live engine stopped".into())),
+    }
+}
+
+/// The workspace's history of versions and its latest number.
+type History = (Vec<(Timestamp, Agreement)>, i64);
+
+/// A full replay at `at`: every event read and evaluated.
+pub(crate) async fn replay(store: &Store, ws: &Workspace, at: Timestamp) -> Found {
+    let Some((versions, version)) = store.agreement_history(ws).await? else {
+        return Ok(None);
+    };
+    let events = store.all_events(ws).await?;
+    let snapshot = tokio::task::spawn_blocking(move || {
+        let evaluation = evaluate_versions(&versions, &events, at);
+        Snapshot::replayed(versions, version, evaluation)
+    })
+    .await
+    .map_err(|e| StoreError::Invalid(format!("the evaluation stopped: {e}")))?;
+    Ok(Some(Arc::new(snapshot)))
+}
+
+/// A live state with its cursor and the history it was built for.
+struct Followed {
+    live: Arc<Mutex<Live>>,
+    cursor: i64,
+    version: i64,
+}
+
+/// Builds the live state from every stored event.
+async fn build(store: &Store, ws: &Workspace, history: History) -> Result<Followed, StoreError> {
+    let (versions, version) = history;
+    // The cursor first: events stored while the rest is read are read again
+    // after, and re-folding a lead is idempotent.
+    let cursor = store.last_seq(ws).await?;
+    let events = store.all_events(ws).await?;
+    let live = tokio::task::spawn_blocking(move || {
+        let mut live = Live::new(versions);
+        // `all_events` is in subject order: hand each subject over and let go.
+        let mut rest = events.into_iter().peekable();
+        while let Some(first) = rest.next() {
+            let subject = first.subject.as_str().to_string();
+            let mut of = vec![first];
+            while let Some(e) = rest.next_if(|e| e.subject.as_str() == subject) {
+                of.push(e);
+            }
+            live.set_subject(&subject, of);
+        }
+        live
+    })
+    .await
+    .map_err(|e| StoreError::Invalid(format!("building the live state stopped: {e}")))?;
+    Ok(Followed {
+        live: Arc::new(Mutex::new(live)),
+        cursor,
+        version,
+    })
+}
+
+/// Applies the events stored after the cursor; whether any were.
+async fn catch_up(store: &Store, ws: &Workspace, f: &mut Followed) -> Result<bool, StoreError> {
+    let mut any = false;
+    loop {
+        let page = store.events_after(ws, f.cursor, PAGE).await?;
+        let Some(&(last, _)) = page.last() else {
+            return Ok(any);
+        };
+        any = true;
+        let mut touched: Vec<&str> = page.iter().map(|(_, e)| e.subject.as_str()).collect();
+        touched.sort_unstable();
+        touched.dedup();
+        let timelines = store.timelines(ws, &touched).await?;
+        let live = Arc::clone(&f.live);
+        tokio::task::spawn_blocking(move || {
+            let mut live = live.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (subject, events) in timelines {
+                live.set_subject(&subject, events);
+            }
+        })
+        .await
+        .map_err(|e| StoreError::Invalid(format!("applying events stopped: {e}")))?;
+        f.cursor = last;
+    }
+}
+
+/// The evaluation now, as a snapshot.
+async fn assemble(f: &Followed) -> Result<Snapshot, StoreError> {
+    let (live, version, cursor) = (Arc::clone(&f.live), f.version, f.cursor);
+    tokio::task::spawn_blocking(move || {
+        let mut live = live.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let evaluation = live.evaluation(Timestamp::now());
+        Snapshot {
+            versions: live.versions().to_vec(),
+            version,
+            evaluation,
+            cursor,
+        }
+    })
+    .await
+    .map_err(|e| StoreError::Invalid(format!("the evaluation stopped: {e}")))
+}
+
+/// The follower: builds, then keeps the published evaluation current.
+async fn follow(store: Store, ws: Workspace, engine: Arc<Engine>) {
+    let mut state: Option<Followed> = None;
+    loop {
+        match pass(&store, &ws, &engine, &mut state).await {
+            Ok(()) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, workspace = ws.as_str(), "the live engine could not catch up; retrying");
+                // Only the first pass has nothing better to show than the error.
+                if engine.published.borrow().is_none() {
+                    engine.published.send_replace(Some(Err(e.to_string())));
+                }
+            }
+        }
+        tokio::select! {
+            () = engine.wake.notified() => {}
+            () = tokio::time::sleep(POLL) => {}
+        }
+    }
+}
+
+/// One pass: a new version rebuilds, new events are applied, and the
+/// evaluation is re-published when anything changed or time moved on.
+async fn pass(
+    store: &Store,
+    ws: &Workspace,
+    engine: &Engine,
+    state: &mut Option<Followed>,
+) -> Result<(), StoreError> {
+    let latest_version = store.latest_version(ws).await?;
+    let Some(latest_version) = latest_version else {
+        *state = None;
+        engine.published.send_replace(Some(Ok(None)));
+        return Ok(());
+    };
+    let mut changed = false;
+    if state.as_ref().is_none_or(|f| f.version != latest_version) {
+        // Built beside the state that keeps serving, then swapped in.
+        if let Some(history) = store.agreement_history(ws).await? {
+            *state = Some(build(store, ws, history).await?);
+            changed = true;
+        }
+    }
+    let Some(f) = state.as_mut() else {
+        return Ok(());
+    };
+    changed |= catch_up(store, ws, f).await?;
+    let published = engine.published.borrow().clone();
+    let stale = match &published {
+        Some(Ok(Some(s))) => {
+            Timestamp::now().as_second() - s.evaluation.as_of.as_second() >= TICK.as_secs() as i64
+                && now_secs() - engine.last_read.load(Ordering::Relaxed) <= IDLE_AFTER
+        }
+        _ => true,
+    };
+    if changed || stale {
+        let snapshot = assemble(f).await?;
+        engine
+            .published
+            .send_replace(Some(Ok(Some(Arc::new(snapshot)))));
+    }
+    Ok(())
+}
