@@ -165,7 +165,9 @@ impl Engines {
 
     /// A permit for one full replay, or [`Busy`] when [`REPLAYS`] run already.
     pub(crate) fn replay_permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, Busy> {
-        Arc::clone(&self.replays).try_acquire_owned().map_err(|_| Busy)
+        Arc::clone(&self.replays)
+            .try_acquire_owned()
+            .map_err(|_| Busy)
     }
 
     /// A full replay of the workspace at `at` (under a replay permit).
@@ -290,7 +292,9 @@ async fn catch_up(store: &Store, ws: &Workspace, f: &mut Followed) -> Result<boo
         let timelines = store.timelines(ws, &touched).await?;
         let live = Arc::clone(&f.live);
         tokio::task::spawn_blocking(move || {
-            let mut live = live.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut live = live
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             for (subject, events) in timelines {
                 live.set_subject(&subject, events);
             }
@@ -305,7 +309,9 @@ async fn catch_up(store: &Store, ws: &Workspace, f: &mut Followed) -> Result<boo
 async fn assemble(f: &Followed) -> Result<Snapshot, StoreError> {
     let (live, version, cursor) = (Arc::clone(&f.live), f.version, f.cursor);
     tokio::task::spawn_blocking(move || {
-        let mut live = live.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut live = live
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let evaluation = live.evaluation(Timestamp::now());
         Snapshot {
             versions: live.versions().to_vec(),

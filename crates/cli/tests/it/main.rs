@@ -8,6 +8,7 @@ mod demo;
 mod durability;
 mod import;
 mod plan;
+mod replicas;
 mod report;
 mod store;
 

@@ -20,8 +20,8 @@ use std::sync::Arc;
 
 use crate::auth::Authed;
 use crate::draft::{Unjudged, check_draft, judge_draft};
-use crate::routes::query::Params;
 use crate::live::Snapshot;
+use crate::routes::query::Params;
 use crate::{ApiError, AppState};
 
 /// Which period, at which instant.
@@ -165,7 +165,9 @@ async fn evaluation(
         }
         None => state.engines.current(&state.store, ws).await,
     };
-    found.map_err(|e| ApiError::store(&e))?.ok_or_else(no_agreement)
+    found
+        .map_err(|e| ApiError::store(&e))?
+        .ok_or_else(no_agreement)
 }
 
 fn no_agreement() -> ApiError {

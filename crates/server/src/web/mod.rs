@@ -25,8 +25,8 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use crate::AppState;
-use session::Session;
 use crate::live::Snapshot;
+use session::Session;
 
 /// The page routes.
 pub(crate) fn router() -> Router<AppState> {

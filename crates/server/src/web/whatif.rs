@@ -9,10 +9,10 @@ use handshake_core::agreement::{Agreement, Period};
 use handshake_core::engine::{Evaluation, PeriodKey};
 
 use super::session::{Signed, csrf_ok};
-use crate::live::Snapshot;
 use super::{Layout, error_page, forbidden, percent, render, snapshot};
 use crate::AppState;
 use crate::draft::{Unjudged, check_draft, judge_draft};
+use crate::live::Snapshot;
 
 /// The largest draft accepted, in bytes.
 const MAX_DRAFT: usize = 512 * 1024;
