@@ -444,3 +444,67 @@ fn each_period_and_clock_is_judged_by_the_version_in_force_at_its_start() {
         120
     );
 }
+
+/// The demo company, as a server meets it: its events arrive in the order
+/// they happened, a month's worth at a time, each lead handed over again
+/// whole when it changes, and the live state is asked at the end of each
+/// batch, between batches (time moving with no event) and at the demo's
+/// "now". Each answer is compared with a full replay of what had arrived.
+#[test]
+fn the_demo_companys_live_state_equals_its_full_replay() {
+    use handshake_core::demo::{DemoSpec, generate};
+    use handshake_core::engine::{Live, evaluate_versions};
+    use std::collections::BTreeMap;
+    let now = t("2026-11-22T12:00:00Z");
+    let demo = generate(&DemoSpec {
+        seed: 11,
+        leads: 1_500,
+        as_of: now,
+    })
+    .unwrap();
+    let versions = vec![(demo.from, demo.agreement.clone())];
+    let mut events = demo.events.clone();
+    events.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+    let mut live = Live::new(versions.clone());
+    let mut by_subject: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+    let mut arrived: Vec<Event> = Vec::new();
+    let mut rest = events.into_iter().peekable();
+    let mut at = demo.from;
+    let mut asked = 0;
+    while at < now {
+        let next = (at + jiff::SignedDuration::from_hours(24 * 30)).min(now);
+        // Time moves with no event: clocks fall due, periods close.
+        let mid = at + jiff::SignedDuration::from_hours(24 * 17);
+        if mid < next {
+            assert_eq!(
+                live.evaluation(mid),
+                evaluate_versions(&versions, &arrived, mid),
+                "at {mid}"
+            );
+        }
+        at = next;
+        let mut touched: Vec<String> = Vec::new();
+        while let Some(e) = rest.next_if(|e| e.occurred_at <= at) {
+            touched.push(e.subject.as_str().to_string());
+            by_subject
+                .entry(e.subject.as_str().to_string())
+                .or_default()
+                .push(e.clone());
+            arrived.push(e);
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for s in &touched {
+            live.set_subject(s, by_subject[s].clone());
+        }
+        assert_eq!(
+            live.evaluation(at),
+            evaluate_versions(&versions, &arrived, at),
+            "at {at}"
+        );
+        asked += 1;
+    }
+    assert!(asked >= 12, "asked {asked} times");
+    assert_eq!(live.subjects(), by_subject.len());
+    assert!(arrived.len() > 5_000, "{} events", arrived.len());
+}
