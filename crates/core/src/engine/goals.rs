@@ -164,14 +164,17 @@ fn slot(bounds: &[(i64, i64)], t: i64) -> Option<usize> {
 
 /// A lead's first reach of `stage` in each period that passes the goal's
 /// filters, as (period, reach), in time order.
-fn firsts<'f>(
+/// `out` is cleared first and reused across leads: one buffer per goal, not
+/// one allocation per lead.
+fn firsts<'f, 'o>(
     a: &Agreement,
     g: &Goal,
     f: &'f Facts,
     stage: &str,
     bounds: &[(i64, i64)],
-) -> Vec<(usize, &'f super::fold::Reach)> {
-    let mut out: Vec<(usize, &super::fold::Reach)> = Vec::new();
+    out: &'o mut Vec<(usize, &'f super::fold::Reach)>,
+) -> &'o [(usize, &'f super::fold::Reach)] {
+    out.clear();
     for r in f.reached.iter().filter(|r| &*r.stage == stage) {
         let Some(p) = slot(bounds, r.at) else {
             continue;
@@ -196,6 +199,7 @@ fn measure_periods(
 ) -> Vec<Actual> {
     let n = bounds.len();
     let leads = facts.iter().filter(|f| !f.is_request);
+    let mut buf = Vec::new();
     let rate = |num: &[usize], den: &[usize]| -> Vec<Actual> {
         num.iter()
             .zip(den)
@@ -206,7 +210,7 @@ fn measure_periods(
         Metric::Reached(stage) => {
             let mut count = vec![0_u64; n];
             for f in leads {
-                for (p, _) in firsts(a, g, f, stage.as_str(), bounds) {
+                for &(p, _) in firsts(a, g, f, stage.as_str(), bounds, &mut buf) {
                     count[p] += 1;
                 }
             }
@@ -282,7 +286,7 @@ fn measure_periods(
         Metric::AcceptanceRate => {
             let (mut yes, mut decided) = (vec![0_usize; n], vec![0_usize; n]);
             for f in leads {
-                for (p, r) in firsts(a, g, f, "mql", bounds) {
+                for &(p, r) in firsts(a, g, f, "mql", bounds, &mut buf) {
                     if let Some((_, accepted, _)) = f.decisions.iter().find(|d| d.0 >= r.at) {
                         decided[p] += 1;
                         yes[p] += usize::from(*accepted);
@@ -294,7 +298,7 @@ fn measure_periods(
         Metric::Conversion { from: s1, to: s2 } => {
             let (mut converted, mut cohort) = (vec![0_usize; n], vec![0_usize; n]);
             for f in leads {
-                for (p, r) in firsts(a, g, f, s1.as_str(), bounds) {
+                for &(p, r) in firsts(a, g, f, s1.as_str(), bounds, &mut buf) {
                     cohort[p] += 1;
                     converted[p] += usize::from(
                         f.reached
@@ -308,7 +312,7 @@ fn measure_periods(
         Metric::MedianFirstTouch => {
             let mut times: Vec<Vec<i64>> = vec![Vec::new(); n];
             for f in leads {
-                for (p, r) in firsts(a, g, f, "mql", bounds) {
+                for &(p, r) in firsts(a, g, f, "mql", bounds, &mut buf) {
                     if let Some(t) = first_touch(a, f, r) {
                         times[p].push(t);
                     }

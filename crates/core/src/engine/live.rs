@@ -127,7 +127,7 @@ impl Live {
             .max()
             .unwrap_or(i64::MIN);
         let refs: Vec<&Event> = events.iter().collect();
-        let facts = self.fold_all(subject, &refs);
+        let facts = fold_versions(&self.versions, &self.read, &mut self.texts, subject, &refs);
         let keep = self.keep_events || latest > self.horizon;
         let held = Held {
             facts,
@@ -142,14 +142,6 @@ impl Live {
             self.pending.remove(subject);
         }
         self.subjects.insert(subject.to_string(), held);
-    }
-
-    fn fold_all(&mut self, subject: &str, events: &[&Event]) -> Vec<Facts> {
-        self.versions
-            .iter()
-            .zip(&self.read)
-            .map(|((_, a), read)| fold(a, read, &mut self.texts, subject, events))
-            .collect()
     }
 
     /// The evaluation at `as_of`: equal to a full replay of every subject's
@@ -171,7 +163,7 @@ impl Live {
             self.pending.iter().cloned().collect()
         };
         for key in late {
-            let Some(events) = self.subjects.get(&key).and_then(|h| h.events.clone()) else {
+            let Some(events) = self.subjects.get(&key).and_then(|h| h.events.as_ref()) else {
                 continue;
             };
             let visible: Vec<&Event> = events
@@ -182,7 +174,8 @@ impl Live {
             if counts.0 == 0 {
                 partial.insert(key, (Vec::new(), 0, 0));
             } else if counts.0 < events.len() {
-                let facts = self.fold_all(&key, &visible);
+                let facts =
+                    fold_versions(&self.versions, &self.read, &mut self.texts, &key, &visible);
                 partial.insert(key, (facts, counts.0, counts.1));
             }
         }
@@ -227,4 +220,19 @@ impl Live {
             .collect();
         combine_versions(&self.versions, evaluations, as_of)
     }
+}
+
+/// One subject's facts under each version.
+fn fold_versions(
+    versions: &[(Timestamp, Agreement)],
+    read: &[Vec<String>],
+    texts: &mut Texts,
+    subject: &str,
+    events: &[&Event],
+) -> Vec<Facts> {
+    versions
+        .iter()
+        .zip(read)
+        .map(|((_, a), read)| fold(a, read, texts, subject, events))
+        .collect()
 }

@@ -393,13 +393,21 @@ pub(crate) fn assemble(
             });
         }
     }
-    clocks.sort_by(|a, b| {
-        (a.guarantee.as_str(), a.view.start, a.subject.as_str()).cmp(&(
-            b.guarantee.as_str(),
-            b.view.start,
-            b.subject.as_str(),
-        ))
+    // By guarantee id, start, then subject. `facts` come in subject order, so
+    // a stable sort on (the id's rank, start) gives that order without
+    // comparing strings for every pair.
+    let mut by_id: Vec<usize> = (0..agreement.guarantees.len()).collect();
+    by_id.sort_by(|x, y| {
+        agreement.guarantees[*x]
+            .id
+            .cmp(&agreement.guarantees[*y].id)
     });
+    let mut rank = vec![0; by_id.len()];
+    for (r, g) in by_id.into_iter().enumerate() {
+        rank[g] = r;
+    }
+    debug_assert!(facts.windows(2).all(|w| w[0].subject <= w[1].subject));
+    clocks.sort_by_key(|c| (rank[c.guarantee_index], c.view.start));
     let goals = goals::all(agreement, facts, &clocks, as_of);
     let streaks = goals::streaks(agreement, &goals);
     let (consequences, cancellation) = goals::consequences(agreement, &streaks, &clocks);
