@@ -24,6 +24,7 @@
 //! # }).unwrap();
 //! ```
 
+mod bulk;
 mod error;
 mod migrate;
 mod postgres;

@@ -145,6 +145,13 @@ macro_rules! decode_row {
     }};
 }
 
+/// The file of an SQLite pool, unless it is in memory.
+fn on_disk(pool: &SqlitePool) -> Option<std::path::PathBuf> {
+    let name = pool.connect_options().get_filename().to_path_buf();
+    let text = name.to_string_lossy();
+    (!text.is_empty() && !text.contains(":memory:") && name.exists()).then_some(name)
+}
+
 /// Creates the SQLite file readable by its owner only (0600) when it does
 /// not exist yet: it holds the leads' personal data and token hashes.
 /// SQLite gives its -wal and -shm files the same permissions.
@@ -409,12 +416,21 @@ impl Store {
         // then freeing them together leaves the allocator with millions of
         // free fragments that a later request pays to sort out.
         let mut rows: Vec<Row> = Vec::new();
-        on_pool!(self, pool => {
-            let mut stream = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(ws.as_str()).fetch(pool);
-            while let Some(r) = futures_util::TryStreamExt::try_next(&mut stream).await? {
-                rows.push(decode_row!(&r)?);
-            }
-        });
+        if let Store::Sqlite(pool, _) = self
+            && let Some(path) = on_disk(pool)
+        {
+            let workspace = ws.as_str().to_string();
+            rows = tokio::task::spawn_blocking(move || crate::bulk::read_all(&path, &workspace))
+                .await
+                .map_err(|e| StoreError::Invalid(format!("reading the events stopped: {e}")))??;
+        } else {
+            on_pool!(self, pool => {
+                let mut stream = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(ws.as_str()).fetch(pool);
+                while let Some(r) = futures_util::TryStreamExt::try_next(&mut stream).await? {
+                    rows.push(decode_row!(&r)?);
+                }
+            });
+        }
         rows.sort_unstable_by(|a, b| {
             (a.subject.as_str(), a.occurred_at, a.id.as_str()).cmp(&(
                 b.subject.as_str(),
