@@ -3,7 +3,7 @@
 //! places), then judged beside the active agreement on the same events at
 //! one instant: a full replay, so it takes one of the few replay permits.
 
-use handshake_core::engine::{Evaluation, evaluate, evaluate_versions};
+use handshake_core::engine::{Evaluation, Live};
 use handshake_core::{Agreement, SourceFile, check};
 use handshake_store::{StoreError, Workspace};
 use jiff::Timestamp;
@@ -79,12 +79,24 @@ pub(crate) async fn judge_draft(
         .await
         .map_err(Unjudged::Store)?
         .ok_or(Unjudged::NoAgreement)?;
-    let events = state.store.all_events(ws).await.map_err(Unjudged::Store)?;
+    // Both folded from one streamed read: only facts are held.
+    let both = (
+        Live::at(versions, at),
+        Live::at(vec![(Timestamp::UNIX_EPOCH, draft.clone())], at),
+    );
+    let (mut active, mut proposed) = state
+        .store
+        .fold_subjects(ws, both, |(active, proposed), subject, events| {
+            proposed.set_subject(&subject, events.clone());
+            active.set_subject(&subject, events);
+        })
+        .await
+        .map_err(Unjudged::Store)?;
     tokio::task::spawn_blocking(move || {
-        let active = evaluate_versions(&versions, &events, at);
-        let drafted = evaluate(&draft, &events, at);
+        let evaluation = active.evaluation(at);
+        let drafted = proposed.evaluation(at);
         Judged {
-            active: Snapshot::replayed(versions, version, active),
+            active: Snapshot::replayed(active.versions().to_vec(), version, evaluation),
             draft,
             drafted,
         }

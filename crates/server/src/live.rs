@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use handshake_core::Agreement;
-use handshake_core::engine::{Evaluation, Live, evaluate_versions};
+use handshake_core::engine::{Evaluation, Live};
 use handshake_store::{Store, StoreError, Workspace};
 use jiff::Timestamp;
 use tokio::sync::{Notify, Semaphore, watch};
@@ -225,15 +225,21 @@ async fn wait_for(e: &Engine, target: Option<Target>, limit: Option<Duration>) -
 /// The workspace's history of versions and its latest number.
 type History = (Vec<(Timestamp, Agreement)>, i64);
 
-/// A full replay at `at`: every event read and evaluated.
+/// A full replay at `at`: every event read once, subject by subject, and
+/// folded as it comes (only facts held), then evaluated.
 pub(crate) async fn replay(store: &Store, ws: &Workspace, at: Timestamp) -> Found {
     let Some((versions, version)) = store.agreement_history(ws).await? else {
         return Ok(None);
     };
-    let events = store.all_events(ws).await?;
+    let live = store
+        .fold_subjects(ws, Live::at(versions, at), |live, subject, events| {
+            live.set_subject(&subject, events);
+        })
+        .await?;
     let snapshot = tokio::task::spawn_blocking(move || {
-        let evaluation = evaluate_versions(&versions, &events, at);
-        Snapshot::replayed(versions, version, evaluation)
+        let mut live = live;
+        let evaluation = live.evaluation(at);
+        Snapshot::replayed(live.versions().to_vec(), version, evaluation)
     })
     .await
     .map_err(|e| StoreError::Invalid(format!("the evaluation stopped: {e}")))?;
@@ -253,23 +259,12 @@ async fn build(store: &Store, ws: &Workspace, history: History) -> Result<Follow
     // The cursor first: events stored while the rest is read are read again
     // after, and re-folding a lead is idempotent.
     let cursor = store.last_seq(ws).await?;
-    let events = store.all_events(ws).await?;
-    let live = tokio::task::spawn_blocking(move || {
-        let mut live = Live::new(versions);
-        // `all_events` is in subject order: hand each subject over and let go.
-        let mut rest = events.into_iter().peekable();
-        while let Some(first) = rest.next() {
-            let subject = first.subject.as_str().to_string();
-            let mut of = vec![first];
-            while let Some(e) = rest.next_if(|e| e.subject.as_str() == subject) {
-                of.push(e);
-            }
-            live.set_subject(&subject, of);
-        }
-        live
-    })
-    .await
-    .map_err(|e| StoreError::Invalid(format!("building the live state stopped: {e}")))?;
+    // Streamed subject by subject: only one lead's events are held at once.
+    let live = store
+        .fold_subjects(ws, Live::new(versions), |live, subject, events| {
+            live.set_subject(&subject, events);
+        })
+        .await?;
     Ok(Followed {
         live: Arc::new(Mutex::new(live)),
         cursor,

@@ -145,6 +145,40 @@ macro_rules! decode_row {
     }};
 }
 
+/// Rows in subject order, grouped into one subject's events at a time.
+#[derive(Default)]
+pub(crate) struct Grouper {
+    subject: String,
+    events: Vec<Event>,
+}
+
+impl Grouper {
+    /// Adds a row; hands the previous subject's events to `f` when this one
+    /// starts another.
+    pub(crate) fn push(
+        &mut self,
+        row: Row,
+        f: &mut dyn FnMut(String, Vec<Event>),
+    ) -> Result<(), StoreError> {
+        if row.subject != self.subject {
+            self.finish(f);
+            self.subject.clone_from(&row.subject);
+        }
+        self.events.push(row.into_event()?);
+        Ok(())
+    }
+
+    /// Hands over the last subject's events.
+    pub(crate) fn finish(&mut self, f: &mut dyn FnMut(String, Vec<Event>)) {
+        if !self.events.is_empty() {
+            f(
+                std::mem::take(&mut self.subject),
+                std::mem::take(&mut self.events),
+            );
+        }
+    }
+}
+
 /// The file of an SQLite pool, unless it is in memory.
 fn on_disk(pool: &SqlitePool) -> Option<std::path::PathBuf> {
     let name = pool.connect_options().get_filename().to_path_buf();
@@ -521,6 +555,82 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Hands every event of the workspace to `f`, one subject (lead or
+    /// request) at a time with its events in evaluation order, on a blocking
+    /// thread, and returns `state` after the last: the way to replay a
+    /// workspace without holding every event (only one subject's at once).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`]; [`StoreError::Corrupt`] for a row that no longer decodes.
+    pub async fn fold_subjects<S, F>(&self, ws: &Workspace, state: S, f: F) -> Result<S, StoreError>
+    where
+        S: Send + 'static,
+        F: FnMut(&mut S, String, Vec<Event>) + Send + 'static,
+    {
+        let stopped = |e: tokio::task::JoinError| {
+            StoreError::Invalid(format!("reading the events stopped: {e}"))
+        };
+        let mut apply = {
+            let mut f = f;
+            move |state: &mut S, subject: String, events: Vec<Event>| f(state, subject, events)
+        };
+        if let Store::Sqlite(pool, _) = self
+            && let Some(path) = on_disk(pool)
+        {
+            let workspace = ws.as_str().to_string();
+            return tokio::task::spawn_blocking(move || {
+                let mut state = state;
+                crate::bulk::each_subject(&path, &workspace, &mut |subject, events| {
+                    apply(&mut state, subject, events);
+                })?;
+                Ok(state)
+            })
+            .await
+            .map_err(stopped)?;
+        }
+        // Rows streamed from the database; subjects folded on a blocking
+        // thread as they complete, a few in flight at most.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(String, Vec<Event>)>(64);
+        let folder = tokio::task::spawn_blocking(move || {
+            let mut state = state;
+            while let Some((subject, events)) = rx.blocking_recv() {
+                apply(&mut state, subject, events);
+            }
+            state
+        });
+        // Built from constant column names only; values are bound.
+        let sql = format!(
+            "SELECT {} FROM events WHERE workspace = $1 ORDER BY subject, occurred_at, id",
+            crate::rows::COLUMNS.join(", ")
+        );
+        let read: Result<(), StoreError> = async {
+            let mut group = Grouper::default();
+            let mut ready: Vec<(String, Vec<Event>)> = Vec::new();
+            on_pool!(self, pool => {
+                let mut stream = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(ws.as_str()).fetch(pool);
+                while let Some(r) = futures_util::TryStreamExt::try_next(&mut stream).await? {
+                    group.push(decode_row!(&r)?, &mut |s, e| ready.push((s, e)))?;
+                    for done in ready.drain(..) {
+                        if tx.send(done).await.is_err() {
+                            return Err(StoreError::Invalid("the fold stopped".into()));
+                        }
+                    }
+                }
+            });
+            group.finish(&mut |s, e| ready.push((s, e)));
+            for done in ready {
+                if tx.send(done).await.is_err() {
+                    return Err(StoreError::Invalid("the fold stopped".into()));
+                }
+            }
+            Ok(())
+        }
+        .await;
+        drop(tx);
+        let state = folder.await.map_err(stopped)?;
+        read.map(|()| state)
     }
 
     /// How many events the workspace holds.

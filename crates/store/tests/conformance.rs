@@ -162,7 +162,57 @@ conformance!(
     the_cursor_numbers_events_in_the_order_stored,
     the_cursor_never_skips_a_batch_that_commits_late,
     sessions_are_shared_stored_hashed_and_expire,
+    every_subject_is_folded_once_with_its_events_in_order,
 );
+
+async fn every_subject_is_folded_once_with_its_events_in_order(store: Store) {
+    let (w, other) = (ws("acme"), ws("globex"));
+    let mut batch = Vec::new();
+    for lead in 0..30 {
+        for i in (0..4).rev() {
+            batch.push(created(
+                &format!("e-{lead}-{i}"),
+                &format!("L-{lead:02}"),
+                &format!("2026-10-0{}T00:00:00Z", i + 1),
+            ));
+        }
+    }
+    store.insert_events(&w, &batch).await.unwrap();
+    store
+        .insert_events(&other, &[created("o-1", "L-00", "2026-10-01T00:00:00Z")])
+        .await
+        .unwrap();
+    let seen = store
+        .fold_subjects(
+            &w,
+            Vec::new(),
+            |seen: &mut Vec<(String, Vec<String>)>, subject, events| {
+                seen.push((subject, events.iter().map(|e| e.id.to_string()).collect()));
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen.len(), 30, "each subject once");
+    let subjects: Vec<&str> = seen.iter().map(|(s, _)| s.as_str()).collect();
+    let mut sorted = subjects.clone();
+    sorted.sort_unstable();
+    assert_eq!(subjects, sorted, "in subject order");
+    assert_eq!(seen[7].0, "L-07");
+    assert_eq!(seen[7].1, vec!["e-7-0", "e-7-1", "e-7-2", "e-7-3"]);
+    // Nothing of another workspace; an empty workspace folds nothing.
+    assert!(seen.iter().all(|(_, ids)| ids.len() == 4));
+    let none = store
+        .fold_subjects(&ws("empty"), 0, |n: &mut usize, _, _| *n += 1)
+        .await
+        .unwrap();
+    assert_eq!(none, 0);
+}
+
+#[tokio::test]
+async fn an_in_memory_sqlite_store_folds_subjects_too() {
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    every_subject_is_folded_once_with_its_events_in_order(store).await;
+}
 
 fn ids(list: &[(i64, Event)]) -> Vec<String> {
     list.iter().map(|(_, e)| e.id.to_string()).collect()

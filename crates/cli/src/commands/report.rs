@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use handshake_core::agreement::Agreement;
 use handshake_core::engine::report::{self, Range};
-use handshake_core::engine::{PeriodKey, evaluate};
+use handshake_core::engine::{Live, PeriodKey};
 use jiff::Timestamp;
 
 use crate::cli::{Global, RangeArgs, ReportArgs};
@@ -74,8 +74,17 @@ pub async fn report(global: &Global, args: &ReportArgs) -> anyhow::Result<ExitCo
     let agreement = &all[all.len() - 1].1;
     let at = as_of(&args.range)?;
     let range = range(&args.range, agreement, at)?;
-    let events = store.all_events(&ws).await?;
-    let evaluation = handshake_core::engine::evaluate_versions(&all, &events, at);
+    // Streamed subject by subject and folded as read: only facts are held.
+    let live = store
+        .fold_subjects(&ws, Live::at(all.clone(), at), |live, subject, events| {
+            live.set_subject(&subject, events);
+        })
+        .await?;
+    let evaluation = tokio::task::spawn_blocking(move || {
+        let mut live = live;
+        live.evaluation(at)
+    })
+    .await?;
     let json = report::to_json(&evaluation, agreement, range, Some(version));
     match args.format.as_str() {
         "json" => super::emit(&format!("{}\n", serde_json::to_string_pretty(&json)?)),
@@ -112,14 +121,18 @@ pub async fn whatif(
     let current = &all[all.len() - 1].1;
     let at = as_of(args)?;
     let range = range(args, current, at)?;
-    let events = store.all_events(&ws).await?;
-    let before = report::to_json(
-        &handshake_core::engine::evaluate_versions(&all, &events, at),
-        current,
-        range,
-        Some(version),
+    let both = (
+        Live::at(all.clone(), at),
+        Live::at(vec![(Timestamp::UNIX_EPOCH, proposed.clone())], at),
     );
-    let after = report::to_json(&evaluate(&proposed, &events, at), &proposed, range, None);
+    let (mut active, mut drafted) = store
+        .fold_subjects(&ws, both, |(active, drafted), subject, events| {
+            drafted.set_subject(&subject, events.clone());
+            active.set_subject(&subject, events);
+        })
+        .await?;
+    let before = report::to_json(&active.evaluation(at), current, range, Some(version));
+    let after = report::to_json(&drafted.evaluation(at), &proposed, range, None);
     match format {
         "json" => super::emit(&format!(
             "{}\n",

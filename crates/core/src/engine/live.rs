@@ -63,6 +63,8 @@ pub struct Live {
     /// The latest instant asked, whole seconds.
     horizon: i64,
     keep_events: bool,
+    /// For a state made to answer one instant: events after it are dropped.
+    cutoff: Option<i64>,
 }
 
 impl Live {
@@ -77,6 +79,20 @@ impl Live {
             pending: BTreeSet::new(),
             horizon: i64::MIN,
             keep_events: false,
+            cutoff: None,
+        }
+    }
+
+    /// A state made to answer one question at `as_of` (a report, a past
+    /// instant, a what-if): events after `as_of` are dropped as subjects are
+    /// set, so only facts are held, and [`Live::evaluation`] at `as_of`
+    /// equals a full replay at that instant.
+    pub fn at(versions: Vec<(Timestamp, Agreement)>, as_of: Timestamp) -> Live {
+        let limit = secs(as_of);
+        Live {
+            horizon: limit,
+            cutoff: Some(limit),
+            ..Live::new(versions)
         }
     }
 
@@ -113,7 +129,8 @@ impl Live {
     /// (any order; events of other subjects are ignored). An empty list
     /// forgets the subject.
     pub fn set_subject(&mut self, subject: &str, mut events: Vec<Event>) {
-        events.retain(|e| e.subject.as_str() == subject);
+        let cutoff = self.cutoff.unwrap_or(i64::MAX);
+        events.retain(|e| e.subject.as_str() == subject && secs(e.occurred_at) <= cutoff);
         if events.is_empty() {
             self.subjects.remove(subject);
             self.pending.remove(subject);
