@@ -5,8 +5,11 @@
 //! The follower reads the store's cursor ("the events after N"), so events
 //! stored by any server sharing the database count here too; for each new
 //! event it re-reads that lead's events and re-folds that lead alone. Time
-//! moves without events: while anyone reads, the evaluation is re-assembled
-//! at least every [`TICK`] so clocks fall due on time. A new agreement
+//! moves without events: the live state knows the next instant at which a
+//! clock falls due or at risk, a pause ends or a period closes
+//! ([`Live::next_change`]), and the evaluation is assembled again when that
+//! instant passes (and every [`REFRESH`] while anyone reads, for the
+//! business time left), never a re-fold of every lead. A new agreement
 //! version is built beside the state that keeps serving, then swapped in.
 //!
 //! Questions about another instant (`as_of` in the past, what-if) are full
@@ -26,8 +29,9 @@ use tokio::sync::{Notify, Semaphore, watch};
 
 /// How often a follower looks for events stored by other servers.
 pub(crate) const POLL: Duration = Duration::from_millis(200);
-/// How old the published evaluation may grow while someone reads.
-pub(crate) const TICK: Duration = Duration::from_secs(1);
+/// How old the published evaluation may grow while someone reads, when no
+/// state changes: only the business time used and left move meanwhile.
+pub(crate) const REFRESH: Duration = Duration::from_secs(15);
 /// How long after the last read a follower keeps re-assembling for time alone.
 const IDLE_AFTER: i64 = 30;
 /// Full replays at once (past `as_of`, what-if).
@@ -251,6 +255,8 @@ struct Followed {
     live: Arc<Mutex<Live>>,
     cursor: i64,
     version: i64,
+    /// When the published evaluation stops holding without an event.
+    next_change: Timestamp,
 }
 
 /// Builds the live state from every stored event.
@@ -269,6 +275,7 @@ async fn build(store: &Store, ws: &Workspace, history: History) -> Result<Follow
         live: Arc::new(Mutex::new(live)),
         cursor,
         version,
+        next_change: Timestamp::MIN,
     })
 }
 
@@ -300,20 +307,23 @@ async fn catch_up(store: &Store, ws: &Workspace, f: &mut Followed) -> Result<boo
     }
 }
 
-/// The evaluation now, as a snapshot.
-async fn assemble(f: &Followed) -> Result<Snapshot, StoreError> {
+/// The evaluation now, as a snapshot, and when it stops holding.
+async fn assemble(f: &Followed) -> Result<(Snapshot, Timestamp), StoreError> {
     let (live, version, cursor) = (Arc::clone(&f.live), f.version, f.cursor);
     tokio::task::spawn_blocking(move || {
         let mut live = live
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let evaluation = live.evaluation(Timestamp::now());
-        Snapshot {
+        let now = Timestamp::now();
+        let evaluation = live.evaluation(now);
+        let next = live.next_change(now);
+        let snapshot = Snapshot {
             versions: live.versions().to_vec(),
             version,
             evaluation,
             cursor,
-        }
+        };
+        (snapshot, next)
     })
     .await
     .map_err(|e| StoreError::Invalid(format!("the evaluation stopped: {e}")))
@@ -369,13 +379,16 @@ async fn pass(
     let published = engine.published.borrow().clone();
     let stale = match &published {
         Some(Ok(Some(s))) => {
-            Timestamp::now().as_second() - s.evaluation.as_of.as_second() >= TICK.as_secs() as i64
-                && now_secs() - engine.last_read.load(Ordering::Relaxed) <= IDLE_AFTER
+            let now = Timestamp::now();
+            now >= f.next_change
+                || (now.as_second() - s.evaluation.as_of.as_second() >= REFRESH.as_secs() as i64
+                    && now_secs() - engine.last_read.load(Ordering::Relaxed) <= IDLE_AFTER)
         }
         _ => true,
     };
     if changed || stale {
-        let snapshot = assemble(f).await?;
+        let (snapshot, next_change) = assemble(f).await?;
+        f.next_change = next_change;
         engine
             .published
             .send_replace(Some(Ok(Some(Arc::new(snapshot)))));

@@ -161,6 +161,42 @@ impl Live {
         self.subjects.insert(subject.to_string(), held);
     }
 
+    /// The first instant after `as_of` at which [`Live::evaluation`] could
+    /// answer differently without a new event: a running clock falls due or
+    /// at risk, a pause ends, a period closes, or an event already held but
+    /// dated later comes into view. Before it, an evaluation at `as_of`
+    /// holds every state, goal and finding (only business time used and
+    /// left move on). It may come earlier than the real change, never later.
+    pub fn next_change(&self, as_of: Timestamp) -> Timestamp {
+        let limit = secs(as_of);
+        let mut next = i64::MAX;
+        for (i, (_, agreement)) in self.versions.iter().enumerate() {
+            let facts = self.subjects.values().filter_map(|h| h.facts.get(i));
+            if let Some(t) = super::transitions::next_clock_change(agreement, facts, limit) {
+                next = next.min(t);
+            }
+            if let Some(t) = super::transitions::next_period_end(agreement, limit) {
+                next = next.min(t);
+            }
+        }
+        for key in &self.pending {
+            let later = self
+                .subjects
+                .get(key)
+                .and_then(|h| h.events.as_ref())
+                .and_then(|list| {
+                    list.iter()
+                        .map(|e| secs(e.occurred_at))
+                        .filter(|t| *t > limit)
+                        .min()
+                });
+            if let Some(t) = later {
+                next = next.min(t);
+            }
+        }
+        Timestamp::from_second(next).unwrap_or(Timestamp::MAX)
+    }
+
     /// The evaluation at `as_of`: equal to a full replay of every subject's
     /// events at that instant ([`super::evaluate_versions`]). Without
     /// [`Live::keeping_events`], `as_of` must not be earlier than an instant

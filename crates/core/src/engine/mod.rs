@@ -17,6 +17,7 @@ mod live;
 mod periods;
 pub mod report;
 mod report_model;
+mod transitions;
 pub use report_model::{
     ClockLine, Figure, GoalLine, GuaranteeLine, Report, ReportAgreement, ScoringLine, SourceLine,
     StreakLine,

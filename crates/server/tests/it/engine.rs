@@ -253,3 +253,67 @@ async fn without_as_of_the_answer_counts_every_event_already_accepted() {
             .any(|c| c["lead"] == "L-fresh")
     );
 }
+
+/// Time moves without events: a running clock becomes at risk and then
+/// breached in the live state as its warning point and due instant pass,
+/// with no event and no question about another instant.
+#[tokio::test]
+async fn a_clock_falls_at_risk_and_due_with_no_event() {
+    let app = spawn_app().await;
+    // Always open, due a minute after the MQL, at risk from 95% of it.
+    let text = AGREEMENT
+        .replacen(
+            "effective = { from = \"2027-01-01\", to = \"2027-12-31\" }",
+            "effective = { from = \"2020-01-01\", to = \"2099-12-31\" }",
+            1,
+        )
+        .replacen("hours = \"mon-fri 09:00-17:00\"", "hours = \"24x7\"", 1)
+        .replacen("within = \"1 business hour\"", "within = \"1 minute\"", 1)
+        .replacen("warn_at = \"75%\"", "warn_at = \"95%\"", 1);
+    assert!(handshake_core::check("t", &text).agreement.is_some());
+    app.store
+        .add_agreement(&Workspace::new("default").unwrap(), "t", &text)
+        .await
+        .unwrap();
+    // The MQL 53 s ago: at risk from 57 s, due at 60 s (breached from 61 s).
+    let at = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(53);
+    let batch = format!(
+        "{{\"id\":\"a\",\"type\":\"lead.created\",\"lead_id\":\"T-1\",\"occurred_at\":\"{at}\",\"attributes\":{{\"segment\":\"enterprise\"}}}}\n\
+         {{\"id\":\"b\",\"type\":\"lead.stage_changed\",\"lead_id\":\"T-1\",\"occurred_at\":\"{at}\",\"stage\":\"mql\"}}"
+    );
+    assert_eq!(app.post("/api/v1/events/batch", batch).await.status(), 200);
+    let state = |q: Value| {
+        let c = q["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["lead"] == "T-1")
+            .cloned()
+            .unwrap();
+        (
+            c["state"].as_str().unwrap().to_string(),
+            c["at_risk"].as_bool().unwrap_or(false),
+        )
+    };
+    let first = state(json(app.get("/api/v1/clocks?state=all").await).await);
+    assert_eq!(first, ("running".to_string(), false), "53 s in");
+    // Evaluation counts whole seconds: the clock started at the whole second.
+    let started = jiff::Timestamp::from_second(at.as_second()).unwrap();
+    let mut seen_at_risk = false;
+    loop {
+        let (s, risk) = state(json(app.get("/api/v1/clocks?state=all").await).await);
+        let elapsed = jiff::Timestamp::now().duration_since(started).as_secs_f64();
+        if risk {
+            assert!(elapsed >= 57.0, "at risk too early, {elapsed} s in");
+            seen_at_risk = true;
+        }
+        if s == "breached" {
+            assert!(elapsed >= 61.0, "breached too early, {elapsed} s in");
+            assert!(elapsed < 63.5, "breached late, {elapsed} s in");
+            break;
+        }
+        assert!(elapsed < 63.5, "not breached {elapsed} s in: {s}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(seen_at_risk, "never seen at risk");
+}
