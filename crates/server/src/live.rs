@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use handshake_core::Agreement;
 use handshake_core::engine::{Evaluation, Live};
-use handshake_store::{Store, StoreError, Workspace};
+use handshake_store::{Cursor, Store, StoreError, Workspace};
 use jiff::Timestamp;
 use tokio::sync::{Notify, Semaphore, watch};
 
@@ -38,7 +38,7 @@ const IDLE_AFTER: i64 = 30;
 pub(crate) const REPLAYS: usize = 2;
 /// Events read per cursor page.
 const PAGE: u32 = 5_000;
-/// How long an API read waits for events this server accepted to count.
+/// How long an API read waits for what the store held when it came to count.
 const READ_YOUR_WRITES: Duration = Duration::from_secs(5);
 
 /// One workspace's evaluation at an instant.
@@ -49,9 +49,9 @@ pub(crate) struct Snapshot {
     pub version: i64,
     /// The evaluation at `evaluation.as_of`.
     pub evaluation: Evaluation,
-    /// The cursor position of the latest event it counts (0 for a replay,
-    /// which counts everything stored when it read).
-    cursor: i64,
+    /// The cursor position of the latest event it counts (the start for a
+    /// replay, which counts everything stored when it read).
+    cursor: Cursor,
 }
 
 impl Snapshot {
@@ -65,7 +65,7 @@ impl Snapshot {
             versions,
             version,
             evaluation,
-            cursor: 0,
+            cursor: Cursor::START,
         }
     }
 
@@ -160,7 +160,7 @@ impl Engines {
         let e = self.engine(store, ws);
         e.last_read.store(now_secs(), Ordering::Relaxed);
         let target = Target {
-            cursor: store.last_seq(ws).await?,
+            cursor: store.cursor_end(ws).await?,
             version: store.latest_version(ws).await?,
         };
         e.wake.notify_one();
@@ -189,7 +189,7 @@ impl Engines {
 /// What a published snapshot must count.
 #[derive(Clone, Copy)]
 struct Target {
-    cursor: i64,
+    cursor: Cursor,
     version: Option<i64>,
 }
 
@@ -253,7 +253,7 @@ pub(crate) async fn replay(store: &Store, ws: &Workspace, at: Timestamp) -> Foun
 /// A live state with its cursor and the history it was built for.
 struct Followed {
     live: Arc<Mutex<Live>>,
-    cursor: i64,
+    cursor: Cursor,
     version: i64,
     /// When the published evaluation stops holding without an event.
     next_change: Timestamp,
@@ -264,7 +264,7 @@ async fn build(store: &Store, ws: &Workspace, history: History) -> Result<Follow
     let (versions, version) = history;
     // The cursor first: events stored while the rest is read are read again
     // after, and re-folding a lead is idempotent.
-    let cursor = store.last_seq(ws).await?;
+    let cursor = store.cursor_end(ws).await?;
     // Streamed subject by subject: only one lead's events are held at once.
     let live = store
         .fold_subjects(ws, Live::new(versions), |live, subject, events| {
@@ -336,11 +336,12 @@ async fn follow(store: Store, ws: Workspace, engine: Arc<Engine>) {
         match pass(&store, &ws, &engine, &mut state).await {
             Ok(()) => {}
             Err(e) => {
-                tracing::warn!(error = %e, workspace = ws.as_str(), "the live engine could not catch up; retrying");
+                tracing::warn!(error = %e, workspace = ws.as_str(), "the live engine could not catch up; retrying in a second");
                 // Only the first pass has nothing better to show than the error.
                 if engine.published.borrow().is_none() {
                     engine.published.send_replace(Some(Err(e.to_string())));
                 }
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
         tokio::select! {

@@ -38,5 +38,5 @@ mod tokens;
 pub use error::StoreError;
 pub use secrets::{NewToken, TokenSecret};
 pub use sessions::{NewSession, SessionInfo};
-pub use store::{AgreementVersion, Inserted, STATEMENT, Store, WAIT, Workspace};
+pub use store::{AgreementVersion, Cursor, Inserted, STATEMENT, Store, WAIT, Workspace};
 pub use tokens::{TokenInfo, TokenRole};

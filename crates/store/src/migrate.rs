@@ -26,6 +26,10 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/postgres/0003_cursor_and_sessions.sql"),
     ),
+    (
+        4,
+        include_str!("../migrations/postgres/0004_cursor_by_transaction.sql"),
+    ),
 ];
 
 /// The table that records which migrations ran.

@@ -1,5 +1,6 @@
 //! Bulk event insertion into PostgreSQL: one `INSERT ... SELECT FROM UNNEST`
 //! per chunk with `ON CONFLICT DO NOTHING RETURNING id`, in one transaction.
+//! The cursor's columns (`tx`, `seq`) fill themselves (migration 4).
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,12 +19,12 @@ fn column<T: Clone>(rows: &[Row], f: impl Fn(&Row) -> T) -> Vec<T> {
 pub(crate) async fn insert(
     pool: &PgPool,
     ws: &Workspace,
-    rows: &mut [Row],
+    rows: &[Row],
 ) -> Result<HashMap<String, i64>, StoreError> {
     let types = [
-        "int8", "text", "text", "int2", "int8", "int8", "int8", "bool", "text", "text", "text",
-        "text", "bool", "text", "text", "int8", "text", "text", "text", "text", "int8", "text",
-        "text", "text", "text", "text", "text",
+        "text", "text", "int2", "int8", "int8", "int8", "bool", "text", "text", "text", "text",
+        "bool", "text", "text", "int8", "text", "text", "text", "text", "int8", "text", "text",
+        "text", "text", "text", "text",
     ];
     let unnest: Vec<String> = types
         .iter()
@@ -32,23 +33,17 @@ pub(crate) async fn insert(
         .collect();
     // Built from constant column names and types only; values are bound.
     let sql = format!(
-        "INSERT INTO events (workspace, seq, {}) SELECT $1, * FROM UNNEST({}) ON CONFLICT (workspace, id) DO NOTHING RETURNING id",
+        "INSERT INTO events (workspace, {}) SELECT $1, * FROM UNNEST({}) ON CONFLICT (workspace, id) DO NOTHING RETURNING id",
         COLUMNS.join(", "),
         unnest.join(", ")
     );
+    // The cursor's `tx` and `seq` come from the columns' defaults (the
+    // transaction's id, a sequence): nothing here makes writers take turns.
     let mut tx = pool.begin().await?;
-    let n = i64::try_from(rows.len()).map_err(|_| StoreError::Invalid("batch too large".into()))?;
-    let last: i64 = sqlx::query_scalar(crate::rows::RESERVE)
-        .bind(ws.as_str())
-        .bind(n)
-        .fetch_one(&mut *tx)
-        .await?;
-    crate::rows::number(rows, last);
     let mut inserted: HashSet<String> = HashSet::with_capacity(rows.len());
     for chunk in rows.chunks(CHUNK) {
         let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(ws.as_str())
-            .bind(column(chunk, |r| r.seq))
             .bind(column(chunk, |r| r.id.clone()))
             .bind(column(chunk, |r| r.subject.clone()))
             .bind(column(chunk, |r| r.kind))

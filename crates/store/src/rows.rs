@@ -39,8 +39,9 @@ pub(crate) struct Row {
 }
 
 /// Reserves `$2` cursor positions for workspace `$1` and returns the last
-/// one: the batch takes `last - $2 + 1 ..= last`. The counter's row stays
-/// locked until the batch commits, so a batch that commits later has higher
+/// one: the batch takes `last - $2 + 1 ..= last` (SQLite; PostgreSQL numbers
+/// events by transaction, see migration 4). The counter's row stays locked
+/// until the batch commits, so a batch that commits later has higher
 /// positions, and a reader of "after N" never misses one that commits late.
 pub(crate) const RESERVE: &str = "INSERT INTO event_counters (workspace, last_seq) VALUES ($1, $2) \
      ON CONFLICT (workspace) DO UPDATE SET last_seq = event_counters.last_seq + excluded.last_seq \

@@ -57,6 +57,28 @@ pub enum Inserted {
     Conflict,
 }
 
+/// A position in a workspace's event cursor: "the events after this one".
+/// Positions are ordered; [`Cursor::START`] comes before every event.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cursor {
+    /// The storing transaction's id (PostgreSQL); 0 on SQLite.
+    pub tx: i64,
+    /// The event's number within the cursor.
+    pub seq: i64,
+}
+
+impl Cursor {
+    /// Before every event.
+    pub const START: Cursor = Cursor { tx: 0, seq: 0 };
+
+    fn from_pg(tx: &str, seq: i64) -> Result<Cursor, StoreError> {
+        let tx = tx
+            .parse::<i64>()
+            .map_err(|_| StoreError::Corrupt(format!("transaction id {tx:?} is out of range")))?;
+        Ok(Cursor { tx, seq })
+    }
+}
+
 /// One stored version of an agreement.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AgreementVersion {
@@ -354,7 +376,7 @@ impl Store {
                 let _turn = writer.lock().await;
                 crate::sqlite::insert(pool, ws, &mut rows).await?
             }
-            Store::Postgres(pool) => crate::postgres::insert(pool, ws, &mut rows).await?,
+            Store::Postgres(pool) => crate::postgres::insert(pool, ws, &rows).await?,
         };
         // A fingerprint that differs proves a conflict; one that matches is
         // only a hint (64 bits can collide), so those bodies are read back
@@ -476,46 +498,102 @@ impl Store {
     }
 
     /// The cursor's end: the position of the latest event the workspace
-    /// holds (0 when none). Positions grow in the order batches commit.
+    /// holds now ([`Cursor::START`] when none).
     ///
     /// # Errors
     /// [`StoreError::Database`].
-    pub async fn last_seq(&self, ws: &Workspace) -> Result<i64, StoreError> {
-        let n: Option<i64> = on_pool!(self, pool => sqlx::query_scalar("SELECT last_seq FROM event_counters WHERE workspace = $1").bind(ws.as_str()).fetch_optional(pool).await?);
-        Ok(n.unwrap_or(0))
+    pub async fn cursor_end(&self, ws: &Workspace) -> Result<Cursor, StoreError> {
+        match self {
+            Store::Sqlite(pool, _) => {
+                let n: Option<i64> =
+                    sqlx::query_scalar("SELECT last_seq FROM event_counters WHERE workspace = $1")
+                        .bind(ws.as_str())
+                        .fetch_optional(pool)
+                        .await?;
+                Ok(Cursor {
+                    tx: 0,
+                    seq: n.unwrap_or(0),
+                })
+            }
+            Store::Postgres(pool) => {
+                let row: Option<(String, i64)> = sqlx::query_as(
+                    "SELECT tx::text, seq FROM events WHERE workspace = $1 ORDER BY tx DESC, seq DESC LIMIT 1",
+                )
+                .bind(ws.as_str())
+                .fetch_optional(pool)
+                .await?;
+                row.map_or(Ok(Cursor::START), |(tx, seq)| Cursor::from_pg(&tx, seq))
+            }
+        }
     }
 
     /// Up to `limit` events stored after cursor position `after`, with their
-    /// positions, in the order they were stored. Reading on from the last
-    /// position returned never skips an event: a batch that commits later
-    /// always has higher positions than every batch committed before it.
+    /// positions, in cursor order. Reading on from the last position returned
+    /// never skips an event: on SQLite a batch's positions are handed out
+    /// while it holds the write lock, so a batch that commits later has
+    /// higher ones; on PostgreSQL only events of transactions older than
+    /// every one still running are read, in (transaction, sequence) order,
+    /// so one that commits late sorts after everything read before it.
     ///
     /// # Errors
     /// [`StoreError::Database`]; [`StoreError::Corrupt`] for a row that no longer decodes.
     pub async fn events_after(
         &self,
         ws: &Workspace,
-        after: i64,
+        after: Cursor,
         limit: u32,
-    ) -> Result<Vec<(i64, Event)>, StoreError> {
-        // Built from constant column names only; values are bound.
-        let sql = format!(
-            "SELECT {}, seq FROM events WHERE workspace = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-            crate::rows::COLUMNS.join(", ")
-        );
-        let rows = on_pool!(self, pool => {
-            let fetched = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(ws.as_str()).bind(after).bind(i64::from(limit)).fetch_all(pool).await?;
-            fetched.iter().map(|r| {
-                let mut row = decode_row!(r)?;
-                row.seq = r.try_get(26)?;
-                Ok(row)
-            }).collect::<Result<Vec<Row>, sqlx::Error>>()?
-        });
+    ) -> Result<Vec<(Cursor, Event)>, StoreError> {
+        let columns = crate::rows::COLUMNS.join(", ");
+        let rows: Vec<(Row, Cursor)> = match self {
+            Store::Sqlite(pool, _) => {
+                // Built from constant column names only; values are bound.
+                let sql = format!(
+                    "SELECT {columns}, seq FROM events WHERE workspace = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+                );
+                let fetched = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(ws.as_str())
+                    .bind(after.seq)
+                    .bind(i64::from(limit))
+                    .fetch_all(pool)
+                    .await?;
+                fetched
+                    .iter()
+                    .map(|r| {
+                        Ok((
+                            decode_row!(r)?,
+                            Cursor {
+                                tx: 0,
+                                seq: r.try_get(26)?,
+                            },
+                        ))
+                    })
+                    .collect::<Result<_, sqlx::Error>>()?
+            }
+            Store::Postgres(pool) => {
+                // Built from constant column names only; values are bound.
+                let sql = format!(
+                    "SELECT {columns}, tx::text, seq FROM events WHERE workspace = $1 \
+                     AND (tx, seq) > ($2::text::xid8, $3) \
+                     AND tx < pg_snapshot_xmin(pg_current_snapshot()) \
+                     ORDER BY tx, seq LIMIT $4"
+                );
+                let fetched = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(ws.as_str())
+                    .bind(after.tx.to_string())
+                    .bind(after.seq)
+                    .bind(i64::from(limit))
+                    .fetch_all(pool)
+                    .await?;
+                let mut out = Vec::with_capacity(fetched.len());
+                for r in &fetched {
+                    let tx: String = r.try_get(26)?;
+                    out.push((decode_row!(r)?, Cursor::from_pg(&tx, r.try_get(27)?)?));
+                }
+                out
+            }
+        };
         rows.into_iter()
-            .map(|r| {
-                let seq = r.seq;
-                r.into_event().map(|e| (seq, e))
-            })
+            .map(|(r, at)| r.into_event().map(|e| (at, e)))
             .collect()
     }
 
