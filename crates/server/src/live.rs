@@ -396,3 +396,27 @@ async fn pass(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::response::IntoResponse;
+
+    #[test]
+    fn a_replay_beyond_the_few_allowed_is_refused_with_retry_after() {
+        let engines = Engines::default();
+        let held: Vec<_> = (0..REPLAYS)
+            .map(|_| engines.replay_permit().expect("a free permit"))
+            .collect();
+        assert!(
+            engines.replay_permit().is_err(),
+            "a third replay must wait its turn"
+        );
+        let answer = crate::ApiError::busy().into_response();
+        assert_eq!(answer.status(), 503);
+        assert_eq!(answer.headers()["retry-after"], "5");
+        // A finished replay frees its place.
+        drop(held);
+        assert!(engines.replay_permit().is_ok());
+    }
+}
