@@ -11,6 +11,9 @@
 
 use std::time::Instant;
 
+mod common;
+use common::fresh_pg_schema;
+
 use handshake_store::{Store, Workspace};
 
 const BATCH: usize = 10_000;
@@ -40,23 +43,6 @@ fn temp_sqlite(tag: &str) -> (String, std::path::PathBuf) {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     (format!("sqlite://{}", dir.join("bench.db").display()), dir)
-}
-
-async fn fresh_pg_schema(base: &str, tag: &str) -> String {
-    let schema = format!("hs_test_bench_{tag}_{}", std::process::id());
-    let admin = sqlx::PgPool::connect(base).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP SCHEMA IF EXISTS {schema} CASCADE"
-    )))
-    .execute(&admin)
-    .await
-    .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{sep}options=-csearch_path%3D{schema}")
 }
 
 /// Typed columns of the n-th event, as the baseline inserts them.

@@ -25,25 +25,8 @@ use handshake_core::demo::DemoSpec;
 use handshake_store::{Store, Workspace};
 use reqwest::redirect::Policy;
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn cookie(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .unwrap()
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let key = format!("name=\"{name}\" value=\"");
-    let at = html.find(&key).unwrap() + key.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
+mod common;
+use common::{fresh_pg_schema, ms, sign_in};
 
 /// Median, 99th percentile and slowest, in ms.
 fn summary(mut d: Vec<Duration>) -> String {
@@ -75,20 +58,7 @@ async fn connect(postgres: bool, dir: &std::path::Path) -> (Store, String) {
     if postgres {
         let base = std::env::var("HANDSHAKE_TEST_POSTGRES")
             .expect("--postgres needs HANDSHAKE_TEST_POSTGRES");
-        let schema = format!("hs_bench_live_{}", std::process::id());
-        let admin = sqlx::PgPool::connect(&base).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE"
-        )))
-        .execute(&admin)
-        .await
-        .unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+        let url = fresh_pg_schema(&base, "live").await;
         (Store::connect(&url).await.unwrap(), url)
     } else {
         let file = dir.join("live.db");
@@ -143,7 +113,7 @@ async fn main() {
     // The database's own shell reading the same rows: the limit of a cold start.
     let t = Instant::now();
     let shell = if postgres {
-        let schema = format!("hs_bench_live_{}", std::process::id());
+        let schema = format!("hs_test_bench_live_{}", std::process::id());
         let base = std::env::var("HANDSHAKE_TEST_POSTGRES").unwrap();
         std::process::Command::new("psql")
             .arg(&base)
@@ -205,17 +175,7 @@ async fn main() {
         cold.as_secs_f64() / shell_time.as_secs_f64(),
         rss_mb() - rss_before
     );
-    let form = c.get(format!("{base}/login")).send().await.unwrap();
-    let login = cookie(&form, "hs_login");
-    let csrf = hidden(&form.text().await.unwrap(), "csrf");
-    let r = c
-        .post(format!("{base}/login"))
-        .header("cookie", &login)
-        .form(&[("token", token.as_str()), ("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    let session = cookie(&r, "hs_session");
+    let session = sign_in(&c, &base, &token).await;
 
     let stop = Arc::new(AtomicBool::new(false));
     let sent = Arc::new(AtomicUsize::new(0));

@@ -10,31 +10,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use handshake_core::demo::DemoSpec;
 use handshake_store::{Store, Workspace};
 use reqwest::redirect::Policy;
 
-fn hidden(html: &str, name: &str) -> String {
-    let key = format!("name=\"{name}\" value=\"");
-    let at = html.find(&key).unwrap() + key.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-fn cookie(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .unwrap()
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
+mod common;
+use common::{hidden, ms, sign_in};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -98,17 +81,7 @@ async fn main() {
         .redirect(Policy::none())
         .build()
         .unwrap();
-    let form = c.get(format!("{base}/login")).send().await.unwrap();
-    let login = cookie(&form, "hs_login");
-    let csrf = hidden(&form.text().await.unwrap(), "csrf");
-    let r = c
-        .post(format!("{base}/login"))
-        .header("cookie", &login)
-        .form(&[("token", token.as_str()), ("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    let session = cookie(&r, "hs_session");
+    let session = sign_in(&c, &base, &token).await;
     let t = Instant::now();
     let first = c
         .get(format!("{base}/"))

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 
-use crate::{TempDir, bin, text};
+use crate::{TempDir, bin, cookie, text};
 
 #[test]
 fn demo_is_deterministic_and_loading_it_twice_adds_no_events() {
@@ -68,16 +68,6 @@ fn serve_demo(dir: &TempDir) -> (Child, String, String, String) {
         .map(|t| t.trim_end_matches(')').to_string())
         .unwrap_or_else(|| panic!("no token in {dashboard:?}"));
     (child, base, token, dashboard)
-}
-
-fn cookie(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .unwrap()
 }
 
 #[tokio::test]

@@ -3,30 +3,12 @@
 //! it again on the same database, and finds every acknowledged event; the
 //! batch cut short is there whole or not at all.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::Child;
 
 use crate::{TempDir, bin, text};
 
 fn start(dir: &TempDir) -> (Child, String) {
-    let mut child = bin()
-        .args(["serve", "--bind", "127.0.0.1:0", "--db", &dir.db()])
-        .env("HANDSHAKE_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    let mut lines = BufReader::new(child.stdout.take().unwrap());
-    lines.read_line(&mut first).unwrap();
-    // Keep reading whatever else it prints, so its stdout stays open.
-    std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {first:?}"));
-    (child, format!("http://{addr}"))
+    crate::serve(&dir.db())
 }
 
 fn batch(n: usize) -> String {

@@ -12,8 +12,8 @@ mod replicas;
 mod report;
 mod store;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
 
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_handshake"));
@@ -81,4 +81,45 @@ pub fn handshake(args: &[&str], stdin: Option<&str>) -> Output {
 
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Starts `handshake serve` on a free port of 127.0.0.1 over `db`; the child
+/// and its base URL (read from the first line it prints).
+pub fn serve(db: &str) -> (Child, String) {
+    let mut child = bin()
+        .args(["serve", "--bind", "127.0.0.1:0", "--db", db])
+        .env("HANDSHAKE_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut lines = BufReader::new(child.stdout.take().unwrap());
+    lines.read_line(&mut first).unwrap();
+    // Keep reading whatever else it prints, so its stdout stays open.
+    std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    (child, format!("http://{addr}"))
+}
+
+/// The `name=value` of the response's Set-Cookie for `name`.
+pub fn cookie(r: &reqwest::Response, name: &str) -> String {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap().to_string())
+        .unwrap_or_else(|| panic!("no {name} cookie"))
+}
+
+/// The value of the hidden form field `name` in a page.
+pub fn hidden(html: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" value=\"");
+    let at = html.find(&key).unwrap() + key.len();
+    html[at..].split('"').next().unwrap().to_string()
 }

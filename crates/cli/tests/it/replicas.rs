@@ -3,13 +3,12 @@
 //! within 2 seconds, and a dashboard sign-in on one is valid on the other.
 //! Needs `HANDSHAKE_TEST_POSTGRES`; says so when skipped, and fails in CI.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use reqwest::redirect::Policy;
 
-use crate::{bin, text};
+use crate::{bin, cookie, hidden, text};
 
 /// A fresh schema on the test PostgreSQL, as a URL; `None` (said plainly) without one.
 async fn postgres_url() -> Option<String> {
@@ -48,40 +47,8 @@ impl Drop for Server {
 }
 
 fn serve(db: &str) -> Server {
-    let mut child = bin()
-        .args(["serve", "--bind", "127.0.0.1:0", "--db", db])
-        .env("HANDSHAKE_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    let mut lines = BufReader::new(child.stdout.take().unwrap());
-    lines.read_line(&mut first).unwrap();
-    std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_string();
-    Server(child, format!("http://{addr}"))
-}
-
-fn cookie(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .unwrap_or_else(|| panic!("no {name} cookie"))
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let key = format!("name=\"{name}\" value=\"");
-    let at = html.find(&key).unwrap() + key.len();
-    html[at..].split('"').next().unwrap().to_string()
+    let (child, base) = crate::serve(db);
+    Server(child, base)
 }
 
 #[test]
