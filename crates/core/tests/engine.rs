@@ -361,7 +361,7 @@ fn without_time(e: &handshake_core::engine::Evaluation) -> handshake_core::engin
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     /// The server's way: batches arrive in any order, each touched subject is
     /// given all of its events so far, and the clock moves on between
@@ -536,4 +536,93 @@ fn the_demo_companys_live_state_equals_its_full_replay() {
     assert!(asked >= 12, "asked {asked} times");
     assert_eq!(live.subjects(), by_subject.len());
     assert!(arrived.len() > 5_000, "{} events", arrived.len());
+}
+
+/// Within one second, ids never change an outcome (docs/report.md).
+#[test]
+fn within_one_second_ids_and_fractions_never_change_an_outcome() {
+    let a = agreement();
+    let at = t("2027-01-11T17:00:00Z");
+    let clock = |events: &[Event]| {
+        let e = evaluate(&a, events, at);
+        e.clocks
+            .iter()
+            .find(|c| c.guarantee == "enterprise-first-touch")
+            .map(|c| (c.view.state, c.view.start, c.view.stop, c.view.used))
+    };
+    // A stop whose id sorts before the start's (`x-10` before `x-9`): met, zero time.
+    let stop_first_by_id = [
+        created("x-1", "L", "2027-01-11T14:00:00Z", "enterprise"),
+        stage("x-9", "L", "2027-01-11T15:00:00Z", "mql"),
+        touch("x-10", "L", "2027-01-11T15:00:00Z"),
+    ];
+    let start = secs("2027-01-11T15:00:00Z");
+    assert_eq!(
+        clock(&stop_first_by_id),
+        Some((ClockState::Met, start, Some(start), 0))
+    );
+    // A touch 0.4 s before the MQL in the same second stops it too.
+    let touch_a_fraction_earlier = [
+        created("x-1", "L", "2027-01-11T14:00:00Z", "enterprise"),
+        stage("b", "L", "2027-01-11T15:00:00.9Z", "mql"),
+        touch("a", "L", "2027-01-11T15:00:00.5Z"),
+    ];
+    assert_eq!(
+        clock(&touch_a_fraction_earlier),
+        Some((ClockState::Met, start, Some(start), 0))
+    );
+    // The lead's attributes of that second hold for a start in it, whatever the ids.
+    let created_sorts_after = [
+        stage("a-mql", "L", "2027-01-11T15:00:00Z", "mql"),
+        created("z-created", "L", "2027-01-11T15:00:00.7Z", "enterprise"),
+    ];
+    assert_eq!(
+        clock(&created_sorts_after).map(|c| c.0),
+        Some(ClockState::Breached),
+        "the enterprise clock opens"
+    );
+    // An event in the second of as_of counts; one in the next second does not.
+    let e = evaluate(
+        &a,
+        &[created("c", "L", "2027-01-11T17:00:00.5Z", "enterprise")],
+        at,
+    );
+    assert_eq!(e.events, 1);
+    let e = evaluate(
+        &a,
+        &[created("c", "L", "2027-01-11T17:00:01Z", "enterprise")],
+        at,
+    );
+    assert_eq!(e.events, 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Renaming every event and moving each within its own second (the
+    /// fraction only) leaves the whole evaluation as it was.
+    #[test]
+    fn renamed_ids_and_fractions_within_a_second_change_nothing(
+        seed in any::<u64>(),
+        as_of_hours in 0i64..800,
+    ) {
+        let a = agreement();
+        let events = sample_events();
+        let as_of = t("2027-01-01T00:00:00Z").checked_add(jiff::SignedDuration::from_hours(as_of_hours)).unwrap();
+        let mut x = seed | 1;
+        let mut next = move || { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x };
+        let moved: Vec<Event> = events
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                let id = format!("{:016x}", next());
+                e.id = handshake_core::event::EventId::new(&id).unwrap();
+                let whole = e.occurred_at.as_second();
+                let fraction = i32::try_from(next() % 1_000_000_000).unwrap();
+                e.occurred_at = jiff::Timestamp::new(whole, fraction).unwrap();
+                e
+            })
+            .collect();
+        prop_assert_eq!(evaluate(&a, &moved, as_of), evaluate(&a, &events, as_of));
+    }
 }

@@ -245,7 +245,7 @@ impl<'a> Folder<'a> {
         }
     }
 
-    /// Folds one subject's events (sorted by occurred_at, id; all at or before as_of).
+    /// Folds one subject's events (sorted by `Event::order_key`; all at or before as_of).
     pub(crate) fn fold(&mut self, subject: &str, events: &[&Event]) -> Facts {
         fold(self.agreement, &self.read, &mut self.texts, subject, events)
     }

@@ -161,17 +161,59 @@ impl Live {
         self.subjects.insert(subject.to_string(), held);
     }
 
+    /// The facts of the subjects with events after `limit`, folded from the
+    /// visible ones (with their counts of events and inferred events); a
+    /// subject with none visible maps to no facts.
+    fn partial_facts(&mut self, limit: i64) -> BTreeMap<String, (Vec<Facts>, usize, usize)> {
+        let mut partial = BTreeMap::new();
+        let late: Vec<String> = if self.keep_events {
+            self.subjects
+                .iter()
+                .filter(|(_, h)| h.latest > limit)
+                .map(|(k, _)| k.clone())
+                .collect()
+        } else {
+            self.pending.iter().cloned().collect()
+        };
+        for key in late {
+            let Some(events) = self.subjects.get(&key).and_then(|h| h.events.as_ref()) else {
+                continue;
+            };
+            let visible: Vec<&Event> = events
+                .iter()
+                .filter(|e| secs(e.occurred_at) <= limit)
+                .collect();
+            let counts = (visible.len(), visible.iter().filter(|e| e.inferred).count());
+            if counts.0 == 0 {
+                partial.insert(key, (Vec::new(), 0, 0));
+            } else if counts.0 < events.len() {
+                let facts =
+                    fold_versions(&self.versions, &self.read, &mut self.texts, &key, &visible);
+                partial.insert(key, (facts, counts.0, counts.1));
+            }
+        }
+        partial
+    }
+
     /// The first instant after `as_of` at which [`Live::evaluation`] could
     /// answer differently without a new event: a running clock falls due or
     /// at risk, a pause ends, a period closes, or an event already held but
     /// dated later comes into view. Before it, an evaluation at `as_of`
     /// holds every state, goal and finding (only business time used and
     /// left move on). It may come earlier than the real change, never later.
-    pub fn next_change(&self, as_of: Timestamp) -> Timestamp {
+    pub fn next_change(&mut self, as_of: Timestamp) -> Timestamp {
         let limit = secs(as_of);
+        // A subject with later events: its clocks as the visible events leave them.
+        let partial = self.partial_facts(limit);
         let mut next = i64::MAX;
         for (i, (_, agreement)) in self.versions.iter().enumerate() {
-            let facts = self.subjects.values().filter_map(|h| h.facts.get(i));
+            let facts = self
+                .subjects
+                .iter()
+                .filter_map(|(key, h)| match partial.get(key) {
+                    Some((facts, _, _)) => facts.get(i),
+                    None => h.facts.get(i),
+                });
             if let Some(t) = super::transitions::next_clock_change(agreement, facts, limit) {
                 next = next.min(t);
             }
@@ -204,34 +246,7 @@ impl Live {
     /// all lie before the latest instant asked keeps only its facts.
     pub fn evaluation(&mut self, as_of: Timestamp) -> Evaluation {
         let limit = secs(as_of);
-        // Subjects with events after `as_of`: folded from the visible ones.
-        let mut partial: BTreeMap<String, (Vec<Facts>, usize, usize)> = BTreeMap::new();
-        let late: Vec<String> = if self.keep_events {
-            self.subjects
-                .iter()
-                .filter(|(_, h)| h.latest > limit)
-                .map(|(k, _)| k.clone())
-                .collect()
-        } else {
-            self.pending.iter().cloned().collect()
-        };
-        for key in late {
-            let Some(events) = self.subjects.get(&key).and_then(|h| h.events.as_ref()) else {
-                continue;
-            };
-            let visible: Vec<&Event> = events
-                .iter()
-                .filter(|e| secs(e.occurred_at) <= limit)
-                .collect();
-            let counts = (visible.len(), visible.iter().filter(|e| e.inferred).count());
-            if counts.0 == 0 {
-                partial.insert(key, (Vec::new(), 0, 0));
-            } else if counts.0 < events.len() {
-                let facts =
-                    fold_versions(&self.versions, &self.read, &mut self.texts, &key, &visible);
-                partial.insert(key, (facts, counts.0, counts.1));
-            }
-        }
+        let partial = self.partial_facts(limit);
         if limit > self.horizon {
             self.horizon = limit;
             if !self.keep_events {

@@ -3,7 +3,7 @@
 //! and a draft evaluated against last quarter's real events.
 //!
 //! Events are grouped by lead (or request) and folded one subject at a time
-//! in `(occurred_at, id)` order ([`fold`]); clocks are then seen at `as_of`
+//! in [`Event::order_key`](crate::event::Event::order_key) order (whole second, kind, id; [`fold`]); clocks are then seen at `as_of`
 //! ([`clocks`]); goals, streaks, consequences and findings are sums over the
 //! subjects ([`goals`], [`findings`]). Events after `as_of` do not exist for
 //! the evaluation.

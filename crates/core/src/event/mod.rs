@@ -180,6 +180,31 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Where this kind falls among events of one second: the lead's
+    /// attributes, assignment and activities first (they hold for a start in
+    /// that second), then stage changes and opened requests (what starts
+    /// clocks), then decisions, then touches and outcomes (what stops them),
+    /// so that a stop in the same second as a start stops that clock.
+    pub fn rank_in_second(&self) -> u8 {
+        match self {
+            EventKind::LeadCreated(_) => 0,
+            EventKind::LeadUpdated(_) => 1,
+            EventKind::Assigned { .. } => 2,
+            EventKind::Activity { .. } => 3,
+            EventKind::StageChanged { .. } => 4,
+            EventKind::RequestOpened { .. } => 5,
+            EventKind::Accepted { .. } => 6,
+            EventKind::Rejected { .. } => 7,
+            EventKind::Recycled { .. } => 8,
+            EventKind::Touched { .. } => 9,
+            EventKind::OpportunityCreated { .. } => 10,
+            EventKind::DealWon { .. } => 11,
+            EventKind::DealLost { .. } => 12,
+            EventKind::RequestAcknowledged => 13,
+            EventKind::RequestResolved => 14,
+        }
+    }
+
     /// The wire name, e.g. `lead.created`.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -354,9 +379,14 @@ impl Event {
         i64::from_ne_bytes(h.0.to_ne_bytes())
     }
 
-    /// The order every fold uses: by instant, then by id.
-    pub fn order_key(&self) -> (Timestamp, &str) {
-        (self.occurred_at, self.id.as_str())
+    /// The order every fold uses: by whole second, then, within one second,
+    /// by kind ([`EventKind::rank_in_second`]: what describes the lead before
+    /// what starts a clock, before what stops one), and only then by id, so
+    /// that ids never change an outcome (docs/report.md, "Within one second").
+    pub fn order_key(&self) -> (i64, u8, &str) {
+        let t = self.occurred_at;
+        let second = t.as_second() - i64::from(t.subsec_nanosecond() < 0);
+        (second, self.kind.rank_in_second(), self.id.as_str())
     }
 }
 
