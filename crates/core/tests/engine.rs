@@ -626,3 +626,30 @@ proptest! {
         prop_assert_eq!(evaluate(&a, &moved, as_of), evaluate(&a, &events, as_of));
     }
 }
+
+/// A request guarantee opens clocks only for requests addressed to its owner.
+#[test]
+fn a_request_opens_a_clock_only_for_the_party_it_is_addressed_to() {
+    let a = agreement();
+    let request = |id: &str, to: &str| {
+        ev(&format!(
+            r#"{{"id":"{id}","type":"request.opened","request_id":"R-{id}","occurred_at":"2027-01-15T18:00:00Z","from":"sales","to":"{to}","channel":"escalation"}}"#
+        ))
+    };
+    let e = evaluate(
+        &a,
+        &[request("1", "marketing"), request("2", "sales")],
+        t("2027-01-15T19:00:00Z"),
+    );
+    let subjects: Vec<&str> = e
+        .clocks
+        .iter()
+        .filter(|c| c.guarantee == "escalated-requests")
+        .map(|c| c.subject.as_str())
+        .collect();
+    assert_eq!(
+        subjects,
+        vec!["R-1"],
+        "marketing owes the request to it, not the one to sales"
+    );
+}

@@ -795,6 +795,32 @@ impl Store {
         Ok(Some((out, latest)))
     }
 
+    /// The agreement in force (the latest version, checked), or `None`
+    /// when none is applied.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] when the stored version no longer checks.
+    pub async fn latest_agreement(
+        &self,
+        ws: &Workspace,
+    ) -> Result<Option<handshake_core::Agreement>, StoreError> {
+        let Some(latest) = self.latest_version(ws).await? else {
+            return Ok(None);
+        };
+        let Some(v) = self.agreement(ws, latest).await? else {
+            return Ok(None);
+        };
+        handshake_core::check(&format!("version {}", v.version), &v.source)
+            .agreement
+            .map(Some)
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "stored agreement version {} no longer checks",
+                    v.version
+                ))
+            })
+    }
+
     /// One agreement version, or `None`.
     pub async fn agreement(
         &self,

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use handshake_core::event::{Event, parse_ndjson};
+use handshake_core::event::{Event, names_parties, parse_ndjson, refuse_unknown_parties};
 use handshake_store::{Inserted, Store, Workspace};
 
 use crate::cli::{AgreementCommand, Global};
@@ -179,7 +179,17 @@ pub async fn events(global: &Global, file: &str) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|(line, e)| serde_json::json!({ "line": line, "code": e.code.as_str(), "message": e.message }))
         .collect();
-    for chunk in parsed.events.chunks(CHUNK) {
+    // Requests must name parties of the agreement in force.
+    let agreement = if names_parties(parsed.events.iter().map(|(_, e)| e)) {
+        store.latest_agreement(&ws).await?
+    } else {
+        None
+    };
+    let (kept, refused) = refuse_unknown_parties(parsed.events, agreement.as_ref());
+    rejected.extend(refused.iter().map(|(line, e)| {
+        serde_json::json!({ "line": line, "code": e.code.as_str(), "message": e.message })
+    }));
+    for chunk in kept.chunks(CHUNK) {
         let events: Vec<Event> = chunk.iter().map(|(_, e)| e.clone()).collect();
         let outcome = store.insert_events(&ws, &events).await?;
         for ((line, e), result) in chunk.iter().zip(outcome) {

@@ -335,7 +335,12 @@ pub(crate) fn fold(
             if g.subject != subject_kind {
                 continue;
             }
-            if open[gi].is_none() && meets(&g.starts, e) {
+            // A request's clock belongs to the party it is addressed to.
+            let addressed = match &e.kind {
+                EventKind::RequestOpened { to, .. } => g.owner.as_str() == to,
+                _ => true,
+            };
+            if open[gi].is_none() && addressed && meets(&g.starts, e) {
                 let in_segment = g.segment.as_ref().is_none_or(|s| {
                     agreement
                         .segment(s)

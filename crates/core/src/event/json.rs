@@ -37,6 +37,8 @@ pub enum ErrorCode {
     InvalidInstant,
     /// One event (one NDJSON line) is larger than [`super::MAX_EVENT_BYTES`].
     TooLarge,
+    /// A request names a party the agreement does not have.
+    UnknownParty,
 }
 
 impl ErrorCode {
@@ -51,6 +53,7 @@ impl ErrorCode {
             ErrorCode::UnknownType => "unknown_type",
             ErrorCode::InvalidInstant => "invalid_instant",
             ErrorCode::TooLarge => "payload_too_large",
+            ErrorCode::UnknownParty => "unknown_party",
         }
     }
 }

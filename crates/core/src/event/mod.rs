@@ -8,11 +8,13 @@
 mod json;
 mod money;
 mod ndjson;
+mod parties;
 mod strict;
 
 pub use json::{ErrorCode, EventError, parse_event};
 pub use money::Money;
 pub use ndjson::{Lines, MAX_EVENT_BYTES, count_lines, parse_ndjson};
+pub use parties::{check_parties, names_parties, refuse_unknown_parties};
 
 use std::fmt;
 

@@ -7,7 +7,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
-use handshake_core::event::{Event, count_lines, parse_event, parse_ndjson};
+use handshake_core::event::{
+    Event, check_parties, count_lines, names_parties, parse_event, parse_ndjson,
+    refuse_unknown_parties,
+};
 use handshake_store::Inserted;
 use serde::Serialize;
 
@@ -84,7 +87,7 @@ fn conflict_message(e: &Event) -> String {
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 409, description = "The id is stored with a different body (code conflict)", body = crate::error::ErrorBody),
         (status = 413, description = "Body larger than 64 KiB (code payload_too_large)", body = crate::error::ErrorBody),
-        (status = 422, description = "Invalid event (codes invalid_json, not_an_object, missing_field, invalid_field, unknown_field, unknown_type, invalid_instant)", body = crate::error::ErrorBody),
+        (status = 422, description = "Invalid event (codes invalid_json, not_an_object, missing_field, invalid_field, unknown_field, unknown_type, invalid_instant; unknown_party for a request naming a party the agreement does not have)", body = crate::error::ErrorBody),
         (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable; nothing stored (code store_unavailable)", body = crate::error::ErrorBody),
     ),
@@ -100,6 +103,18 @@ pub(crate) async fn one(
         metrics::event("rejected", e.code.as_str());
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code.as_str(), e.message)
     })?;
+    if names_parties(std::iter::once(&event))
+        && let Some(a) = state
+            .store
+            .latest_agreement(&ws)
+            .await
+            .map_err(|e| ApiError::store(&e))?
+    {
+        check_parties(&event, &a).map_err(|e| {
+            metrics::event("rejected", e.code.as_str());
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code.as_str(), e.message)
+        })?;
+    }
     let outcome = state
         .store
         .insert_events(&ws, std::slice::from_ref(&event))
@@ -184,7 +199,23 @@ pub(crate) async fn batch(
             message: e.message,
         })
         .collect();
-    let (lines, events): (Vec<usize>, Vec<Event>) = parsed.events.into_iter().unzip();
+    // Requests must name parties of the agreement in force.
+    let agreement = if names_parties(parsed.events.iter().map(|(_, e)| e)) {
+        state
+            .store
+            .latest_agreement(&ws)
+            .await
+            .map_err(|e| ApiError::store(&e))?
+    } else {
+        None
+    };
+    let (kept, refused) = refuse_unknown_parties(parsed.events, agreement.as_ref());
+    rejected.extend(refused.into_iter().map(|(line, e)| RejectedLine {
+        line,
+        code: e.code.as_str(),
+        message: e.message,
+    }));
+    let (lines, events): (Vec<usize>, Vec<Event>) = kept.into_iter().unzip();
     let outcome = state
         .store
         .insert_events(&ws, &events)

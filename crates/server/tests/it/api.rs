@@ -218,3 +218,49 @@ async fn bodies_over_the_limits_are_refused_whole() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_request_to_a_party_the_agreement_does_not_have_is_refused() {
+    let app = spawn_app().await;
+    let text = include_str!("../../../../examples/agreement.toml");
+    app.store
+        .add_agreement(
+            &handshake_store::Workspace::new("default").unwrap(),
+            "example",
+            text,
+        )
+        .await
+        .unwrap();
+    let request = |id: &str, to: &str| {
+        format!(
+            r#"{{"id":"{id}","type":"request.opened","request_id":"R-{id}","occurred_at":"2027-01-15T18:00:00Z","from":"sales","to":"{to}","channel":"escalation"}}"#
+        )
+    };
+    let r = app.post("/api/v1/events", request("1", "finance")).await;
+    assert_eq!(r.status(), 422);
+    let body = json(r).await;
+    assert_eq!(body["code"], "unknown_party");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"finance\"") && message.contains("marketing, sales"),
+        "{message}"
+    );
+    // In a batch the line alone is refused; the good one beside it is kept.
+    let r = app
+        .post(
+            "/api/v1/events/batch",
+            format!("{}\n{}", request("2", "marketing"), request("3", "legal")),
+        )
+        .await;
+    let body = json(r).await;
+    assert_eq!(body["accepted"], 1, "{body}");
+    assert_eq!(body["rejected"][0]["line"], 2, "{body}");
+    assert_eq!(body["rejected"][0]["code"], "unknown_party", "{body}");
+    assert_eq!(
+        app.store
+            .count_events(&handshake_store::Workspace::new("default").unwrap())
+            .await
+            .unwrap(),
+        1
+    );
+}
