@@ -653,3 +653,28 @@ fn a_request_opens_a_clock_only_for_the_party_it_is_addressed_to() {
         "marketing owes the request to it, not the one to sales"
     );
 }
+
+/// A goal short of its target in an open period is behind, not missed:
+/// findings say what the goal table says.
+#[test]
+fn an_open_period_is_behind_not_missed_in_the_findings() {
+    let a = agreement();
+    let events = mqls("j", "2027-01", 3);
+    let open = evaluate(&a, &events, t("2027-01-20T00:00:00Z"));
+    let january = PeriodKey::parse("2027-01").unwrap();
+    let texts: Vec<String> = open
+        .findings(&a, january)
+        .into_iter()
+        .map(|f| f.text)
+        .collect();
+    let volume = texts.iter().find(|t| t.contains("(mql-volume)")).unwrap();
+    assert!(volume.starts_with("Behind (period open): "), "{volume}");
+    let closed = evaluate(&a, &events, t("2027-02-02T00:00:00Z"));
+    let texts: Vec<String> = closed
+        .findings(&a, january)
+        .into_iter()
+        .map(|f| f.text)
+        .collect();
+    let volume = texts.iter().find(|t| t.contains("(mql-volume)")).unwrap();
+    assert!(volume.starts_with("Missed: "), "{volume}");
+}

@@ -69,8 +69,15 @@ pub(crate) fn for_period(e: &Evaluation, a: &Agreement, period: PeriodKey) -> Ve
                 (Some(t), Some(v)) if t > 0.0 => ((t - v) / t).abs(),
                 _ => 0.5,
             };
+            // An open period can still be made up: behind, not missed (as
+            // the goal table says).
+            let verdict = if r.closed {
+                "Missed"
+            } else {
+                "Behind (period open)"
+            };
             out.push(Finding {
-                text: format!("Missed: {}.", sentence(a, r)),
+                text: format!("{verdict}: {}.", sentence(a, r)),
                 shortfall,
             });
         }
