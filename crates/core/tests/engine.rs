@@ -678,3 +678,34 @@ fn an_open_period_is_behind_not_missed_in_the_findings() {
     let volume = texts.iter().find(|t| t.contains("(mql-volume)")).unwrap();
     assert!(volume.starts_with("Missed: "), "{volume}");
 }
+
+/// A `--from/--to` report covers the findings of every month in the range.
+#[test]
+fn a_range_reports_the_findings_of_each_of_its_months() {
+    use handshake_core::engine::{Report, report::Range};
+    let a = agreement();
+    let mut events = mqls("j", "2027-01", 3);
+    events.extend(mqls("f", "2027-02", 5));
+    let e = evaluate(&a, &events, t("2027-03-15T00:00:00Z"));
+    let range = Range {
+        from: t("2027-01-01T05:00:00Z"),
+        to: t("2027-03-01T05:00:00Z"),
+        period: None,
+    };
+    let findings = Report::new(&e, &a, range, Some(1)).findings;
+    let volume: Vec<&String> = findings
+        .iter()
+        .filter(|f| f.contains("(mql-volume)"))
+        .collect();
+    assert_eq!(volume.len(), 2, "{findings:#?}");
+    assert!(
+        volume[0].starts_with("2027-01: Missed: Marketing delivered 3 of 400"),
+        "{}",
+        volume[0]
+    );
+    assert!(
+        volume[1].starts_with("2027-02: Missed: Marketing delivered 5 of 400"),
+        "{}",
+        volume[1]
+    );
+}

@@ -251,6 +251,35 @@ pub struct Report {
     pub inferred_events: usize,
 }
 
+/// The findings of the period asked for; for a `--from/--to` range, those
+/// of every month it touches, each headed by its month when there are several.
+fn findings(e: &Evaluation, a: &Agreement, range: &Range, first: PeriodKey) -> Vec<String> {
+    let tz = &a.time_zone.tz;
+    let mut months = vec![first];
+    if range.period.is_none() {
+        while let Some(next) = months
+            .last()
+            .map(|m| m.next())
+            .filter(|m| m.start(tz) < range.to)
+        {
+            months.push(next);
+        }
+    }
+    let several = months.len() > 1;
+    months
+        .into_iter()
+        .flat_map(|m| {
+            e.findings(a, m).into_iter().map(move |f| {
+                if several {
+                    format!("{m}: {}", f.text)
+                } else {
+                    f.text
+                }
+            })
+        })
+        .collect()
+}
+
 impl Report {
     /// The report of evaluation `e` under agreement `a` (stored as `version`,
     /// or `None` for a draft) over `range`.
@@ -307,7 +336,7 @@ impl Report {
                 .collect(),
             consequences: e.consequences.clone(),
             cancellation: e.cancellation.clone(),
-            findings: e.findings(a, period).into_iter().map(|f| f.text).collect(),
+            findings: findings(e, a, &range, period),
             sources: e
                 .sources
                 .iter()
