@@ -709,3 +709,74 @@ fn a_range_reports_the_findings_of_each_of_its_months() {
         volume[1]
     );
 }
+
+/// A period's report holds only what belongs to that period: its breaches,
+/// streaks ending in it, the cancellation term when met by then.
+#[test]
+fn consequences_and_terms_belong_to_the_period_asked_for() {
+    let a = agreement();
+    let mut events = Vec::new();
+    events.extend(mqls("a", "2027-01", 50));
+    events.extend(mqls("b", "2027-02", 60));
+    events.extend(mqls("c", "2027-03", 70));
+    let e = evaluate(&a, &events, t("2027-05-10T00:00:00Z"));
+    let range = |p: &str| {
+        let k = PeriodKey::parse(p).unwrap();
+        let tz = &a.time_zone.tz;
+        (k.start(tz).as_second(), k.end(tz).as_second())
+    };
+    let breaches = |s: &handshake_core::engine::Standing| {
+        s.consequences
+            .iter()
+            .filter(|c| c.contains("of guarantee enterprise-first-touch"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    // January: its own 50 untouched MQLs; no cancellation yet.
+    let (from, to) = range("2027-01");
+    let jan = e.standing(&a, from, to);
+    assert_eq!(
+        breaches(&jan),
+        vec!["50 breaches of guarantee enterprise-first-touch: notify to Sales"]
+    );
+    assert_eq!(jan.cancellation, None);
+    // March: its own 70, the third month in a row, and the term is met.
+    let (from, to) = range("2027-03");
+    let mar = e.standing(&a, from, to);
+    assert_eq!(
+        breaches(&mar),
+        vec!["70 breaches of guarantee enterprise-first-touch: notify to Sales"]
+    );
+    assert!(
+        mar.consequences
+            .iter()
+            .any(|c| c == "goal mql-volume missed 3 periods in a row: escalate to Marketing"),
+        "{:?}",
+        mar.consequences
+    );
+    assert!(mar.cancellation.is_some());
+    // April (no MQL at all, closed): no breach of its own, but its miss is the fourth in a row.
+    let (from, to) = range("2027-04");
+    let apr = e.standing(&a, from, to);
+    assert!(breaches(&apr).is_empty(), "{:?}", apr.consequences);
+    assert!(apr.cancellation.is_some());
+    // May (still open) and a future month: no breach of theirs, no past streak, no term.
+    for p in ["2027-05", "2027-08"] {
+        let (from, to) = range(p);
+        let later = e.standing(&a, from, to);
+        assert!(breaches(&later).is_empty(), "{p}: {:?}", later.consequences);
+        assert_eq!(later.cancellation, None, "{p}");
+        assert!(
+            !later.consequences.iter().any(|c| c.contains("in a row")),
+            "{p}: {:?}",
+            later.consequences
+        );
+    }
+    // The report of a period says the same as its standing.
+    let future =
+        handshake_core::engine::report::Range::period(PeriodKey::parse("2027-08").unwrap(), &a);
+    let report = handshake_core::engine::Report::new(&e, &a, future, Some(1));
+    assert!(report.consequences.is_empty(), "{:?}", report.consequences);
+    assert_eq!(report.cancellation, None);
+    assert!(report.streaks.iter().all(|s| s.missed_in_a_row == 0));
+}

@@ -430,10 +430,10 @@ pub(crate) fn streaks(a: &Agreement, results: &[GoalResult]) -> Vec<Streak> {
 }
 
 /// Consequences that fire and the cancellation term when met, in words.
-pub(crate) fn consequences(
+pub(crate) fn consequences<'c>(
     a: &Agreement,
     streaks: &[Streak],
-    clocks: &[Clock],
+    clocks: impl Iterator<Item = &'c Clock> + Clone,
 ) -> (Vec<String>, Option<String>) {
     let streak_of = |id: &str| {
         streaks
@@ -464,7 +464,7 @@ pub(crate) fn consequences(
             }
             Trigger::GuaranteeBreached { guarantee } => {
                 let breaches = clocks
-                    .iter()
+                    .clone()
                     .filter(|k| {
                         guarantee.as_ref().is_none_or(|x| x.as_str() == k.guarantee)
                             && matches!(k.view.state, ClockState::Breached | ClockState::MetLate)

@@ -120,6 +120,18 @@ pub struct SourceQuality {
     pub rejection_reasons: Vec<(String, usize)>,
 }
 
+/// What stands for one period or range: its streaks, the consequences
+/// they and its breaches fire, and the cancellation term when met.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Standing {
+    /// Missed-period streaks per goal, ending inside the range.
+    pub streaks: Vec<Streak>,
+    /// Consequences that fire, in words.
+    pub consequences: Vec<String>,
+    /// The cancellation term, in words, when its condition is met.
+    pub cancellation: Option<String>,
+}
+
 /// Everything the agreement says about the events at `as_of`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evaluation {
@@ -177,6 +189,38 @@ impl Evaluation {
                 s
             })
             .collect()
+    }
+
+    /// Streaks, consequences and the cancellation term as they stand for
+    /// the range `[from, to)` (whole seconds): a streak counts when its
+    /// latest closed period ends inside the range, and breaches are those of
+    /// clocks started in it. So a period's report holds only what belongs
+    /// to that period, and an open or future period shows no past streak.
+    pub fn standing(&self, a: &Agreement, from: i64, to: i64) -> Standing {
+        let tz = &a.time_zone.tz;
+        let until: Vec<GoalResult> = self
+            .goals
+            .iter()
+            .filter(|r| fold::secs(r.period.end(tz)) <= to)
+            .cloned()
+            .collect();
+        let mut streaks = goals::streaks(a, &until);
+        for s in &mut streaks {
+            let last = until.iter().rev().find(|r| r.id == s.goal && r.closed);
+            if last.is_none_or(|r| fold::secs(r.period.end(tz)) <= from) {
+                s.missed_in_a_row = 0;
+            }
+        }
+        let clocks = self
+            .clocks
+            .iter()
+            .filter(|c| c.view.start >= from && c.view.start < to);
+        let (consequences, cancellation) = goals::consequences(a, &streaks, clocks);
+        Standing {
+            streaks,
+            consequences,
+            cancellation,
+        }
     }
 
     /// Findings in plain language for one period, most important first.
@@ -351,7 +395,7 @@ pub(crate) fn combine_versions<A: std::borrow::Borrow<Agreement>>(
             .then_with(|| a.subject.cmp(&b.subject))
     });
     merged.streaks = goals::streaks(latest, &goals);
-    let (consequences, cancellation) = goals::consequences(latest, &merged.streaks, &clocks);
+    let (consequences, cancellation) = goals::consequences(latest, &merged.streaks, clocks.iter());
     merged.consequences = consequences;
     merged.cancellation = cancellation;
     merged.clocks = clocks;
@@ -411,7 +455,7 @@ pub(crate) fn assemble(
     clocks.sort_by_key(|c| (rank[c.guarantee_index], c.view.start));
     let goals = goals::all(agreement, facts, &clocks, as_of);
     let streaks = goals::streaks(agreement, &goals);
-    let (consequences, cancellation) = goals::consequences(agreement, &streaks, &clocks);
+    let (consequences, cancellation) = goals::consequences(agreement, &streaks, clocks.iter());
     let scoring = agreement.scoring.as_ref().map(|s| {
         let mut d = ScoringDiagnosis::default();
         for f in facts.iter().filter(|f| !f.is_request) {

@@ -285,6 +285,7 @@ impl Report {
     /// or `None` for a draft) over `range`.
     pub fn new(e: &Evaluation, a: &Agreement, range: Range, version: Option<i64>) -> Report {
         let (from, to) = (range.from.as_second(), range.to.as_second());
+        let standing = e.standing(a, from, to);
         let period = range
             .period
             .unwrap_or_else(|| PeriodKey::containing(Period::Month, range.from, &a.time_zone.tz));
@@ -326,7 +327,7 @@ impl Report {
                     closed: r.closed,
                 })
                 .collect(),
-            streaks: e
+            streaks: standing
                 .streaks
                 .iter()
                 .map(|s| StreakLine {
@@ -334,8 +335,8 @@ impl Report {
                     missed_in_a_row: s.missed_in_a_row,
                 })
                 .collect(),
-            consequences: e.consequences.clone(),
-            cancellation: e.cancellation.clone(),
+            consequences: standing.consequences,
+            cancellation: standing.cancellation,
             findings: findings(e, a, &range, period),
             sources: e
                 .sources

@@ -175,7 +175,9 @@ pub(crate) async fn page(
             compliance: percent(s.compliance),
         })
         .collect();
-    let streaks = e
+    // What stands for this period only: its streaks, breaches and terms.
+    let standing = e.standing(a, start.as_second(), period.end(tz).as_second());
+    let streaks = standing
         .streaks
         .iter()
         .filter(|s| s.missed_in_a_row >= 2)
@@ -198,8 +200,8 @@ pub(crate) async fn page(
         period: period.to_string(),
         previous: period.previous().to_string(),
         next: period.next().to_string(),
-        cancellation: e.cancellation.clone(),
-        consequences: e.consequences.clone(),
+        cancellation: standing.cancellation,
+        consequences: standing.consequences,
         teams,
         guarantees,
         findings: e.findings(a, period).into_iter().map(|f| f.text).collect(),
