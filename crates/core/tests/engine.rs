@@ -780,3 +780,41 @@ fn consequences_and_terms_belong_to_the_period_asked_for() {
     assert_eq!(report.cancellation, None);
     assert!(report.streaks.iter().all(|s| s.missed_in_a_row == 0));
 }
+
+/// Conversion by source is MQL to SQL: of the leads that reached MQL, the
+/// share that reached SQL afterwards; a lead that skipped MQL is in neither
+/// count, so the rate never exceeds 1.
+#[test]
+fn conversion_by_source_counts_only_leads_that_reached_mql_first() {
+    use handshake_core::engine::{Report, report::Range};
+    let a = agreement();
+    let at = "2027-01-12T15:00:00Z";
+    let later = "2027-01-13T15:00:00Z";
+    let events = vec![
+        // Skipped MQL: SQL straight away.
+        created("s1", "SKIP", at, "enterprise"),
+        stage("s2", "SKIP", at, "sql"),
+        // MQL then SQL.
+        created("c1", "CONV", at, "enterprise"),
+        stage("c2", "CONV", at, "mql"),
+        stage("c3", "CONV", later, "sql"),
+        // MQL only.
+        created("m1", "MQL", at, "enterprise"),
+        stage("m2", "MQL", at, "mql"),
+        // SQL before its MQL: not converted by that MQL.
+        created("b1", "BACK", at, "enterprise"),
+        stage("b2", "BACK", at, "sql"),
+        stage("b3", "BACK", later, "mql"),
+    ];
+    let e = evaluate(&a, &events, t("2027-01-20T00:00:00Z"));
+    let q = e.sources.iter().find(|q| q.source == "webinar").unwrap();
+    assert_eq!((q.leads, q.mqls, q.sqls, q.converted), (4, 3, 3, 1));
+    assert_eq!(q.conversion(), Some(1.0 / 3.0));
+    let report = Report::new(
+        &e,
+        &a,
+        Range::period(PeriodKey::parse("2027-01").unwrap(), &a),
+        Some(1),
+    );
+    assert_eq!(report.sources[0].conversion, Some(1.0 / 3.0));
+}

@@ -114,6 +114,8 @@ pub struct SourceQuality {
     pub rejected: usize,
     /// Reached SQL.
     pub sqls: usize,
+    /// Of the MQLs, those that reached SQL at or after their first MQL.
+    pub converted: usize,
     /// Won.
     pub won: usize,
     /// Rejection reasons with their counts, most frequent first.
@@ -130,6 +132,21 @@ pub struct Standing {
     pub consequences: Vec<String>,
     /// The cancellation term, in words, when its condition is met.
     pub cancellation: Option<String>,
+}
+
+impl SourceQuality {
+    /// Accepted among those sales decided on, 0 to 1; `None` with none decided.
+    pub fn acceptance(&self) -> Option<f64> {
+        let decided = self.accepted + self.rejected;
+        (decided > 0).then(|| self.accepted as f64 / decided as f64)
+    }
+
+    /// MQL to SQL: of the leads that reached MQL, the share that reached SQL
+    /// afterwards (a lead that skipped MQL is in neither count), 0 to 1;
+    /// `None` without MQLs.
+    pub fn conversion(&self) -> Option<f64> {
+        (self.mqls > 0).then(|| self.converted as f64 / self.mqls as f64)
+    }
 }
 
 /// Everything the agreement says about the events at `as_of`.
@@ -504,6 +521,10 @@ fn quality(facts: &[&Facts]) -> Vec<SourceQuality> {
         q.leads += 1;
         q.mqls += usize::from(f.reached.iter().any(|r| &*r.stage == "mql"));
         q.sqls += usize::from(f.reached.iter().any(|r| &*r.stage == "sql"));
+        let first_mql = f.reached.iter().find(|r| &*r.stage == "mql").map(|r| r.at);
+        q.converted += usize::from(
+            first_mql.is_some_and(|m| f.reached.iter().any(|r| &*r.stage == "sql" && r.at >= m)),
+        );
         q.won += usize::from(!f.wins.is_empty());
         match f.decisions.last() {
             Some((_, true, _)) => q.accepted += 1,

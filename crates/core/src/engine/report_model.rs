@@ -197,7 +197,8 @@ pub struct SourceLine {
     pub acceptance: Option<f64>,
     /// SQLs.
     pub sqls: usize,
-    /// SQLs per MQL; null without MQLs.
+    /// MQL to SQL: of the leads that reached MQL, the share that reached
+    /// SQL afterwards, 0 to 1; null without MQLs.
     pub conversion: Option<f64>,
     /// Deals won.
     pub won: usize,
@@ -341,28 +342,24 @@ impl Report {
             sources: e
                 .sources
                 .iter()
-                .map(|q| {
-                    let decided = q.accepted + q.rejected;
-                    #[allow(clippy::cast_precision_loss)]
-                    SourceLine {
-                        source: q.source.clone(),
-                        leads: q.leads,
-                        mqls: q.mqls,
-                        accepted: q.accepted,
-                        rejected: q.rejected,
-                        acceptance: (decided > 0).then(|| q.accepted as f64 / decided as f64),
-                        sqls: q.sqls,
-                        conversion: (q.mqls > 0).then(|| q.sqls as f64 / q.mqls as f64),
-                        won: q.won,
-                        rejection_reasons: q
-                            .rejection_reasons
-                            .iter()
-                            .map(|(reason, count)| ReasonCount {
-                                reason: reason.clone(),
-                                count: *count,
-                            })
-                            .collect(),
-                    }
+                .map(|q| SourceLine {
+                    source: q.source.clone(),
+                    leads: q.leads,
+                    mqls: q.mqls,
+                    accepted: q.accepted,
+                    rejected: q.rejected,
+                    acceptance: q.acceptance(),
+                    sqls: q.sqls,
+                    conversion: q.conversion(),
+                    won: q.won,
+                    rejection_reasons: q
+                        .rejection_reasons
+                        .iter()
+                        .map(|(reason, count)| ReasonCount {
+                            reason: reason.clone(),
+                            count: *count,
+                        })
+                        .collect(),
                 })
                 .collect(),
             scoring: e.scoring.as_ref().map(|d| ScoringLine {

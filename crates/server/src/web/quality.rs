@@ -48,9 +48,9 @@ pub(crate) async fn page(State(state): State<AppState>, Signed(session, _): Sign
             leads: q.leads,
             mqls: q.mqls,
             accepted: q.accepted,
-            acceptance: percent(rate(q.accepted, q.accepted + q.rejected)),
+            acceptance: percent(q.acceptance()),
             sqls: q.sqls,
-            conversion: percent(rate(q.sqls, q.leads)),
+            conversion: percent(q.conversion()),
             won: q.won,
             reasons: q
                 .rejection_reasons
