@@ -315,8 +315,7 @@ async fn assemble(f: &Followed) -> Result<(Snapshot, Timestamp), StoreError> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Timestamp::now();
-        let evaluation = live.evaluation(now);
-        let next = live.next_change(now);
+        let (evaluation, next) = live.evaluation_and_next_change(now);
         let snapshot = Snapshot {
             versions: live.versions().to_vec(),
             version,

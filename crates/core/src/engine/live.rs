@@ -18,6 +18,10 @@ use super::{Evaluation, assemble, combine_versions};
 use crate::agreement::Agreement;
 use crate::event::Event;
 
+/// The facts of subjects with events after an instant, folded from the
+/// visible ones, with their counts of events and of inferred events.
+type Partial = BTreeMap<String, (Vec<Facts>, usize, usize)>;
+
 /// One subject's facts under each version.
 struct Held {
     /// Folded from every event of the subject, one per agreement version.
@@ -164,7 +168,7 @@ impl Live {
     /// The facts of the subjects with events after `limit`, folded from the
     /// visible ones (with their counts of events and inferred events); a
     /// subject with none visible maps to no facts.
-    fn partial_facts(&mut self, limit: i64) -> BTreeMap<String, (Vec<Facts>, usize, usize)> {
+    fn partial_facts(&mut self, limit: i64) -> Partial {
         let mut partial = BTreeMap::new();
         let late: Vec<String> = if self.keep_events {
             self.subjects
@@ -205,6 +209,19 @@ impl Live {
         let limit = secs(as_of);
         // A subject with later events: its clocks as the visible events leave them.
         let partial = self.partial_facts(limit);
+        self.next_change_with(limit, &partial)
+    }
+
+    /// [`Live::evaluation`] and [`Live::next_change`] at one instant, the
+    /// leads with later events folded once for both (a server's every pass).
+    pub fn evaluation_and_next_change(&mut self, as_of: Timestamp) -> (Evaluation, Timestamp) {
+        let limit = secs(as_of);
+        let partial = self.partial_facts(limit);
+        let next = self.next_change_with(limit, &partial);
+        (self.evaluation_with(as_of, &partial), next)
+    }
+
+    fn next_change_with(&self, limit: i64, partial: &Partial) -> Timestamp {
         let mut next = i64::MAX;
         for (i, (_, agreement)) in self.versions.iter().enumerate() {
             let facts = self
@@ -245,8 +262,12 @@ impl Live {
     /// asked before (a server's clock only moves on): a subject whose events
     /// all lie before the latest instant asked keeps only its facts.
     pub fn evaluation(&mut self, as_of: Timestamp) -> Evaluation {
+        let partial = self.partial_facts(secs(as_of));
+        self.evaluation_with(as_of, &partial)
+    }
+
+    fn evaluation_with(&mut self, as_of: Timestamp, partial: &Partial) -> Evaluation {
         let limit = secs(as_of);
-        let partial = self.partial_facts(limit);
         if limit > self.horizon {
             self.horizon = limit;
             if !self.keep_events {
