@@ -167,6 +167,13 @@ macro_rules! decode_row {
     }};
 }
 
+/// The column [`Store::events_where_in`] matches against.
+#[derive(Clone, Copy)]
+enum Key {
+    Id,
+    Subject,
+}
+
 /// Rows in subject order, grouped into one subject's events at a time.
 #[derive(Default)]
 pub(crate) struct Grouper {
@@ -419,8 +426,24 @@ impl Store {
         ws: &Workspace,
         ids: &[&str],
     ) -> Result<HashMap<String, Event>, StoreError> {
-        let mut out = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(1_000) {
+        let events = self.events_where_in(ws, Key::Id, ids).await?;
+        Ok(events.into_iter().map(|e| (e.id.to_string(), e)).collect())
+    }
+
+    /// The events of `ws` whose `key` column is one of `values` (bound, in
+    /// chunks of 500), by subject then evaluation order.
+    async fn events_where_in(
+        &self,
+        ws: &Workspace,
+        key: Key,
+        values: &[&str],
+    ) -> Result<Vec<Event>, StoreError> {
+        let column = match key {
+            Key::Id => "id",
+            Key::Subject => "subject",
+        };
+        let mut out = Vec::with_capacity(values.len());
+        for chunk in values.chunks(500) {
             // Built from constant column names only; values are bound.
             let head = format!(
                 "SELECT {} FROM events WHERE workspace = ",
@@ -428,18 +451,17 @@ impl Store {
             );
             let rows = on_pool!(self, pool => {
                 let mut q = sqlx::QueryBuilder::new(head);
-                q.push_bind(ws.as_str()).push(" AND id IN (");
+                q.push_bind(ws.as_str()).push(format!(" AND {column} IN ("));
                 let mut list = q.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
+                for v in chunk {
+                    list.push_bind(*v);
                 }
-                q.push(")");
+                q.push(") ORDER BY subject, occurred_at, id");
                 let fetched = q.build().fetch_all(pool).await?;
                 fetched.iter().map(|r| decode_row!(r)).collect::<Result<Vec<Row>, sqlx::Error>>()?
             });
             for row in rows {
-                let event = row.into_event()?;
-                out.insert(event.id.to_string(), event);
+                out.push(row.into_event()?);
             }
         }
         Ok(out)
@@ -608,29 +630,10 @@ impl Store {
         subjects: &[&str],
     ) -> Result<HashMap<String, Vec<Event>>, StoreError> {
         let mut out: HashMap<String, Vec<Event>> = HashMap::with_capacity(subjects.len());
-        for chunk in subjects.chunks(500) {
-            // Built from constant column names only; values are bound.
-            let head = format!(
-                "SELECT {} FROM events WHERE workspace = ",
-                crate::rows::COLUMNS.join(", ")
-            );
-            let rows = on_pool!(self, pool => {
-                let mut q = sqlx::QueryBuilder::new(head);
-                q.push_bind(ws.as_str()).push(" AND subject IN (");
-                let mut list = q.separated(", ");
-                for s in chunk {
-                    list.push_bind(*s);
-                }
-                q.push(") ORDER BY subject, occurred_at, id");
-                let fetched = q.build().fetch_all(pool).await?;
-                fetched.iter().map(|r| decode_row!(r)).collect::<Result<Vec<Row>, sqlx::Error>>()?
-            });
-            for row in rows {
-                let event = row.into_event()?;
-                out.entry(event.subject.as_str().to_string())
-                    .or_default()
-                    .push(event);
-            }
+        for event in self.events_where_in(ws, Key::Subject, subjects).await? {
+            out.entry(event.subject.as_str().to_string())
+                .or_default()
+                .push(event);
         }
         Ok(out)
     }
