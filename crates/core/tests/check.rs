@@ -433,7 +433,37 @@ fn money_without_currency_code() {
         Error,
         34,
         18,
-        "\"dollars\" is not a currency code",
+        "currency \"dollars\" is not an ISO 4217 code; expected three capitals such as USD, EUR or JPY",
+        "ISO 4217",
+    );
+}
+
+/// Targets take each currency's decimals from ISO 4217: none for JPY, three
+/// for BHD; a code the table lacks is refused where it is written.
+#[test]
+fn money_targets_in_each_currencys_decimals() {
+    let revenue = |target: &str| {
+        with(
+            "metric = \"mqls\"\ntarget = 400",
+            &format!("metric = \"revenue_won\"\ntarget = \"{target}\""),
+        )
+    };
+    assert!(findings(&revenue("5,000 JPY")).is_empty());
+    assert!(findings(&revenue("1.125 BHD")).is_empty());
+    only(
+        &revenue("5,000.50 JPY"),
+        Error,
+        34,
+        11,
+        "amount \"5000.50\" has 1 decimal; JPY has 0",
+        "\"250000 USD\"",
+    );
+    only(
+        &revenue("250000 XYZ"),
+        Error,
+        34,
+        18,
+        "currency \"XYZ\" is not an ISO 4217 code; expected three capitals such as USD, EUR or JPY",
         "ISO 4217",
     );
 }

@@ -818,3 +818,74 @@ fn conversion_by_source_counts_only_leads_that_reached_mql_first() {
     );
     assert_eq!(report.sources[0].conversion, Some(1.0 / 3.0));
 }
+
+/// Targets and amounts in the same minor units, each currency's from ISO
+/// 4217: a 5,000 JPY opportunity is 5,000 JPY against a 5,000 JPY target
+/// (it read 50 JPY: targets were always hundredths), and a three-decimal
+/// currency keeps its third decimal.
+#[test]
+fn targets_and_amounts_share_each_currencys_minor_units() {
+    use handshake_core::engine::{Actual, Report, report::Range};
+    let text = include_str!("../../../examples/agreement.toml");
+    let opportunity = |id: &str, lead: &str, amount: &str, currency: &str| {
+        ev(&format!(
+            r#"{{"id":"{id}","type":"opportunity.created","lead_id":"{lead}","occurred_at":"2027-01-12T15:00:00Z","amount":"{amount}","currency":"{currency}"}}"#
+        ))
+    };
+    for (target, amounts, currency, minor, shown, attained) in [
+        ("5,000 JPY", ["3000", "2000"], "JPY", 5_000, "5000", true),
+        ("1.5 BHD", ["1.25", "0.249"], "BHD", 1_499, "1.499", false),
+        ("100 EUR", ["60.50", "39.50"], "EUR", 10_000, "100.00", true),
+        (
+            "100.01 USD",
+            ["60.50", "39.50"],
+            "USD",
+            10_000,
+            "100.00",
+            false,
+        ),
+    ] {
+        let text = text.replace("\"2,400,000 USD\"", &format!("\"{target}\""));
+        let a = handshake_core::check("agreement.toml", &text)
+            .agreement
+            .unwrap();
+        let events = vec![
+            created("a1", "A", "2027-01-12T15:00:00Z", "enterprise"),
+            opportunity("a2", "A", amounts[0], currency),
+            created("b1", "B", "2027-01-12T15:00:00Z", "enterprise"),
+            opportunity("b2", "B", amounts[1], currency),
+            // Another currency is never added in.
+            opportunity(
+                "b3",
+                "B",
+                "999",
+                if currency == "EUR" { "USD" } else { "EUR" },
+            ),
+        ];
+        let e = evaluate(&a, &events, t("2027-04-01T00:00:00Z"));
+        let g = e
+            .goals
+            .iter()
+            .find(|g| g.id == "pipeline" && g.period == PeriodKey::parse("2027-Q1").unwrap())
+            .unwrap();
+        let Actual::Money(m) = &g.actual else {
+            panic!("pipeline is money: {:?}", g.actual)
+        };
+        assert_eq!(
+            (m.minor, m.currency.as_str()),
+            (minor, currency),
+            "{target}"
+        );
+        assert_eq!(g.attained, Some(attained), "{target}");
+        let report = Report::new(
+            &e,
+            &a,
+            Range::period(PeriodKey::parse("2027-Q1").unwrap(), &a),
+            Some(1),
+        );
+        let line = report.goals.iter().find(|g| g.id == "pipeline").unwrap();
+        let json = serde_json::to_value(line).unwrap();
+        assert_eq!(json["actual"]["amount"], shown, "{target}");
+        assert_eq!(json["actual"]["currency"], currency);
+    }
+}

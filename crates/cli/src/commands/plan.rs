@@ -177,7 +177,7 @@ fn actuals(
             EventKind::DealWon { amount }
                 if amount.currency == currency && month_of(e.occurred_at) >= start =>
             {
-                won += amount.minor as f64 / 100.0
+                won += amount.major()
             }
             EventKind::StageChanged { stage } if stage.eq_ignore_ascii_case("mql") => {
                 *mqls.entry(month_of(e.occurred_at)).or_default() += 1

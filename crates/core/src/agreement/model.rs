@@ -375,13 +375,8 @@ pub enum Unit {
 pub enum Target {
     /// At least (or at most) this many.
     Count(u64),
-    /// An amount in minor units (cents) with its ISO currency code.
-    Money {
-        /// Minor units.
-        minor: i64,
-        /// ISO 4217 code, e.g. `USD`.
-        currency: String,
-    },
+    /// An amount in its currency's minor units (the one money type).
+    Money(crate::event::Money),
     /// A rate in basis points (9000 = 90%).
     Rate(u32),
     /// A business duration.
@@ -394,7 +389,7 @@ impl Target {
     pub fn value(&self) -> Option<f64> {
         match self {
             Target::Count(n) => Some(*n as f64),
-            Target::Money { minor, .. } => Some(*minor as f64 / 100.0),
+            Target::Money(m) => Some(m.major()),
             Target::Rate(bp) => Some(f64::from(*bp) / 10_000.0),
             Target::Duration(_) => None,
         }
@@ -405,16 +400,7 @@ impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Target::Count(n) => write!(f, "{n}"),
-            Target::Money { minor, currency } => {
-                let whole = minor / 100;
-                let cents = minor % 100;
-                let grouped = group_thousands(whole);
-                if cents == 0 {
-                    write!(f, "{grouped} {currency}")
-                } else {
-                    write!(f, "{grouped}.{cents:02} {currency}")
-                }
-            }
+            Target::Money(m) => f.write_str(&m.grouped()),
             Target::Rate(bp) => {
                 if bp % 100 == 0 {
                     write!(f, "{}%", bp / 100)
@@ -425,18 +411,6 @@ impl fmt::Display for Target {
             Target::Duration(d) => write!(f, "{d}"),
         }
     }
-}
-
-fn group_thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 /// Which way a target points.

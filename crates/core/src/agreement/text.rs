@@ -6,6 +6,7 @@
 use handshake_calendar::BusinessDuration;
 
 use super::model::{Channel, Condition, DurationSpec, ReasonId, StageId};
+use crate::event::Money;
 
 /// A problem inside a string: where (byte offset and length), what, and what would be right.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,8 +135,9 @@ pub(crate) fn percent(text: &str) -> Result<f64, TextError> {
         })
 }
 
-/// `250000 USD`, `1,200,000.50 EUR` into minor units and a currency code.
-pub(crate) fn money(text: &str) -> Result<(i64, String), TextError> {
+/// `250000 USD`, `1,200,000.50 EUR`, `5,000,000 JPY` into [`Money`]: the
+/// currency's own decimals from ISO 4217.
+pub(crate) fn money(text: &str) -> Result<Money, TextError> {
     const EXPECTED: &str =
         "an amount with its currency, e.g. \"250000 USD\" or \"1,200,000.50 EUR\"";
     let words = words(text);
@@ -147,42 +149,16 @@ pub(crate) fn money(text: &str) -> Result<(i64, String), TextError> {
             EXPECTED,
         ));
     };
-    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+    if let Err(message) = Money::check_currency(currency) {
         return Err(err(
             *cur_at,
             currency.len(),
-            format!("\"{currency}\" is not a currency code"),
+            message,
             "an ISO 4217 code such as USD, EUR or GBP",
         ));
     }
-    let minor = minor_units(&amount.replace(',', "")).ok_or_else(|| {
-        err(
-            *at,
-            amount.len(),
-            format!("\"{amount}\" is not an amount"),
-            EXPECTED,
-        )
-    })?;
-    Ok((minor, (*currency).to_string()))
-}
-
-/// `1200.5` into 120050; at most two decimals, not negative.
-pub(crate) fn minor_units(text: &str) -> Option<i64> {
-    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || frac.len() > 2
-        || !frac.chars().all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    let whole: i64 = whole.parse().ok()?;
-    let frac: i64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<2}").parse().ok()?
-    };
-    whole.checked_mul(100)?.checked_add(frac)
+    Money::parse(&amount.replace(',', ""), currency)
+        .map_err(|message| err(*at, amount.len(), message, EXPECTED))
 }
 
 /// Splits at white space, keeping byte offsets.
@@ -382,7 +358,11 @@ mod tests {
 
     #[test]
     fn money_and_percent() {
-        assert_eq!(money("1,200,000.5 EUR"), Ok((120_000_050, "EUR".into())));
+        assert_eq!(money("1,200,000.5 EUR").unwrap().minor, 120_000_050);
+        assert_eq!(money("5,000 JPY").unwrap().minor, 5_000);
+        assert_eq!(money("1.25 BHD").unwrap().minor, 1_250);
+        assert_eq!(money("1.005 USD").unwrap_err().at, 0);
+        assert_eq!(money("10 XYZ").unwrap_err().at, 3);
         assert_eq!(money("250000 usd").unwrap_err().at, 7);
         assert_eq!(percent("75%"), Ok(75.0));
         assert!(percent("75").is_err());

@@ -115,10 +115,12 @@ pub(crate) fn validate(mut parsed: Parsed, source: &str) -> (Vec<Diagnostic>, Op
 
     // Warnings.
     for (goal, span) in a.goals.iter().zip(&parsed.target_spans) {
-        let zero = matches!(
-            goal.target,
-            Target::Count(0) | Target::Rate(0) | Target::Money { minor: 0, .. }
-        );
+        let zero = match &goal.target {
+            Target::Count(n) => *n == 0,
+            Target::Rate(bp) => *bp == 0,
+            Target::Money(m) => m.minor == 0,
+            Target::Duration(_) => false,
+        };
         if zero && goal.direction == Direction::AtLeast {
             diags.push(
                 Diagnostic::warning(

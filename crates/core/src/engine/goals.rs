@@ -8,19 +8,15 @@ use jiff::Timestamp;
 use super::fold::{Attrs, Facts, secs};
 use super::{Clock, ClockState, PeriodKey, Streak, lead_guarantees, starts_at_mql};
 use crate::agreement::{Agreement, Direction, Filters, Goal, Metric, Target, Trigger};
+use crate::event::Money;
 
 /// A goal's actual number in a period.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Actual {
     /// A count.
     Count(u64),
-    /// A sum of money in the target's currency (minor units); other currencies are never added in.
-    Money {
-        /// Minor units.
-        minor: i64,
-        /// The currency.
-        currency: String,
-    },
+    /// A sum of money in the target's currency; other currencies are never added in.
+    Money(Money),
     /// A fraction from 0 to 1, or `None` with nothing to measure.
     Rate(Option<f64>),
     /// A business duration in seconds, or `None` with nothing to measure.
@@ -32,7 +28,7 @@ impl Actual {
     pub fn value(&self) -> Option<f64> {
         match self {
             Actual::Count(n) => Some(*n as f64),
-            Actual::Money { minor, .. } => Some(*minor as f64 / 100.0),
+            Actual::Money(m) => Some(m.major()),
             Actual::Rate(r) => *r,
             Actual::Duration(d) => d.map(|s| s as f64),
         }
@@ -43,16 +39,7 @@ impl fmt::Display for Actual {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Actual::Count(n) => write!(f, "{n}"),
-            Actual::Money { minor, currency } => write!(
-                f,
-                "{} {currency}",
-                Target::Money {
-                    minor: *minor,
-                    currency: String::new()
-                }
-                .to_string()
-                .trim()
-            ),
+            Actual::Money(m) => f.write_str(&m.grouped()),
             Actual::Rate(Some(r)) => write!(f, "{:.0}%", r * 100.0),
             Actual::Duration(Some(s)) => write!(f, "{}h{:02}m", s / 3600, s / 60 % 60),
             Actual::Rate(None) | Actual::Duration(None) => f.write_str("n/a"),
@@ -232,7 +219,7 @@ fn measure_periods(
         }
         Metric::PipelineValue | Metric::RevenueWon => {
             let currency = match &g.target {
-                Target::Money { currency, .. } => currency.clone(),
+                Target::Money(m) => m.currency.clone(),
                 _ => String::new(),
             };
             let mut sum = vec![0_i64; n];
@@ -253,9 +240,11 @@ fn measure_periods(
                 }
             }
             sum.into_iter()
-                .map(|minor| Actual::Money {
-                    minor,
-                    currency: currency.clone(),
+                .map(|minor| {
+                    Actual::Money(Money {
+                        minor,
+                        currency: currency.clone(),
+                    })
                 })
                 .collect()
         }
@@ -384,7 +373,7 @@ fn median(mut times: Vec<i64>) -> Actual {
 fn attained(a: &Agreement, g: &Goal, actual: &Actual) -> Option<bool> {
     let target = match &g.target {
         Target::Count(n) => *n as f64,
-        Target::Money { minor, .. } => *minor as f64 / 100.0,
+        Target::Money(m) => m.major(),
         Target::Rate(bp) => f64::from(*bp) / 10_000.0,
         // Business days are the length of a day in the first calendar.
         Target::Duration(spec) => {
@@ -558,7 +547,7 @@ pub(crate) fn measure(
         ),
         Metric::PipelineValue | Metric::RevenueWon => {
             let currency = match &g.target {
-                Target::Money { currency, .. } => currency.clone(),
+                Target::Money(m) => m.currency.clone(),
                 _ => String::new(),
             };
             let minor = leads
@@ -579,7 +568,7 @@ pub(crate) fn measure(
                 })
                 .map(|(_, (_, m, _))| m.minor)
                 .sum();
-            Actual::Money { minor, currency }
+            Actual::Money(Money { minor, currency })
         }
         Metric::FollowUpRate => {
             let counted: Vec<usize> = a

@@ -20,7 +20,7 @@ pub enum Figure {
     Count(u64),
     /// An amount with its currency; never two currencies added together.
     Money {
-        /// A decimal with the currency's minor digits, e.g. "12500.00".
+        /// A decimal with the currency's ISO 4217 minor digits, e.g. "12500.00" (USD), "5000" (JPY), "1.500" (BHD).
         amount: String,
         /// ISO 4217 code.
         currency: String,
@@ -75,17 +75,13 @@ impl utoipa::PartialSchema for Figure {
 #[cfg(feature = "openapi")]
 impl utoipa::ToSchema for Figure {}
 
-fn minor_text(minor: i64) -> String {
-    format!("{}.{:02}", minor / 100, (minor % 100).abs())
-}
-
 impl Figure {
     fn target(t: &Target) -> Figure {
         match t {
             Target::Count(n) => Figure::Count(*n),
-            Target::Money { minor, currency } => Figure::Money {
-                amount: minor_text(*minor),
-                currency: currency.clone(),
+            Target::Money(m) => Figure::Money {
+                amount: m.amount_text(),
+                currency: m.currency.clone(),
             },
             Target::Rate(bp) => Figure::Number(f64::from(*bp) / 10_000.0),
             Target::Duration(d) => Figure::Text(d.to_string()),
@@ -95,9 +91,9 @@ impl Figure {
     fn actual(a: &Actual) -> Option<Figure> {
         match a {
             Actual::Count(n) => Some(Figure::Count(*n)),
-            Actual::Money { minor, currency } => Some(Figure::Money {
-                amount: minor_text(*minor),
-                currency: currency.clone(),
+            Actual::Money(m) => Some(Figure::Money {
+                amount: m.amount_text(),
+                currency: m.currency.clone(),
             }),
             Actual::Rate(r) => r.map(Figure::Number),
             Actual::Duration(d) => d.map(Figure::Seconds),

@@ -131,9 +131,14 @@ pub fn from_events(events: &[Event], from: Timestamp, to: Timestamp) -> History 
         sql_to_opportunity: measured(sqls_opp, sqls),
         opportunity_to_won: measured(opps_won, opps),
         deal_size: Measured {
-            value: top
-                .as_ref()
-                .map(|(_, n, sum)| *sum as f64 / 100.0 / *n as f64),
+            value: top.as_ref().map(|(currency, n, sum)| {
+                crate::event::Money {
+                    minor: *sum,
+                    currency: currency.clone(),
+                }
+                .major()
+                    / *n as f64
+            }),
             sample: top.as_ref().map_or(0, |t| t.1),
         },
         currency: top.map(|t| t.0),

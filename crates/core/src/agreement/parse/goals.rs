@@ -7,6 +7,7 @@ use super::super::model::*;
 use super::super::text;
 use super::Parser;
 use super::RefKind;
+use crate::event::Money;
 use crate::toml_read::{Span, Table, Value};
 
 impl Parser<'_> {
@@ -203,7 +204,7 @@ impl Parser<'_> {
                 DeValue::String(_) => {
                     let s = self.r.string(v, "target", "an amount")?;
                     match text::money(s.text) {
-                        Ok((minor, currency)) => Some(Target::Money { minor, currency }),
+                        Ok(m) => Some(Target::Money(m)),
                         Err(e) => {
                             self.text_error(s, e);
                             None
@@ -225,30 +226,33 @@ impl Parser<'_> {
                             "\"USD\" (or write target = \"250000 USD\")",
                         )
                         .and_then(|c| self.r.string(c, "currency", "an ISO 4217 code such as USD"));
-                    let minor = (amount * 100.0).round();
-                    if !(0.0..9.0e15).contains(&minor) {
-                        self.r.error(
-                            span,
-                            format!("target {amount} is out of range"),
-                            "an amount from 0 to 90 trillion",
-                        );
-                        return None;
-                    }
                     let currency = currency?;
-                    if currency.text.len() != 3
-                        || !currency.text.chars().all(|c| c.is_ascii_uppercase())
-                    {
+                    if let Err(message) = Money::check_currency(currency.text) {
                         self.r.error(
                             currency.span,
-                            format!("\"{}\" is not a currency code", currency.text),
+                            message,
                             "an ISO 4217 code such as USD, EUR or GBP",
                         );
                         return None;
                     }
-                    Some(Target::Money {
-                        minor: minor as i64,
-                        currency: currency.text.to_string(),
-                    })
+                    // The number as TOML wrote it (the shortest text that
+                    // reads back as the same float), in the currency's decimals.
+                    let text = if amount.fract() == 0.0 && amount.abs() < 9.0e15 {
+                        format!("{}", amount as i64)
+                    } else {
+                        format!("{amount}")
+                    };
+                    match Money::parse(&text, currency.text) {
+                        Ok(m) => Some(Target::Money(m)),
+                        Err(message) => {
+                            self.r.error(
+                                span,
+                                format!("target {amount}: {message}"),
+                                "an amount from 0 to 90 trillion in the currency's decimals",
+                            );
+                            None
+                        }
+                    }
                 }
             },
             Unit::Rate => {
