@@ -889,3 +889,32 @@ fn targets_and_amounts_share_each_currencys_minor_units() {
         assert_eq!(json["actual"]["currency"], currency);
     }
 }
+
+/// The median first touch: the mean of the middle two for an even count (1 s
+/// and 2 s give 1.5 s, not 1), and only leads a first-touch guarantee covers
+/// (a lead in no segment has no promise and no calendar to be timed in).
+#[test]
+fn median_first_touch_is_exact_and_counts_only_covered_leads() {
+    use handshake_core::engine::Actual;
+    let a = agreement();
+    let events = vec![
+        created("a1", "A", "2027-01-12T14:00:00Z", "enterprise"),
+        stage("a2", "A", "2027-01-12T15:00:00Z", "mql"),
+        touch("a3", "A", "2027-01-12T15:00:01Z"),
+        created("b1", "B", "2027-01-12T14:00:00Z", "enterprise"),
+        stage("b2", "B", "2027-01-12T15:00:00Z", "mql"),
+        touch("b3", "B", "2027-01-12T15:00:02Z"),
+        // In no segment: no first-touch guarantee covers it.
+        created("c1", "C", "2027-01-12T14:00:00Z", "startup"),
+        stage("c2", "C", "2027-01-12T15:00:00Z", "mql"),
+        touch("c3", "C", "2027-01-12T16:00:00Z"),
+    ];
+    let e = evaluate(&a, &events, t("2027-01-20T00:00:00Z"));
+    let g = e
+        .goals
+        .iter()
+        .find(|g| g.id == "first-touch-speed" && g.period == PeriodKey::parse("2027-01").unwrap())
+        .unwrap();
+    assert_eq!(g.actual, Actual::Duration(Some(1.5)));
+    assert_eq!(g.attained, Some(true));
+}

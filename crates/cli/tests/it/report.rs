@@ -71,7 +71,7 @@ fn report_json_has_the_documented_fields_and_numbers() {
     );
     assert_eq!(goal("enterprise-mqls")["actual"].as_u64(), Some(1));
     // L-1001 was touched by a person 40 business minutes after becoming an MQL; L-2001 only by a sequence.
-    assert_eq!(goal("first-touch-speed")["actual"].as_i64(), Some(2400));
+    assert_eq!(goal("first-touch-speed")["actual"].as_f64(), Some(2400.0));
     // One accepted (L-1001), one rejected (L-2001).
     assert_eq!(goal("acceptance")["actual"].as_f64(), Some(0.5));
     assert_eq!(

@@ -20,7 +20,9 @@ pub enum Actual {
     /// A fraction from 0 to 1, or `None` with nothing to measure.
     Rate(Option<f64>),
     /// A business duration in seconds, or `None` with nothing to measure.
-    Duration(Option<i64>),
+    /// Fractional: the median of an even count is the mean of the middle two
+    /// (1 s and 2 s give 1.5 s).
+    Duration(Option<f64>),
 }
 
 impl Actual {
@@ -30,7 +32,7 @@ impl Actual {
             Actual::Count(n) => Some(*n as f64),
             Actual::Money(m) => Some(m.major()),
             Actual::Rate(r) => *r,
-            Actual::Duration(d) => d.map(|s| s as f64),
+            Actual::Duration(d) => *d,
         }
     }
 }
@@ -41,7 +43,11 @@ impl fmt::Display for Actual {
             Actual::Count(n) => write!(f, "{n}"),
             Actual::Money(m) => f.write_str(&m.grouped()),
             Actual::Rate(Some(r)) => write!(f, "{:.0}%", r * 100.0),
-            Actual::Duration(Some(s)) => write!(f, "{}h{:02}m", s / 3600, s / 60 % 60),
+            Actual::Duration(Some(s)) => {
+                // Whole minutes, rounded down as a clock shows them.
+                let s = s.max(0.0) as i64;
+                write!(f, "{}h{:02}m", s / 3600, s / 60 % 60)
+            }
             Actual::Rate(None) | Actual::Duration(None) => f.write_str("n/a"),
         }
     }
@@ -345,28 +351,42 @@ fn clock_in_segment(a: &Agreement, g: &Goal, c: &Clock) -> bool {
 }
 
 /// Business seconds from an MQL to the lead's next touch, in the calendar of
-/// the first-touch guarantee that covers the lead.
+/// the first-touch guarantee that covers the lead; `None` for a lead no
+/// first-touch guarantee covers (it is not in the median: there is no
+/// calendar to time it in and no promise it was owed) or with no touch yet.
 fn first_touch(a: &Agreement, f: &Facts, r: &super::fold::Reach) -> Option<i64> {
+    let guarantee = first_touch_guarantee(a, f, r)?;
     let touch = *f.touches.iter().find(|t| **t >= r.at)?;
-    let cal = lead_guarantees(a)
-        .find(|x| {
-            starts_at_mql(&x.starts)
-                && x.segment.as_ref().is_none_or(|s| {
-                    a.segment(s)
-                        .is_some_and(|seg| r.attrs.matches(&seg.when, &f.activities))
-                })
-        })
-        .and_then(|x| a.calendar(&x.calendar))
-        .or_else(|| a.calendars.first())?;
+    let cal = a.calendar(&guarantee.calendar)?;
     Some(cal.calendar.elapsed_seconds(r.at, touch))
 }
 
+/// The lead guarantee that promises a first touch after this MQL: it starts
+/// at MQL, a touch stops it, and its segment (if any) holds the lead then.
+fn first_touch_guarantee<'a>(
+    a: &'a Agreement,
+    f: &Facts,
+    r: &super::fold::Reach,
+) -> Option<&'a crate::agreement::Guarantee> {
+    lead_guarantees(a).find(|x| {
+        starts_at_mql(&x.starts)
+            && x.stops
+                .iter()
+                .any(|s| matches!(s, crate::agreement::Condition::Touched(_)))
+            && x.segment.as_ref().is_none_or(|s| {
+                a.segment(s)
+                    .is_some_and(|seg| r.attrs.matches(&seg.when, &f.activities))
+            })
+    })
+}
+
+/// The median: the middle value, or the mean of the middle two for an even count.
 fn median(mut times: Vec<i64>) -> Actual {
     times.sort_unstable();
     Actual::Duration(match times.len() {
         0 => None,
-        n if n % 2 == 1 => Some(times[n / 2]),
-        n => Some((times[n / 2 - 1] + times[n / 2]) / 2),
+        n if n % 2 == 1 => Some(times[n / 2] as f64),
+        n => Some((times[n / 2 - 1] as f64 + times[n / 2] as f64) / 2.0),
     })
 }
 
@@ -646,30 +666,11 @@ pub(crate) fn measure(
                 let Some(r) = first_reach(a, g, f, "mql", from, to) else {
                     continue;
                 };
-                let Some(&touch) = f.touches.iter().find(|t| **t >= r.at) else {
-                    continue;
-                };
-                let cal = lead_guarantees(a)
-                    .find(|x| {
-                        starts_at_mql(&x.starts)
-                            && x.segment.as_ref().is_none_or(|s| {
-                                a.segment(s)
-                                    .is_some_and(|seg| r.attrs.matches(&seg.when, &f.activities))
-                            })
-                    })
-                    .and_then(|x| a.calendar(&x.calendar))
-                    .or_else(|| a.calendars.first());
-                if let Some(cal) = cal {
-                    times.push(cal.calendar.elapsed_seconds(r.at, touch));
+                if let Some(t) = first_touch(a, f, r) {
+                    times.push(t);
                 }
             }
-            times.sort_unstable();
-            let median = match times.len() {
-                0 => None,
-                n if n % 2 == 1 => Some(times[n / 2]),
-                n => Some((times[n / 2 - 1] + times[n / 2]) / 2),
-            };
-            Actual::Duration(median)
+            median(times)
         }
     }
 }

@@ -137,9 +137,7 @@ fn rows(report: &Value) -> (Vec<&'static str>, Vec<Vec<String>>) {
         let status = goal_status(g);
         let actual = if g["target"].is_string() {
             // A duration target: the actual is business seconds.
-            g["actual"].as_i64().map_or("n/a".to_string(), |s| {
-                format!("{}h{:02}m", s / 3600, s / 60 % 60)
-            })
+            super::Actual::Duration(g["actual"].as_f64()).to_string()
         } else {
             goal_value(&g["actual"])
         };

@@ -25,8 +25,9 @@ pub enum Figure {
         /// ISO 4217 code.
         currency: String,
     },
-    /// Business seconds (a duration actual).
-    Seconds(i64),
+    /// Business seconds (a duration actual); fractional for the median of
+    /// an even count.
+    Seconds(f64),
     /// A fraction from 0 to 1.
     Number(f64),
     /// A duration target as written in the agreement, e.g. "4 business hours".

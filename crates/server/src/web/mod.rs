@@ -202,7 +202,7 @@ pub(crate) fn when_secs(s: Option<i64>, tz: &TimeZone) -> String {
 
 /// Business seconds as `3h05m`.
 pub(crate) fn hours(seconds: i64) -> String {
-    handshake_core::engine::Actual::Duration(Some(seconds.abs())).to_string()
+    handshake_core::engine::Actual::Duration(Some(seconds.abs() as f64)).to_string()
 }
 
 /// A fraction as a percentage, or `n/a`.
