@@ -918,3 +918,44 @@ fn median_first_touch_is_exact_and_counts_only_covered_leads() {
     assert_eq!(g.actual, Actual::Duration(Some(1.5)));
     assert_eq!(g.attained, Some(true));
 }
+
+/// A month's report holds every goal period that overlaps it: the quarter
+/// goals show in February and March, not only in January.
+#[test]
+fn a_quarter_goal_is_in_the_report_of_each_of_its_months() {
+    use handshake_core::engine::{Report, report::Range};
+    let a = agreement();
+    let events = mqls("m", "2027-01", 3);
+    let e = evaluate(&a, &events, t("2027-03-20T00:00:00Z"));
+    for month in ["2027-01", "2027-02", "2027-03"] {
+        let report = Report::new(
+            &e,
+            &a,
+            Range::period(PeriodKey::parse(month).unwrap(), &a),
+            Some(1),
+        );
+        let periods: Vec<(&str, &str)> = report
+            .goals
+            .iter()
+            .map(|g| (g.id.as_str(), g.period.as_str()))
+            .collect();
+        assert!(
+            periods.contains(&("mql-to-sql", "2027-Q1")),
+            "{month}: {periods:?}"
+        );
+        assert!(
+            periods.contains(&("pipeline", "2027-Q1")),
+            "{month}: {periods:?}"
+        );
+        assert!(
+            periods.contains(&("mql-volume", month)),
+            "{month}: {periods:?}"
+        );
+        assert!(
+            !periods
+                .iter()
+                .any(|(id, p)| *id == "mql-volume" && *p != month),
+            "{month}: only its own month of a monthly goal: {periods:?}"
+        );
+    }
+}

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use handshake_core::agreement::Agreement;
 use handshake_core::engine::report::{self, Range};
-use handshake_core::engine::{Live, PeriodKey};
+use handshake_core::engine::{Live, PeriodKey, Report};
 use jiff::Timestamp;
 
 use crate::cli::{Global, RangeArgs, ReportArgs};
@@ -85,7 +85,7 @@ pub async fn report(global: &Global, args: &ReportArgs) -> anyhow::Result<ExitCo
         live.evaluation(at)
     })
     .await?;
-    let json = report::to_json(&evaluation, agreement, range, Some(version));
+    let json = Report::new(&evaluation, agreement, range, Some(version));
     match args.format.as_str() {
         "json" => super::emit(&format!("{}\n", serde_json::to_string_pretty(&json)?)),
         "md" => super::emit(&report::to_markdown(&json)),
@@ -131,8 +131,8 @@ pub async fn whatif(
             active.set_subject(&subject, events);
         })
         .await?;
-    let before = report::to_json(&active.evaluation(at), current, range, Some(version));
-    let after = report::to_json(&drafted.evaluation(at), &proposed, range, None);
+    let before = Report::new(&active.evaluation(at), current, range, Some(version));
+    let after = Report::new(&drafted.evaluation(at), &proposed, range, None);
     match format {
         "json" => super::emit(&format!(
             "{}\n",

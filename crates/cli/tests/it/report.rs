@@ -193,7 +193,7 @@ fn whatif_speaks_json_and_markdown_with_units_and_open_periods() {
         "| goal mql-volume 2027-01 | 2 of 400 behind (period open) | 2 of 2 on track |"
     );
     assert!(!md.contains("missed"), "{md}");
-    assert!(row("| goal follow-up 2027-01").contains("100.0% of 90.0%"));
+    assert!(row("| goal follow-up 2027-01").contains("100.0% of 90%"));
     assert!(
         row("| goal first-touch-speed 2027-01").contains("business hours of 2 business hours"),
         "{md}"

@@ -18,38 +18,40 @@ fn sentence(a: &Agreement, r: &GoalResult) -> String {
         .party(&crate::agreement::PartyId(r.owner.clone()))
         .map_or(r.owner.clone(), |p| p.name.clone());
     let goal = a.goals.iter().find(|g| g.id.as_str() == r.id);
+    // The texts the report's goal table prints.
+    let actual = super::shown::actual_text(a, &r.actual, &r.target);
     let what = match goal.map(|g| &g.metric) {
         Some(Metric::Reached(s)) => format!(
             "delivered {} of {} {}s",
-            r.actual,
+            actual,
             r.target,
             s.as_str().to_uppercase()
         ),
         Some(Metric::FollowUpRate) => format!(
             "met {} of its response-time promises in time (target {})",
-            r.actual, r.target
+            actual, r.target
         ),
         Some(Metric::AcceptanceRate) => format!(
             "accepted {} of the leads it decided on (target {})",
-            r.actual, r.target
+            actual, r.target
         ),
         Some(Metric::Conversion { from, to }) => format!(
             "turned {} of {}s into {}s (target {})",
-            r.actual,
+            actual,
             from.as_str().to_uppercase(),
             to.as_str().to_uppercase(),
             r.target
         ),
         Some(Metric::MedianFirstTouch) => format!(
             "took a median {} to first touch (target at most {})",
-            r.actual, r.target
+            actual, r.target
         ),
         Some(Metric::Opportunities) => {
-            format!("created {} of {} opportunities", r.actual, r.target)
+            format!("created {} of {} opportunities", actual, r.target)
         }
-        Some(Metric::PipelineValue) => format!("created {} of {} pipeline", r.actual, r.target),
-        Some(Metric::RevenueWon) => format!("won {} of {} revenue", r.actual, r.target),
-        None => format!("{} against {}", r.actual, r.target),
+        Some(Metric::PipelineValue) => format!("created {} of {} pipeline", actual, r.target),
+        Some(Metric::RevenueWon) => format!("won {} of {} revenue", actual, r.target),
+        None => format!("{} against {}", actual, r.target),
     };
     format!("{owner} {what} ({})", r.id)
 }

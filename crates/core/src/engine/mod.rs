@@ -17,6 +17,7 @@ mod live;
 mod periods;
 pub mod report;
 mod report_model;
+mod shown;
 mod transitions;
 pub use report_model::{
     ClockLine, Figure, GoalLine, GuaranteeLine, Report, ReportAgreement, ScoringLine, SourceLine,
@@ -29,6 +30,7 @@ pub use goals::{Actual, GoalResult};
 pub use incremental::Evaluator;
 pub use live::Live;
 pub use periods::PeriodKey;
+pub use shown::{GoalStatus, percent};
 
 use std::collections::BTreeMap;
 

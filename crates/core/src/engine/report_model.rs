@@ -7,7 +7,8 @@
 use serde::Serialize;
 
 use super::report::Range;
-use super::{Actual, Evaluation, PeriodKey};
+use super::shown::{self, GoalStatus};
+use super::{Actual, Evaluation, GoalResult, PeriodKey};
 use crate::agreement::{Agreement, Period, Target};
 
 /// One figure of a goal: a count, an amount of money, a rate (a fraction
@@ -154,6 +155,34 @@ pub struct GoalLine {
     pub attained: Option<bool>,
     /// Whether the period has ended.
     pub closed: bool,
+    /// attained or missed (closed), on_track or behind (open), or
+    /// nothing_to_measure.
+    pub status: GoalStatus,
+    /// The target as people read it, e.g. `2,400,000 USD` (not in the JSON).
+    #[serde(skip)]
+    pub target_text: String,
+    /// The actual as people read it beside the target, e.g. `1.8 business
+    /// hours` (not in the JSON).
+    #[serde(skip)]
+    pub actual_text: String,
+}
+
+impl GoalLine {
+    /// The line of goal period `r` under agreement `a`.
+    pub fn new(a: &Agreement, r: &GoalResult) -> GoalLine {
+        GoalLine {
+            id: r.id.clone(),
+            owner: r.owner.clone(),
+            period: r.period.to_string(),
+            target: Figure::target(&r.target),
+            actual: Figure::actual(&r.actual),
+            attained: r.attained,
+            closed: r.closed,
+            status: GoalStatus::of(r.attained, r.closed),
+            target_text: shown::target_text(&r.target),
+            actual_text: shown::actual_text(a, &r.actual, &r.target),
+        }
+    }
 }
 
 /// A goal missed in consecutive closed periods.
@@ -315,15 +344,7 @@ impl Report {
                 .goals
                 .iter()
                 .filter(|r| range.holds(r, a))
-                .map(|r| GoalLine {
-                    id: r.id.clone(),
-                    owner: r.owner.clone(),
-                    period: r.period.to_string(),
-                    target: Figure::target(&r.target),
-                    actual: Figure::actual(&r.actual),
-                    attained: r.attained,
-                    closed: r.closed,
-                })
+                .map(|r| GoalLine::new(a, r))
                 .collect(),
             streaks: standing
                 .streaks

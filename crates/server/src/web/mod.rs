@@ -205,11 +205,6 @@ pub(crate) fn hours(seconds: i64) -> String {
     handshake_core::engine::Actual::Duration(Some(seconds.abs() as f64)).to_string()
 }
 
-/// A fraction as a percentage, or `n/a`.
-pub(crate) fn percent(r: Option<f64>) -> String {
-    r.map_or_else(|| "n/a".to_string(), |r| format!("{:.0}%", r * 100.0))
-}
-
 /// The page shown when the store fails: the error goes to the log, not the page.
 pub(crate) fn store_down(e: &impl std::fmt::Display, what: &str) -> Response {
     tracing::error!(error = %e, "reading {what} failed");

@@ -4,10 +4,13 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use handshake_core::agreement::Period;
+use handshake_core::engine::report::Range;
+use handshake_core::engine::{PeriodKey, Report, percent};
 
 use super::chart::{Point, bars};
 use super::session::Signed;
-use super::{Layout, percent, render, snapshot};
+use super::{Layout, render, snapshot};
 use crate::AppState;
 
 pub(crate) struct Row {
@@ -30,47 +33,46 @@ struct QualityPage {
     rows: Vec<Row>,
 }
 
-fn rate(n: usize, d: usize) -> Option<f64> {
-    (d > 0).then(|| n as f64 / d as f64)
-}
-
-/// The lead quality page.
+/// The lead quality page: the sources of this month's report, the numbers
+/// `handshake report` and the API give.
 pub(crate) async fn page(State(state): State<AppState>, Signed(session, _): Signed) -> Response {
     let snap = match snapshot(&state, &session, "/quality", "Lead quality").await {
         Ok(s) => s,
         Err(page) => return page,
     };
-    let sources = &snap.evaluation.sources;
-    let rows: Vec<Row> = sources
+    let a = snap.agreement();
+    let e = &snap.evaluation;
+    let month = PeriodKey::containing(Period::Month, e.as_of, &a.time_zone.tz);
+    let report = Report::new(e, a, Range::period(month, a), Some(snap.version));
+    let rows: Vec<Row> = report
+        .sources
         .iter()
         .map(|q| Row {
             source: q.source.clone(),
             leads: q.leads,
             mqls: q.mqls,
             accepted: q.accepted,
-            acceptance: percent(q.acceptance()),
+            acceptance: percent(q.acceptance),
             sqls: q.sqls,
-            conversion: percent(q.conversion()),
+            conversion: percent(q.conversion),
             won: q.won,
             reasons: q
                 .rejection_reasons
                 .iter()
                 .take(4)
-                .map(|(r, n)| format!("{r} {n}"))
+                .map(|r| format!("{} {}", r.reason, r.count))
                 .collect::<Vec<_>>()
                 .join(", "),
         })
         .collect();
-    let points: Vec<Point> = sources
+    let points: Vec<Point> = report
+        .sources
         .iter()
-        .map(|q| {
-            let r = rate(q.accepted, q.accepted + q.rejected);
-            Point {
-                label: q.source.chars().take(8).collect(),
-                value: r,
-                text: format!("{}: {} accepted", q.source, percent(r)),
-                good: r.map(|r| r >= 0.7),
-            }
+        .map(|q| Point {
+            label: q.source.chars().take(8).collect(),
+            value: q.acceptance,
+            text: format!("{}: {} accepted", q.source, percent(q.acceptance)),
+            good: q.acceptance.map(|r| r >= 0.7),
         })
         .collect();
     render(&QualityPage {

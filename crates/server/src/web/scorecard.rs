@@ -7,12 +7,13 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use handshake_core::agreement::Period;
-use handshake_core::engine::{GoalResult, PeriodKey};
+use handshake_core::engine::report::Range;
+use handshake_core::engine::{GoalLine, GoalStatus, PeriodKey, Report, percent};
 use serde::Deserialize;
 
 use super::chart::{Point, bars};
 use super::session::Signed;
-use super::{Layout, error_page, percent, render, snapshot};
+use super::{Layout, error_page, render, snapshot};
 use crate::AppState;
 
 pub(crate) struct GoalCard {
@@ -63,16 +64,12 @@ pub(crate) struct PeriodQuery {
     period: Option<String>,
 }
 
-fn status(r: Option<&GoalResult>) -> (&'static str, &'static str) {
-    match r {
-        None => ("open", "no data"),
-        Some(r) => match (r.attained, r.closed) {
-            (Some(true), true) => ("met", "attained"),
-            (Some(false), true) => ("missed", "missed"),
-            (Some(true), false) => ("met", "on track"),
-            (Some(false), false) => ("open", "in progress"),
-            (None, _) => ("open", "nothing to measure"),
-        },
+/// The card's colour: green when attained or on track, red when missed.
+fn class(status: GoalStatus) -> &'static str {
+    match status {
+        GoalStatus::Attained | GoalStatus::OnTrack => "met",
+        GoalStatus::Missed => "missed",
+        GoalStatus::Behind | GoalStatus::NothingToMeasure => "open",
     }
 }
 
@@ -105,6 +102,9 @@ pub(crate) async fn page(
         },
     };
     let start = period.start(tz);
+    // Everything below is read from the period's report: the numbers the
+    // API and `handshake report` give for the same period.
+    let report = Report::new(e, a, Range::period(period, a), Some(snap.version));
     let find = |id: &str, key: PeriodKey| e.goals.iter().find(|g| g.id == id && g.period == key);
     let teams = a
         .parties
@@ -115,9 +115,13 @@ pub(crate) async fn page(
                 .iter()
                 .filter(|g| g.owner == party.id)
                 .map(|g| {
+                    // The goal's period that holds the page's: for a month's
+                    // page, a quarter goal's quarter to date.
                     let key = PeriodKey::containing(g.per, start, tz);
-                    let now = find(g.id.as_str(), key);
-                    let (class, status) = status(now);
+                    let now = report
+                        .goals
+                        .iter()
+                        .find(|l| l.id == g.id.as_str() && l.period == key.to_string());
                     let mut keys = vec![key];
                     for _ in 0..5 {
                         let k = keys[keys.len() - 1].previous();
@@ -136,20 +140,26 @@ pub(crate) async fn page(
                             Point {
                                 label,
                                 value: r.and_then(|r| r.actual.value()),
-                                text: r.map_or_else(|| "no data".into(), |r| r.actual.to_string()),
+                                text: r.map_or_else(
+                                    || "no data".into(),
+                                    |r| GoalLine::new(a, r).actual_text,
+                                ),
                                 good: r.and_then(|r| r.attained),
                             }
                         })
                         .collect();
-                    let target = now.and_then(|r| r.target.value());
                     GoalCard {
                         id: g.id.to_string(),
                         description: g.description.clone().unwrap_or_default(),
                         target: g.target.to_string(),
-                        actual: now.map_or_else(|| "—".into(), |r| r.actual.to_string()),
-                        class,
-                        status: format!("{status} · {key}"),
-                        chart: bars(&format!("{} over six periods", g.id), &points, target),
+                        actual: now.map_or_else(|| "—".into(), |l| l.actual_text.clone()),
+                        class: now.map_or("open", |l| class(l.status)),
+                        status: format!("{} · {key}", now.map_or("no data", |l| l.status.words())),
+                        chart: bars(
+                            &format!("{} over six periods", g.id),
+                            &points,
+                            g.target.value(),
+                        ),
                     }
                 })
                 .collect();
@@ -161,11 +171,11 @@ pub(crate) async fn page(
             }
         })
         .collect();
-    let guarantees = e
-        .guarantee_summaries(a, start.as_second(), period.end(tz).as_second())
-        .into_iter()
+    let guarantees = report
+        .guarantees
+        .iter()
         .map(|s| GuaranteeRow {
-            id: s.id,
+            id: s.id.clone(),
             clocks: s.clocks,
             met: s.met,
             met_late: s.met_late,
@@ -175,20 +185,20 @@ pub(crate) async fn page(
             compliance: percent(s.compliance),
         })
         .collect();
-    // What stands for this period only: its streaks, breaches and terms.
-    let standing = e.standing(a, start.as_second(), period.end(tz).as_second());
-    let streaks = standing
+    // Streaks are of closed periods: said so, they agree with an open
+    // period's "on track" card beneath them.
+    let streaks = report
         .streaks
         .iter()
         .filter(|s| s.missed_in_a_row >= 2)
         .map(|s| {
             format!(
-                "{} has missed {} periods in a row.",
+                "{} missed its last {} closed periods in a row.",
                 s.goal, s.missed_in_a_row
             )
         })
         .collect();
-    let scoring = e.scoring.as_ref().map_or_else(String::new, |d| {
+    let scoring = report.scoring.as_ref().map_or_else(String::new, |d| {
         format!(
             "Scoring model against the CRM: {} leads handed to sales below the threshold, {} above it never handed over.",
             d.handed_below_threshold.len(),
@@ -200,11 +210,11 @@ pub(crate) async fn page(
         period: period.to_string(),
         previous: period.previous().to_string(),
         next: period.next().to_string(),
-        cancellation: standing.cancellation,
-        consequences: standing.consequences,
+        cancellation: report.cancellation,
+        consequences: report.consequences,
         teams,
         guarantees,
-        findings: e.findings(a, period).into_iter().map(|f| f.text).collect(),
+        findings: report.findings,
         streaks,
         scoring,
     })

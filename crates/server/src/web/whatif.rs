@@ -6,10 +6,11 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use handshake_core::agreement::{Agreement, Period};
-use handshake_core::engine::{Evaluation, PeriodKey};
+use handshake_core::engine::report::{self, Range};
+use handshake_core::engine::{Evaluation, PeriodKey, Report};
 
 use super::session::{Signed, csrf_ok};
-use super::{Layout, error_page, forbidden, percent, render, snapshot};
+use super::{Layout, error_page, forbidden, render, snapshot};
 use crate::AppState;
 use crate::draft::{Unjudged, check_draft, judge_draft};
 use crate::live::Snapshot;
@@ -65,85 +66,26 @@ pub(crate) async fn form(State(state): State<AppState>, Signed(session, _): Sign
     ))
 }
 
-fn goal_cell(e: &Evaluation, a: &Agreement, id: &str, start: jiff::Timestamp) -> String {
-    let Some(goal) = a.goals.iter().find(|g| g.id.as_str() == id) else {
-        return "—".into();
-    };
-    let key = PeriodKey::containing(goal.per, start, &a.time_zone.tz);
-    e.goals
-        .iter()
-        .find(|g| g.id == id && g.period == key)
-        .map_or_else(
-            || format!("no data ({key})"),
-            |g| {
-                let verdict = match g.attained {
-                    Some(true) => "attained",
-                    Some(false) if g.closed => "missed",
-                    Some(false) => "below target so far",
-                    None => "nothing to measure",
-                };
-                format!("{} of {}: {verdict} ({key})", g.actual, g.target)
-            },
-        )
-}
-
+/// The two reports side by side, one row per guarantee and goal period:
+/// the very rows `handshake whatif` prints.
 fn rows(snap: &Snapshot, draft: &Agreement, de: &Evaluation, period: PeriodKey) -> Vec<Row> {
     let a = snap.agreement();
-    let ae = &snap.evaluation;
-    let tz = &a.time_zone.tz;
-    let start = period.start(tz);
-    let mut ids: Vec<String> = a.goals.iter().map(|g| g.id.to_string()).collect();
-    for g in &draft.goals {
-        if !ids.iter().any(|i| i == g.id.as_str()) {
-            ids.push(g.id.to_string());
-        }
-    }
-    let mut out: Vec<Row> = ids
-        .iter()
-        .map(|id| {
-            let (active, draft_text) =
-                (goal_cell(ae, a, id, start), goal_cell(de, draft, id, start));
-            Row {
-                name: format!("goal {id}"),
-                class: if active == draft_text { "" } else { "changed" },
-                active,
-                draft: draft_text,
-            }
+    let active = Report::new(
+        &snap.evaluation,
+        a,
+        Range::period(period, a),
+        Some(snap.version),
+    );
+    let drafted = Report::new(de, draft, Range::period(period, draft), None);
+    report::side_by_side_rows(&active, &drafted)
+        .into_iter()
+        .map(|r| Row {
+            class: if r.changed() { "changed" } else { "" },
+            name: r.what,
+            active: r.active,
+            draft: r.draft,
         })
-        .collect();
-    let (from, to) = (start.as_second(), period.end(tz).as_second());
-    let active_g = ae.guarantee_summaries(a, from, to);
-    let draft_g = de.guarantee_summaries(draft, from, to);
-    let cell = |s: Option<&handshake_core::engine::GuaranteeSummary>| {
-        s.map_or_else(
-            || "—".into(),
-            |s| {
-                format!(
-                    "{} in time · {} breached of {}",
-                    percent(s.compliance),
-                    s.breached,
-                    s.clocks
-                )
-            },
-        )
-    };
-    let mut gids: Vec<&str> = active_g.iter().map(|g| g.id.as_str()).collect();
-    for g in &draft_g {
-        if !gids.contains(&g.id.as_str()) {
-            gids.push(g.id.as_str());
-        }
-    }
-    for id in gids {
-        let active = cell(active_g.iter().find(|g| g.id == id));
-        let draft_text = cell(draft_g.iter().find(|g| g.id == id));
-        out.push(Row {
-            name: format!("guarantee {id}"),
-            class: if active == draft_text { "" } else { "changed" },
-            active,
-            draft: draft_text,
-        });
-    }
-    out
+        .collect()
 }
 
 /// Compares a posted draft with the active version.

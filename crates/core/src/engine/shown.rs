@@ -1,0 +1,114 @@
+//! How a report's figures read for people: one text per figure, which the
+//! CLI's table, Markdown and CSV and the dashboard's pages all print, so a
+//! number never reads one way in the terminal and another on a page.
+
+use serde::Serialize;
+
+use super::Actual;
+use crate::agreement::{Agreement, DurationSpec, Target};
+
+/// A fraction as a percentage with one decimal (`37.5%`), so a small
+/// change shows; `n/a` with nothing to measure.
+///
+/// # Example
+/// ```
+/// use handshake_core::engine::percent;
+/// assert_eq!(percent(Some(0.375)), "37.5%");
+/// assert_eq!(percent(None), "n/a");
+/// ```
+pub fn percent(r: Option<f64>) -> String {
+    r.map_or_else(|| "n/a".to_string(), |r| format!("{:.1}%", r * 100.0))
+}
+
+/// How a goal stands in its period: attained or missed once the period has
+/// closed; on track or behind while it is open (never "missed" before the
+/// period is over).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum GoalStatus {
+    /// The period is over and the target was met.
+    Attained,
+    /// The period is over and the target was not met.
+    Missed,
+    /// The period is open and the target is met so far.
+    OnTrack,
+    /// The period is open and the target is not met yet.
+    Behind,
+    /// Nothing to measure (a rate or median with no cases).
+    NothingToMeasure,
+}
+
+impl GoalStatus {
+    /// The status of a goal period from its verdict and whether it has ended.
+    pub fn of(attained: Option<bool>, closed: bool) -> GoalStatus {
+        match (attained, closed) {
+            (Some(true), true) => GoalStatus::Attained,
+            (Some(false), true) => GoalStatus::Missed,
+            (Some(true), false) => GoalStatus::OnTrack,
+            (Some(false), false) => GoalStatus::Behind,
+            (None, _) => GoalStatus::NothingToMeasure,
+        }
+    }
+
+    /// The status in words, as every rendering prints it.
+    pub fn words(self) -> &'static str {
+        match self {
+            GoalStatus::Attained => "attained",
+            GoalStatus::Missed => "missed",
+            GoalStatus::OnTrack => "on track",
+            GoalStatus::Behind => "behind (period open)",
+            GoalStatus::NothingToMeasure => "nothing to measure",
+        }
+    }
+}
+
+/// A goal's target for people: `400`, `90%`, `2,400,000 USD`, `2 business hours`.
+pub(crate) fn target_text(t: &Target) -> String {
+    t.to_string()
+}
+
+/// A goal's actual for people, beside its target: counts as counts, money
+/// grouped in its currency's decimals, rates with one decimal, durations in
+/// the target's own unit (`1.8 business hours` beside `2 business hours`;
+/// business days in the first calendar's day length, as the verdict uses).
+pub(crate) fn actual_text(a: &Agreement, actual: &Actual, target: &Target) -> String {
+    match (actual, target) {
+        (Actual::Count(n), _) => n.to_string(),
+        (Actual::Money(m), _) => m.grouped(),
+        (Actual::Rate(r), _) => percent(*r),
+        (Actual::Duration(None), _) => "n/a".to_string(),
+        (Actual::Duration(Some(s)), Target::Duration(spec)) => {
+            let (per, unit) = match spec {
+                DurationSpec::BusinessDays(_) => (
+                    super::goals::day_length(a).as_seconds() as f64,
+                    "business days",
+                ),
+                DurationSpec::Business(d) if d.as_seconds() % 3600 == 0 => {
+                    (3600.0, "business hours")
+                }
+                DurationSpec::Business(d) if d.as_seconds() % 60 == 0 => (60.0, "business minutes"),
+                DurationSpec::Business(_) => (1.0, "business seconds"),
+            };
+            format!("{:.1} {unit}", s / per)
+        }
+        (Actual::Duration(Some(s)), _) => format!("{s:.1} business seconds"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_is_never_missed_while_the_period_is_open() {
+        assert_eq!(
+            GoalStatus::of(Some(false), false).words(),
+            "behind (period open)"
+        );
+        assert_eq!(GoalStatus::of(Some(true), false).words(), "on track");
+        assert_eq!(GoalStatus::of(Some(false), true).words(), "missed");
+        assert_eq!(GoalStatus::of(Some(true), true).words(), "attained");
+        assert_eq!(GoalStatus::of(None, true).words(), "nothing to measure");
+    }
+}
