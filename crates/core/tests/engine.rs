@@ -959,3 +959,96 @@ fn a_quarter_goal_is_in_the_report_of_each_of_its_months() {
         );
     }
 }
+
+/// Each clock and goal period names the version that judged it, and a
+/// running clock's due instant and its business time left (or overdue) come
+/// from that same version: after version 2 doubles the promise, a clock
+/// started under version 1 is still due at one business hour and overdue by
+/// what version 1 says (the queue read the due from version 1 and the
+/// overdue from version 2).
+#[test]
+fn a_clock_and_a_period_name_the_version_that_judged_them() {
+    use handshake_core::engine::{ClockLine, Report, evaluate_versions, report::Range};
+    let text = include_str!("../../../examples/agreement.toml");
+    let v1 = agreement();
+    let v2 = handshake_core::check(
+        "v2",
+        &text.replacen(
+            "within = \"1 business hour\"",
+            "within = \"2 business hours\"",
+            1,
+        ),
+    )
+    .agreement
+    .unwrap();
+    let events = vec![
+        // Tuesday 10:00 New York: due 11:00 under version 1.
+        created("o1", "OLD", "2027-02-09T14:00:00Z", "enterprise"),
+        stage("o2", "OLD", "2027-02-09T15:00:00Z", "mql"),
+        // After version 2: due two business hours later.
+        created("n1", "NEW", "2027-02-11T14:00:00Z", "enterprise"),
+        stage("n2", "NEW", "2027-02-11T15:00:00Z", "mql"),
+    ];
+    let versions = [
+        (t("2027-01-01T00:00:00Z"), &v1),
+        (t("2027-02-10T00:00:00Z"), &v2),
+    ];
+    let e = evaluate_versions(&versions, &events, t("2027-03-02T00:00:00Z"));
+    let clock = |lead: &str| {
+        let c = e
+            .clocks
+            .iter()
+            .find(|c| c.subject == lead && c.guarantee == "enterprise-first-touch")
+            .unwrap();
+        ClockLine::new(c)
+    };
+    let old = clock("OLD");
+    assert_eq!(
+        (
+            old.version,
+            old.business_seconds_promised,
+            old.due.as_deref()
+        ),
+        (1, 3_600, Some("2027-02-09T16:00:00Z"))
+    );
+    let new = clock("NEW");
+    assert_eq!(
+        (
+            new.version,
+            new.business_seconds_promised,
+            new.due.as_deref()
+        ),
+        (2, 7_200, Some("2027-02-11T17:00:00Z"))
+    );
+    // Goal periods: February started under version 1, March under version 2.
+    let report = Report::new(
+        &e,
+        &v2,
+        Range::period(PeriodKey::parse("2027-Q1").unwrap(), &v2),
+        Some(2),
+    );
+    let versions: Vec<(&str, Option<u32>)> = report
+        .goals
+        .iter()
+        .filter(|g| g.id == "mql-volume")
+        .map(|g| (g.period.as_str(), g.version))
+        .collect();
+    assert_eq!(
+        versions,
+        vec![
+            ("2027-01", Some(1)),
+            ("2027-02", Some(1)),
+            ("2027-03", Some(2))
+        ]
+    );
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["goals"][0]["version"], 1);
+    // A draft's report names no stored version.
+    let draft = Report::new(
+        &e,
+        &v2,
+        Range::period(PeriodKey::parse("2027-Q1").unwrap(), &v2),
+        None,
+    );
+    assert!(draft.goals.iter().all(|g| g.version.is_none()));
+}

@@ -222,7 +222,7 @@ async fn the_demo_reads_the_same_through_the_api_the_cli_and_the_pages() {
         };
         let card = &page[at..];
         let card = &card[..card.find("</article>").unwrap()];
-        if !card.contains(&format!("· {goal_period}<")) {
+        if !card.contains(&format!("· {goal_period} · version 1<")) {
             continue;
         }
         cards += 1;

@@ -48,6 +48,9 @@ pub struct ClockView {
     pub stop: Option<i64>,
     /// Business seconds counted so far (to the stop, or to as_of), pauses excluded.
     pub used: i64,
+    /// Business seconds promised by the version that judges the clock: what
+    /// is left (or overdue) is `promised - used`, from the same version as `due`.
+    pub promised: i64,
 }
 
 /// The state of `c` at `as_of`, for a promise of `duration` business seconds
@@ -107,6 +110,7 @@ pub(crate) fn view(
         due,
         stop: c.stop,
         used,
+        promised: duration,
     }
 }
 

@@ -70,6 +70,9 @@ pub struct GoalResult {
     pub attained: Option<bool>,
     /// Whether the period is over at as_of (only closed periods make streaks).
     pub closed: bool,
+    /// The agreement version that judged it: the one in force at the
+    /// period's start, numbered from 1 as [`super::Clock::version`].
+    pub version: u32,
 }
 
 /// The source and persona filters (the segment one needs the agreement: [`in_segment`]).
@@ -143,6 +146,7 @@ pub(crate) fn all(
                 actual,
                 attained,
                 closed: pe <= limit,
+                version: 1,
             });
         }
     }

@@ -58,6 +58,10 @@ pub struct Clock {
     pub segment: Option<String>,
     /// Its state at as_of.
     pub view: ClockView,
+    /// The agreement version that judged it: the one in force at its start,
+    /// numbered from 1 in the order the versions were given (the store's
+    /// version numbers).
+    pub version: u32,
 }
 
 /// Clock counts for one guarantee.
@@ -397,16 +401,23 @@ pub(crate) fn combine_versions<A: std::borrow::Borrow<Agreement>>(
     for (i, (version_clocks, version_goals)) in parts.enumerate().take(latest_index + 1) {
         let a: &Agreement = versions[i].1.borrow();
         let (start, end) = window(i);
+        let version = u32::try_from(i + 1).unwrap_or(u32::MAX);
         clocks.extend(
             version_clocks
                 .into_iter()
-                .filter(|c| c.view.start >= start && c.view.start < end),
+                .filter(|c| c.view.start >= start && c.view.start < end)
+                .map(|c| Clock { version, ..c }),
         );
         let tz = &a.time_zone.tz;
-        goals.extend(version_goals.into_iter().filter(|g| {
-            let s = secs(g.period.start(tz));
-            s >= start && s < end
-        }));
+        goals.extend(
+            version_goals
+                .into_iter()
+                .filter(|g| {
+                    let s = secs(g.period.start(tz));
+                    s >= start && s < end
+                })
+                .map(|g| GoalResult { version, ..g }),
+        );
     }
     clocks.sort_by(|a, b| {
         (a.guarantee.as_str(), a.view.start)
@@ -454,6 +465,7 @@ pub(crate) fn assemble(
                 owner: c.owner.as_deref().map(str::to_string),
                 segment: c.segment.as_deref().map(str::to_string),
                 view: clocks::view(c, limit, &cal.calendar, duration, g.warn_at),
+                version: 1,
             });
         }
     }

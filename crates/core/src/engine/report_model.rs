@@ -158,6 +158,9 @@ pub struct GoalLine {
     /// attained or missed (closed), on_track or behind (open), or
     /// nothing_to_measure.
     pub status: GoalStatus,
+    /// The stored agreement version that judged the period (the one in force
+    /// at its start); null in a draft's report.
+    pub version: Option<u32>,
     /// The target as people read it, e.g. `2,400,000 USD` (not in the JSON).
     #[serde(skip)]
     pub target_text: String,
@@ -179,6 +182,7 @@ impl GoalLine {
             attained: r.attained,
             closed: r.closed,
             status: GoalStatus::of(r.attained, r.closed),
+            version: Some(r.version),
             target_text: shown::target_text(&r.target),
             actual_text: shown::actual_text(a, &r.actual, &r.target),
         }
@@ -344,7 +348,10 @@ impl Report {
                 .goals
                 .iter()
                 .filter(|r| range.holds(r, a))
-                .map(|r| GoalLine::new(a, r))
+                .map(|r| GoalLine {
+                    version: version.and(Some(r.version)),
+                    ..GoalLine::new(a, r)
+                })
                 .collect(),
             streaks: standing
                 .streaks
@@ -416,6 +423,11 @@ pub struct ClockLine {
     pub stop: Option<String>,
     /// Business seconds used so far (or until the stop).
     pub business_seconds_used: i64,
+    /// Business seconds promised by the version that judged the clock (the
+    /// one that gave `due`).
+    pub business_seconds_promised: i64,
+    /// The stored agreement version that judged it: the one in force at its start.
+    pub version: u32,
 }
 
 impl ClockLine {
@@ -435,6 +447,8 @@ impl ClockLine {
             due: v.due.and_then(ts),
             stop: v.stop.and_then(ts),
             business_seconds_used: v.used,
+            business_seconds_promised: v.promised,
+            version: c.version,
         }
     }
 }

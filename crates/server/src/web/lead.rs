@@ -21,6 +21,7 @@ pub(crate) struct ClockRow {
     pub due: String,
     pub stop: String,
     pub used: String,
+    pub version: u32,
 }
 
 pub(crate) struct EventRow {
@@ -191,7 +192,8 @@ pub(crate) async fn page(
                 start: when_secs(Some(c.view.start), tz),
                 due: when_secs(c.view.due, tz),
                 stop: when_secs(c.view.stop, tz),
-                used: hours(c.view.used),
+                used: format!("{} of {}", hours(c.view.used), hours(c.view.promised)),
+                version: c.version,
             }
         })
         .collect();

@@ -26,6 +26,7 @@ pub(crate) struct Row {
     pub class: &'static str,
     pub due: String,
     pub left: String,
+    pub version: u32,
 }
 
 pub(crate) struct Group {
@@ -67,12 +68,6 @@ pub(crate) async fn page(
     let e = &snap.evaluation;
     let owner = q.owner.filter(|o| !o.is_empty());
     let guarantee = q.guarantee.filter(|g| !g.is_empty());
-    // The promised business seconds of each guarantee of the active version.
-    let promised: BTreeMap<&str, i64> = a
-        .guarantees
-        .iter()
-        .filter_map(|g| Some((g.id.as_str(), a.promise(g)?.1)))
-        .collect();
     let mut by_owner: BTreeMap<&str, Vec<&Clock>> = BTreeMap::new();
     for c in e
         .clocks
@@ -116,8 +111,9 @@ pub(crate) async fn page(
                 .iter()
                 .take(limit)
                 .map(|c| {
-                    let within = promised.get(c.guarantee.as_str()).copied().unwrap_or(0);
-                    let left = within - c.view.used;
+                    // Left or overdue by the version that gave the due
+                    // instant: the one in force at the clock's start.
+                    let left = c.view.promised - c.view.used;
                     let (state, class) = match (c.view.state, c.view.paused, c.view.at_risk) {
                         (ClockState::Breached, _, _) => ("breached", "breached"),
                         (_, true, _) => ("paused", "paused"),
@@ -135,6 +131,7 @@ pub(crate) async fn page(
                         } else {
                             format!("overdue by {}", hours(left))
                         },
+                        version: c.version,
                     }
                 })
                 .collect();

@@ -154,7 +154,15 @@ pub(crate) async fn page(
                         target: g.target.to_string(),
                         actual: now.map_or_else(|| "—".into(), |l| l.actual_text.clone()),
                         class: now.map_or("open", |l| class(l.status)),
-                        status: format!("{} · {key}", now.map_or("no data", |l| l.status.words())),
+                        status: match now {
+                            Some(l) => format!(
+                                "{} · {key}{}",
+                                l.status.words(),
+                                l.version
+                                    .map_or_else(String::new, |v| format!(" · version {v}"))
+                            ),
+                            None => format!("no data · {key}"),
+                        },
                         chart: bars(
                             &format!("{} over six periods", g.id),
                             &points,

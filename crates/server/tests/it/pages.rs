@@ -296,3 +296,82 @@ async fn an_uploaded_draft_with_errors_is_answered_with_their_places() {
     // The uploaded text is kept in the form to fix.
     assert!(page.contains("Mars/Olympus"));
 }
+
+/// "Hours:minutes" as the pages print business time, in seconds.
+fn page_hours(text: &str) -> i64 {
+    let (h, m) = text.split_once('h').unwrap();
+    h.parse::<i64>().unwrap() * 3600 + m.trim_end_matches('m').parse::<i64>().unwrap() * 60
+}
+
+/// After version 2 doubles a promise, a clock started under version 1 is
+/// due, and overdue, by version 1 in the queue (its due instant came from
+/// version 1 and its "overdue by" from version 2), and the row says so.
+#[tokio::test]
+async fn the_queue_reads_a_clock_by_the_version_that_judged_it() {
+    let app = spawn_app().await;
+    apply_example(&app, "default").await;
+    let at = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 5);
+    let body = format!(
+        "{}\n{{\"id\":\"v-2\",\"type\":\"lead.stage_changed\",\"lead_id\":\"VER-1\",\"occurred_at\":\"{at}\",\"stage\":\"mql\"}}",
+        crate::app::event("v-1", "VER-1", &at.to_string())
+    );
+    let r = app.post("/api/v1/events/batch", body).await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/agreement.toml"
+    ))
+    .unwrap()
+    .replacen(
+        "within = \"1 business hour\"",
+        "within = \"2 business hours\"",
+        1,
+    );
+    app.store
+        .add_agreement(&Workspace::new("default").unwrap(), "v2", &text)
+        .await
+        .unwrap();
+    // The API waits for version 2; its clock line names version 1.
+    let clocks = crate::app::json(
+        app.get("/api/v1/clocks?guarantee=enterprise-first-touch")
+            .await,
+    )
+    .await;
+    let line = &clocks["clocks"][0];
+    assert_eq!(line["lead"], "VER-1", "{clocks}");
+    assert_eq!(
+        (
+            line["version"].as_u64(),
+            line["business_seconds_promised"].as_i64()
+        ),
+        (Some(1), Some(3_600))
+    );
+    let used = line["business_seconds_used"].as_i64().unwrap();
+    let (session, _) = sign_in(&app, &app.token).await;
+    let queue = no_redirects()
+        .get(format!("{}/queue", app.base))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let row = queue
+        .lines()
+        .find(|l| l.contains(">VER-1<"))
+        .unwrap_or_else(|| panic!("no VER-1 row in {queue}"));
+    assert!(row.contains("<td>version 1</td>"), "{row}");
+    let overdue = row
+        .split("overdue by ")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap_or_else(|| panic!("no overdue in {row}"));
+    // Overdue by version 1's hour, not version 2's two (a minute's slack
+    // for business time passing between the two reads).
+    let expected = used - 3_600;
+    assert!(
+        (page_hours(overdue) - expected).abs() <= 120,
+        "overdue by {overdue}, expected about {expected} s: {row}"
+    );
+}
