@@ -1052,3 +1052,53 @@ fn a_clock_and_a_period_name_the_version_that_judged_them() {
     );
     assert!(draft.goals.iter().all(|g| g.version.is_none()));
 }
+
+/// The follow-up goal reads the clocks the guarantee lines beside it read,
+/// each judged by the version in force at its start: version 2 (applied on
+/// 10 February) gives two business hours, a lead touched after one and a
+/// half is met, and February's follow-up rate (a period that started under
+/// version 1) is 100%, as the guarantee's line says (it re-judged the clock
+/// by version 1: 0%).
+#[test]
+fn the_follow_up_goal_counts_each_clock_as_its_own_version_judged_it() {
+    use handshake_core::engine::{Actual, Report, evaluate_versions, report::Range};
+    let text = include_str!("../../../examples/agreement.toml");
+    let v1 = agreement();
+    let v2 = handshake_core::check(
+        "v2",
+        &text.replacen(
+            "within = \"1 business hour\"",
+            "within = \"2 business hours\"",
+            1,
+        ),
+    )
+    .agreement
+    .unwrap();
+    let events = vec![
+        created("n1", "NEW", "2027-02-11T14:00:00Z", "enterprise"),
+        stage("n2", "NEW", "2027-02-11T15:00:00Z", "mql"),
+        touch("n3", "NEW", "2027-02-11T16:30:00Z"),
+    ];
+    let versions = [
+        (t("2027-01-01T00:00:00Z"), &v1),
+        (t("2027-02-10T00:00:00Z"), &v2),
+    ];
+    let e = evaluate_versions(&versions, &events, t("2027-03-02T00:00:00Z"));
+    let february = PeriodKey::parse("2027-02").unwrap();
+    let report = Report::new(&e, &v2, Range::period(february, &v2), Some(2));
+    let line = report
+        .guarantees
+        .iter()
+        .find(|g| g.id == "enterprise-first-touch")
+        .unwrap();
+    assert_eq!((line.clocks, line.met, line.compliance), (1, 1, Some(1.0)));
+    let follow = e
+        .goals
+        .iter()
+        .find(|g| g.id == "follow-up" && g.period == february)
+        .unwrap();
+    assert_eq!(
+        (&follow.actual, follow.attained, follow.version),
+        (&Actual::Rate(Some(1.0)), Some(true), 1)
+    );
+}

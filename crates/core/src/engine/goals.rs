@@ -261,9 +261,11 @@ fn measure_periods(
         Metric::FollowUpRate => {
             let counted = followed_guarantees(a, g);
             let (mut met, mut measured) = (vec![0_usize; n], vec![0_usize; n]);
+            // By id: after a version change the clocks are each judged by
+            // their own version, whose guarantee list may differ.
             for c in clocks
                 .iter()
-                .filter(|c| counted.contains(&c.guarantee_index))
+                .filter(|c| counted.contains(&c.guarantee.as_str()))
             {
                 let Some(p) = slot(bounds, c.view.start) else {
                     continue;
@@ -323,19 +325,58 @@ fn measure_periods(
 }
 
 /// The guarantees a follow-up goal counts: those it names, else every lead guarantee.
-fn followed_guarantees(a: &Agreement, g: &Goal) -> Vec<usize> {
+fn followed_guarantees<'a>(a: &'a Agreement, g: &Goal) -> Vec<&'a str> {
     a.guarantees
         .iter()
-        .enumerate()
-        .filter(|(_, x)| {
+        .filter(|x| {
             if g.guarantees.is_empty() {
                 x.subject == crate::agreement::Subject::Lead
             } else {
                 g.guarantees.contains(&x.id)
             }
         })
-        .map(|(i, _)| i)
+        .map(|x| x.id.as_str())
         .collect()
+}
+
+/// The follow-up goals of `goals` (each judged by `versions[version - 1]`)
+/// measured again on `clocks`, the clocks as each version in force at their
+/// start judged them: a period's follow-up rate reads the same clocks as the
+/// guarantee lines beside it (it re-judged them by the version in force at
+/// the period's start, so one report showed a guarantee at 100% and the
+/// follow-up goal built on it at 0%).
+pub(crate) fn remeasure_follow_up<A: std::borrow::Borrow<Agreement>>(
+    versions: &[(Timestamp, A)],
+    goals: &mut [GoalResult],
+    clocks: &[Clock],
+    as_of: Timestamp,
+) {
+    let limit = secs(as_of);
+    for (i, (_, a)) in versions.iter().enumerate() {
+        let a: &Agreement = a.borrow();
+        let version = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let tz = &a.time_zone.tz;
+        for g in a.goals.iter().filter(|g| g.metric == Metric::FollowUpRate) {
+            let mut mine: Vec<&mut GoalResult> = goals
+                .iter_mut()
+                .filter(|r| r.version == version && r.id == g.id.as_str())
+                .collect();
+            let bounds: Vec<(i64, i64)> = mine
+                .iter()
+                .map(|r| {
+                    (
+                        secs(r.period.start(tz)),
+                        secs(r.period.end(tz)).min(limit + 1),
+                    )
+                })
+                .collect();
+            let actuals = measure_periods(a, g, &[], clocks, &bounds);
+            for (r, actual) in mine.iter_mut().zip(actuals) {
+                r.attained = attained(a, g, &actual);
+                r.actual = actual;
+            }
+        }
+    }
 }
 
 /// Whether a clock's segment at its start passes the goal's segment filter.

@@ -424,6 +424,7 @@ pub(crate) fn combine_versions<A: std::borrow::Borrow<Agreement>>(
             .cmp(&(b.guarantee.as_str(), b.view.start))
             .then_with(|| a.subject.cmp(&b.subject))
     });
+    goals::remeasure_follow_up(versions, &mut goals, &clocks, as_of);
     merged.streaks = goals::streaks(latest, &goals);
     let (consequences, cancellation) = goals::consequences(latest, &merged.streaks, clocks.iter());
     merged.consequences = consequences;
