@@ -807,7 +807,13 @@ fn conversion_by_source_counts_only_leads_that_reached_mql_first() {
         stage("b3", "BACK", later, "mql"),
     ];
     let e = evaluate(&a, &events, t("2027-01-20T00:00:00Z"));
-    let q = e.sources.iter().find(|q| q.source == "webinar").unwrap();
+    let january = Range::period(PeriodKey::parse("2027-01").unwrap(), &a);
+    let quality = e.quality(&a, &january);
+    let q = quality
+        .sources
+        .iter()
+        .find(|q| q.source == "webinar")
+        .unwrap();
     assert_eq!((q.leads, q.mqls, q.sqls, q.converted), (4, 3, 3, 1));
     assert_eq!(q.conversion(), Some(1.0 / 3.0));
     let report = Report::new(
@@ -1101,4 +1107,122 @@ fn the_follow_up_goal_counts_each_clock_as_its_own_version_judged_it() {
         (&follow.actual, follow.attained, follow.version),
         (&Actual::Rate(Some(1.0)), Some(true), 1)
     );
+}
+
+/// A period's lead quality is that period's: its leads, its MQLs and how
+/// sales took them, its SQLs (a January rejection is not in February's
+/// report); a lead handed over below the threshold is judged by its score
+/// at hand-over (a demo request the day after does not clear it); and the
+/// grades are used: each MQL in the band of its score at hand-over.
+#[test]
+fn a_periods_quality_is_that_periods_and_scores_are_read_at_hand_over() {
+    use handshake_core::engine::{Report, report::Range};
+    let a = agreement();
+    let lead = |id: &str, lead: &str, at: &str, persona: &str, employees: u32| {
+        ev(&format!(
+            r#"{{"id":"{id}","type":"lead.created","lead_id":"{lead}","occurred_at":"{at}","attributes":{{"segment":"enterprise","source":"webinar","persona":"{persona}","employees":{employees}}}}}"#
+        ))
+    };
+    let activity = |id: &str, lead: &str, at: &str| {
+        ev(&format!(
+            r#"{{"id":"{id}","type":"lead.activity","lead_id":"{lead}","occurred_at":"{at}","activity":"demo_requested"}}"#
+        ))
+    };
+    let decision = |id: &str, lead: &str, at: &str, accepted: bool| {
+        ev(&if accepted {
+            format!(
+                r#"{{"id":"{id}","type":"lead.accepted","lead_id":"{lead}","occurred_at":"{at}"}}"#
+            )
+        } else {
+            format!(
+                r#"{{"id":"{id}","type":"lead.rejected","lead_id":"{lead}","occurred_at":"{at}","reason":"not-icp"}}"#
+            )
+        })
+    };
+    let events = vec![
+        // 25 + 20 = 45 at hand-over: below 60, grade low; 75 a day later.
+        lead("a1", "A", "2027-01-05T15:00:00Z", "data-leader", 500),
+        stage("a2", "A", "2027-01-12T15:00:00Z", "mql"),
+        activity("a3", "A", "2027-01-13T15:00:00Z"),
+        decision("a4", "A", "2027-01-14T15:00:00Z", false),
+        // 25 + 20 + 30 = 75 at hand-over: medium; accepted, then SQL.
+        lead("b1", "B", "2027-02-03T15:00:00Z", "it-director", 300),
+        activity("b2", "B", "2027-02-03T16:00:00Z"),
+        stage("b3", "B", "2027-02-04T15:00:00Z", "mql"),
+        decision("b4", "B", "2027-02-05T15:00:00Z", true),
+        stage("b5", "B", "2027-02-10T15:00:00Z", "sql"),
+    ];
+    let e = evaluate(&a, &events, t("2027-03-02T00:00:00Z"));
+    let report = |p: &str| {
+        Report::new(
+            &e,
+            &a,
+            Range::period(PeriodKey::parse(p).unwrap(), &a),
+            Some(1),
+        )
+    };
+    let grades = |r: &Report| -> Vec<(String, usize, usize, usize, usize)> {
+        r.grades
+            .iter()
+            .map(|g| (g.grade.clone(), g.mqls, g.accepted, g.rejected, g.converted))
+            .collect()
+    };
+    let january = report("2027-01");
+    let s = &january.sources[0];
+    assert_eq!(
+        (
+            s.source.as_str(),
+            s.leads,
+            s.mqls,
+            s.accepted,
+            s.rejected,
+            s.sqls,
+            s.conversion
+        ),
+        ("webinar", 1, 1, 0, 1, 0, Some(0.0))
+    );
+    assert_eq!(s.rejection_reasons[0].reason, "not-icp");
+    let scoring = january.scoring.as_ref().unwrap();
+    assert_eq!(scoring.handed_below_threshold, vec!["A".to_string()]);
+    assert_eq!(
+        grades(&january),
+        vec![
+            ("high".into(), 0, 0, 0, 0),
+            ("medium".into(), 0, 0, 0, 0),
+            ("low".into(), 1, 0, 1, 0)
+        ]
+    );
+    let february = report("2027-02");
+    let s = &february.sources[0];
+    assert_eq!(
+        (
+            s.leads,
+            s.mqls,
+            s.accepted,
+            s.rejected,
+            s.sqls,
+            s.conversion
+        ),
+        (1, 1, 1, 0, 1, Some(1.0))
+    );
+    assert!(s.rejection_reasons.is_empty(), "January's rejection: {s:?}");
+    assert!(
+        february
+            .scoring
+            .as_ref()
+            .unwrap()
+            .handed_below_threshold
+            .is_empty()
+    );
+    assert_eq!(
+        grades(&february),
+        vec![
+            ("high".into(), 0, 0, 0, 0),
+            ("medium".into(), 1, 1, 0, 1),
+            ("low".into(), 0, 0, 0, 0)
+        ]
+    );
+    // The quarter holds both, each lead once.
+    let q1 = report("2027-Q1");
+    assert_eq!((q1.sources[0].leads, q1.sources[0].mqls), (2, 2));
 }

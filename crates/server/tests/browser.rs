@@ -300,10 +300,15 @@ async fn every_page_signed_in_in_a_real_browser() {
     );
     shot(&c, "lead").await;
 
-    // Lead quality: each source's lead count.
+    // Lead quality: each source's lead count this month.
     c.goto(&format!("{}/quality", site.base)).await.unwrap();
     let table = text(&c, "table").await;
-    for q in &eval.sources {
+    let quality = eval.quality(
+        &site.demo.agreement,
+        &handshake_core::engine::report::Range::period(month, &site.demo.agreement),
+    );
+    assert!(!quality.sources.is_empty());
+    for q in &quality.sources {
         assert!(
             table.contains(&format!("{} {}", q.source, q.leads)),
             "{} {} not in {table}",

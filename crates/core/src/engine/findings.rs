@@ -120,8 +120,10 @@ pub(crate) fn for_period(e: &Evaluation, a: &Agreement, period: PeriodKey) -> Ve
             _ => {}
         }
     }
-    // Lead quality: the source whose leads sales rejects most, with its top reason.
-    if let Some(q) = e
+    // Lead quality of the period: the source whose leads sales rejects
+    // most, with its top reason.
+    let quality = e.quality(a, &super::report::Range::period(period, a));
+    if let Some(q) = quality
         .sources
         .iter()
         .filter(|q| q.accepted + q.rejected >= 5)
@@ -145,7 +147,7 @@ pub(crate) fn for_period(e: &Evaluation, a: &Agreement, period: PeriodKey) -> Ve
             shortfall: 0.0,
         });
     }
-    if let Some(d) = &e.scoring
+    if let Some(d) = &quality.scoring
         && (!d.handed_below_threshold.is_empty() || !d.above_threshold_not_handed.is_empty())
     {
         out.push(Finding {

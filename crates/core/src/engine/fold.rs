@@ -192,6 +192,9 @@ pub(crate) struct Reach {
     pub stage: Arc<str>,
     pub at: i64,
     pub attrs: Arc<Attrs>,
+    /// How many of the lead's activities had happened by then (the first
+    /// ones of [`Facts::activities`]): the score at that moment reads them.
+    pub activities: u32,
 }
 
 /// Everything the aggregates need from one lead or request.
@@ -199,6 +202,9 @@ pub(crate) struct Reach {
 pub(crate) struct Facts {
     pub subject: String,
     pub is_request: bool,
+    /// When the lead was created: its first `lead.created`, or its first
+    /// event when the CRM sent none.
+    pub created: Option<i64>,
     pub clocks: Vec<ClockRecord>,
     pub reached: Vec<Reach>,
     pub opportunities: Vec<(i64, Amount, Arc<Attrs>)>,
@@ -276,6 +282,9 @@ pub(crate) fn fold(
     };
     for e in events {
         let at = secs(e.occurred_at);
+        if matches!(e.kind, EventKind::LeadCreated(_)) && f.created.is_none() {
+            f.created = Some(at);
+        }
         match &e.kind {
             EventKind::LeadCreated(a) | EventKind::LeadUpdated(a) => {
                 attrs.apply(a, read, texts);
@@ -306,6 +315,7 @@ pub(crate) fn fold(
                 },
                 at,
                 attrs: snapshot.clone(),
+                activities: u32::try_from(f.activities.len()).unwrap_or(u32::MAX),
             }),
             EventKind::Touched {
                 automated: false, ..
@@ -412,6 +422,10 @@ pub(crate) fn fold(
     f.wins.shrink_to_fit();
     f.decisions.shrink_to_fit();
     f.touches.shrink_to_fit();
+    // A lead exported without its creation counts from its first event.
+    if f.created.is_none() {
+        f.created = events.first().map(|e| secs(e.occurred_at));
+    }
     f.activities.shrink_to_fit();
     f
 }

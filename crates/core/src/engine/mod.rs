@@ -15,13 +15,14 @@ mod goals;
 mod incremental;
 mod live;
 mod periods;
+mod quality;
 pub mod report;
 mod report_model;
 mod shown;
 mod transitions;
 pub use report_model::{
-    ClockLine, Figure, GoalLine, GuaranteeLine, Report, ReportAgreement, ScoringLine, SourceLine,
-    StreakLine,
+    ClockLine, Figure, GoalLine, GradeLine, GuaranteeLine, Report, ReportAgreement, ScoringLine,
+    SourceLine, StreakLine,
 };
 
 pub use clocks::{ClockState, ClockView};
@@ -30,6 +31,7 @@ pub use goals::{Actual, GoalResult};
 pub use incremental::Evaluator;
 pub use live::Live;
 pub use periods::PeriodKey;
+pub use quality::{GradeQuality, Quality};
 pub use shown::{GoalStatus, percent};
 
 use std::collections::BTreeMap;
@@ -170,10 +172,10 @@ pub struct Evaluation {
     pub consequences: Vec<String>,
     /// The cancellation term, in words, when its condition is met.
     pub cancellation: Option<String>,
-    /// Scoring disagreements.
-    pub scoring: Option<ScoringDiagnosis>,
-    /// Lead quality per source.
-    pub sources: Vec<SourceQuality>,
+    /// Lead quality (by source, by grade, scoring disagreements) of every
+    /// month, quarter and year the leads' events fall in; read it with
+    /// [`Evaluation::quality`].
+    pub quality: BTreeMap<PeriodKey, Quality>,
     /// Events marked inferred among those evaluated.
     pub inferred_events: usize,
     /// Events evaluated.
@@ -181,6 +183,24 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// Lead quality over `range`: its period's, or for a `--from/--to`
+    /// range the quality of each month it touches, added.
+    pub fn quality(&self, a: &Agreement, range: &report::Range) -> Quality {
+        if let Some(p) = range.period {
+            return self.quality.get(&p).cloned().unwrap_or_default();
+        }
+        let tz = &a.time_zone.tz;
+        let mut out = Quality::default();
+        let mut m = PeriodKey::containing(crate::agreement::Period::Month, range.from, tz);
+        while m.start(tz) < range.to {
+            if let Some(q) = self.quality.get(&m) {
+                out.add(q);
+            }
+            m = m.next();
+        }
+        out
+    }
+
     /// Clock counts per guarantee, for the clocks that started in `[from, to)` (whole seconds).
     pub fn guarantee_summaries(&self, a: &Agreement, from: i64, to: i64) -> Vec<GuaranteeSummary> {
         a.guarantees
@@ -369,8 +389,7 @@ pub(crate) fn combine_versions<A: std::borrow::Borrow<Agreement>>(
             streaks: Vec::new(),
             consequences: Vec::new(),
             cancellation: None,
-            scoring: None,
-            sources: Vec::new(),
+            quality: BTreeMap::new(),
             inferred_events: 0,
             events: 0,
         };
@@ -488,24 +507,6 @@ pub(crate) fn assemble(
     let goals = goals::all(agreement, facts, &clocks, as_of);
     let streaks = goals::streaks(agreement, &goals);
     let (consequences, cancellation) = goals::consequences(agreement, &streaks, clocks.iter());
-    let scoring = agreement.scoring.as_ref().map(|s| {
-        let mut d = ScoringDiagnosis::default();
-        for f in facts.iter().filter(|f| !f.is_request) {
-            let score: i64 = s
-                .rules
-                .iter()
-                .filter(|r| f.attrs.matches(&r.when, &f.activities))
-                .map(|r| r.points)
-                .sum();
-            let handed = f.reached.iter().any(|r| &*r.stage == "mql");
-            if handed && score < s.mql_threshold {
-                d.handed_below_threshold.push(f.subject.clone());
-            } else if !handed && score >= s.mql_threshold {
-                d.above_threshold_not_handed.push(f.subject.clone());
-            }
-        }
-        d
-    });
     Evaluation {
         as_of,
         clocks,
@@ -513,53 +514,10 @@ pub(crate) fn assemble(
         streaks,
         consequences,
         cancellation,
-        scoring,
-        sources: quality(facts),
+        quality: quality::by_period(agreement, facts),
         inferred_events,
         events,
     }
-}
-
-fn quality(facts: &[&Facts]) -> Vec<SourceQuality> {
-    let mut by: BTreeMap<String, (SourceQuality, BTreeMap<String, usize>)> = BTreeMap::new();
-    for f in facts.iter().filter(|f| !f.is_request) {
-        let source = f.attrs.get("source").unwrap_or("(none)").to_string();
-        let (q, reasons) = by.entry(source.clone()).or_insert_with(|| {
-            (
-                SourceQuality {
-                    source,
-                    ..SourceQuality::default()
-                },
-                BTreeMap::new(),
-            )
-        });
-        q.leads += 1;
-        q.mqls += usize::from(f.reached.iter().any(|r| &*r.stage == "mql"));
-        q.sqls += usize::from(f.reached.iter().any(|r| &*r.stage == "sql"));
-        let first_mql = f.reached.iter().find(|r| &*r.stage == "mql").map(|r| r.at);
-        q.converted += usize::from(
-            first_mql.is_some_and(|m| f.reached.iter().any(|r| &*r.stage == "sql" && r.at >= m)),
-        );
-        q.won += usize::from(!f.wins.is_empty());
-        match f.decisions.last() {
-            Some((_, true, _)) => q.accepted += 1,
-            Some((_, false, reason)) => {
-                q.rejected += 1;
-                *reasons
-                    .entry(reason.as_deref().unwrap_or_default().to_string())
-                    .or_default() += 1;
-            }
-            None => {}
-        }
-    }
-    by.into_values()
-        .map(|(mut q, reasons)| {
-            let mut list: Vec<(String, usize)> = reasons.into_iter().collect();
-            list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            q.rejection_reasons = list;
-            q
-        })
-        .collect()
 }
 
 /// Whether a guarantee starts when a lead becomes an MQL (used for first-touch metrics).

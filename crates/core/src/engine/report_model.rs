@@ -236,6 +236,26 @@ pub struct SourceLine {
     pub rejection_reasons: Vec<ReasonCount>,
 }
 
+/// The MQLs of one grade: how many, and how sales took them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GradeLine {
+    /// The grade's id, e.g. `high`.
+    pub grade: String,
+    /// MQLs handed over in the range with a score in the grade's band.
+    pub mqls: usize,
+    /// Accepted by sales (the first decision after the MQL).
+    pub accepted: usize,
+    /// Rejected by sales.
+    pub rejected: usize,
+    /// Accepted among decided, 0 to 1; null with none decided.
+    pub acceptance: Option<f64>,
+    /// Reached SQL after the MQL.
+    pub converted: usize,
+    /// converted / mqls, 0 to 1; null without MQLs.
+    pub conversion: Option<f64>,
+}
+
 /// Where the CRM's hand-overs and the shared scoring model disagree.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -272,8 +292,11 @@ pub struct Report {
     pub cancellation: Option<String>,
     /// Diagnostics in plain words.
     pub findings: Vec<String>,
-    /// Lead quality by source.
+    /// Lead quality by source, of the range's leads.
     pub sources: Vec<SourceLine>,
+    /// The range's MQLs by grade (their score at hand-over); empty when the
+    /// agreement grades no scores.
+    pub grades: Vec<GradeLine>,
     /// Scoring disagreements, when the agreement has a scoring model.
     pub scoring: Option<ScoringLine>,
     /// Events evaluated.
@@ -317,6 +340,7 @@ impl Report {
     pub fn new(e: &Evaluation, a: &Agreement, range: Range, version: Option<i64>) -> Report {
         let (from, to) = (range.from.as_second(), range.to.as_second());
         let standing = e.standing(a, from, to);
+        let quality = e.quality(a, &range);
         let period = range
             .period
             .unwrap_or_else(|| PeriodKey::containing(Period::Month, range.from, &a.time_zone.tz));
@@ -364,7 +388,7 @@ impl Report {
             consequences: standing.consequences,
             cancellation: standing.cancellation,
             findings: findings(e, a, &range, period),
-            sources: e
+            sources: quality
                 .sources
                 .iter()
                 .map(|q| SourceLine {
@@ -387,7 +411,20 @@ impl Report {
                         .collect(),
                 })
                 .collect(),
-            scoring: e.scoring.as_ref().map(|d| ScoringLine {
+            grades: quality
+                .grades
+                .iter()
+                .map(|g| GradeLine {
+                    grade: g.grade.clone(),
+                    mqls: g.mqls,
+                    accepted: g.accepted,
+                    rejected: g.rejected,
+                    acceptance: g.acceptance(),
+                    converted: g.converted,
+                    conversion: g.conversion(),
+                })
+                .collect(),
+            scoring: quality.scoring.as_ref().map(|d| ScoringLine {
                 handed_below_threshold: d.handed_below_threshold.clone(),
                 above_threshold_not_handed: d.above_threshold_not_handed.clone(),
             }),

@@ -21,6 +21,8 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use handshake_core::agreement::Period;
+use handshake_core::engine::PeriodKey;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
@@ -203,6 +205,28 @@ pub(crate) fn when_secs(s: Option<i64>, tz: &TimeZone) -> String {
 /// Business seconds as `3h05m`.
 pub(crate) fn hours(seconds: i64) -> String {
     handshake_core::engine::Actual::Duration(Some(seconds.abs() as f64)).to_string()
+}
+
+/// The period a page's `?period=` names (a month like 2026-11, a quarter
+/// like 2026-Q4 or a year), or the month holding `as_of` without one; a
+/// 400 page saying what was expected otherwise.
+pub(crate) fn period_param(
+    period: Option<&str>,
+    as_of: Timestamp,
+    tz: &TimeZone,
+) -> Result<PeriodKey, Box<Response>> {
+    match period.filter(|p| !p.is_empty()) {
+        None => Ok(PeriodKey::containing(Period::Month, as_of, tz)),
+        Some(p) => PeriodKey::parse(p).ok_or_else(|| {
+            Box::new(error_page(
+                StatusCode::BAD_REQUEST,
+                "No such period",
+                &format!(
+                    "\"{p}\" is not a period; expected a month like 2026-11, a quarter like 2026-Q4 or a year like 2026."
+                ),
+            ))
+        }),
+    }
 }
 
 /// The page shown when the store fails: the error goes to the log, not the page.

@@ -2,13 +2,13 @@
 //! and the reasons sales gave for rejecting.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
-use handshake_core::agreement::Period;
 use handshake_core::engine::report::Range;
-use handshake_core::engine::{PeriodKey, Report, percent};
+use handshake_core::engine::{Report, percent};
 
 use super::chart::{Point, bars};
+use super::scorecard::PeriodQuery;
 use super::session::Signed;
 use super::{Layout, render, snapshot};
 use crate::AppState;
@@ -25,25 +25,46 @@ pub(crate) struct Row {
     pub reasons: String,
 }
 
+pub(crate) struct GradeRow {
+    pub grade: String,
+    pub mqls: usize,
+    pub accepted: usize,
+    pub acceptance: String,
+    pub converted: usize,
+    pub conversion: String,
+}
+
 #[derive(Template)]
 #[template(path = "quality.html")]
 struct QualityPage {
     layout: Layout,
+    period: String,
+    previous: String,
+    next: String,
     chart: String,
     rows: Vec<Row>,
+    grades: Vec<GradeRow>,
 }
 
-/// The lead quality page: the sources of this month's report, the numbers
-/// `handshake report` and the API give.
-pub(crate) async fn page(State(state): State<AppState>, Signed(session, _): Signed) -> Response {
+/// The lead quality page for `?period=` (default: this month): the sources
+/// and grades of that period's report, the numbers `handshake report` and
+/// the API give.
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    Signed(session, _): Signed,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
     let snap = match snapshot(&state, &session, "/quality", "Lead quality").await {
         Ok(s) => s,
         Err(page) => return page,
     };
     let a = snap.agreement();
     let e = &snap.evaluation;
-    let month = PeriodKey::containing(Period::Month, e.as_of, &a.time_zone.tz);
-    let report = Report::new(e, a, Range::period(month, a), Some(snap.version));
+    let period = match super::period_param(q.period.as_deref(), e.as_of, &a.time_zone.tz) {
+        Ok(p) => p,
+        Err(page) => return *page,
+    };
+    let report = Report::new(e, a, Range::period(period, a), Some(snap.version));
     let rows: Vec<Row> = report
         .sources
         .iter()
@@ -75,9 +96,25 @@ pub(crate) async fn page(State(state): State<AppState>, Signed(session, _): Sign
             good: q.acceptance.map(|r| r >= 0.7),
         })
         .collect();
+    let grades = report
+        .grades
+        .iter()
+        .map(|g| GradeRow {
+            grade: g.grade.clone(),
+            mqls: g.mqls,
+            accepted: g.accepted,
+            acceptance: percent(g.acceptance),
+            converted: g.converted,
+            conversion: percent(g.conversion),
+        })
+        .collect();
     render(&QualityPage {
         layout: Layout::new(&session, "/quality", "Lead quality").fresh(&snap),
+        period: period.to_string(),
+        previous: period.previous().to_string(),
+        next: period.next().to_string(),
         chart: bars("Acceptance by source", &points, Some(0.7)),
         rows,
+        grades,
     })
 }

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use handshake_core::agreement::Period;
 use handshake_core::engine::report::Range;
@@ -13,7 +12,7 @@ use serde::Deserialize;
 
 use super::chart::{Point, bars};
 use super::session::Signed;
-use super::{Layout, error_page, render, snapshot};
+use super::{Layout, render, snapshot};
 use crate::AppState;
 
 pub(crate) struct GoalCard {
@@ -61,7 +60,7 @@ struct ScorecardPage {
 
 #[derive(Deserialize)]
 pub(crate) struct PeriodQuery {
-    period: Option<String>,
+    pub(crate) period: Option<String>,
 }
 
 /// The card's colour: green when attained or on track, red when missed.
@@ -86,20 +85,9 @@ pub(crate) async fn page(
     let a = snap.agreement();
     let e = &snap.evaluation;
     let tz = &a.time_zone.tz;
-    let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
-        None => PeriodKey::containing(Period::Month, e.as_of, tz),
-        Some(p) => match PeriodKey::parse(p) {
-            Some(k) => k,
-            None => {
-                return error_page(
-                    StatusCode::BAD_REQUEST,
-                    "No such period",
-                    &format!(
-                        "\"{p}\" is not a period; expected a month like 2026-11, a quarter like 2026-Q4 or a year like 2026."
-                    ),
-                );
-            }
-        },
+    let period = match super::period_param(q.period.as_deref(), e.as_of, tz) {
+        Ok(p) => p,
+        Err(page) => return *page,
     };
     let start = period.start(tz);
     // Everything below is read from the period's report: the numbers the

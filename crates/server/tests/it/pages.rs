@@ -220,7 +220,12 @@ async fn a_session_sees_only_its_own_workspace_and_text_is_escaped() {
             .header("cookie", cookie)
             .send()
     };
-    let quality = get("/quality", &mine).await.unwrap().text().await.unwrap();
+    let quality = get("/quality?period=2026-10", &mine)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         quality.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
         "{quality}"
