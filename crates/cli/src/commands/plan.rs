@@ -115,7 +115,15 @@ pub fn run(global: &Global, args: &PlanArgs) -> anyhow::Result<ExitCode> {
             .to_zoned(jiff::tz::TimeZone::UTC)
             .checked_sub(jiff::Span::new().months(months))?
             .timestamp();
-        let h = history::from_events(&events, from, as_of);
+        // Cohorts old enough to have finished: one sales cycle, the one
+        // given when it is, else the history's own.
+        let cycle = spec
+            .cycle
+            .as_deref()
+            .map(handshake_core::planner::spec::parse_cycle)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let h = history::from_events(&events, from, as_of, cycle.as_deref());
         print_history(&h, from, as_of);
         Some(h)
     } else {
@@ -205,6 +213,21 @@ fn print_history(h: &History, from: Timestamp, to: Timestamp) {
         eprintln!("  {name:<22} {value:>12}  from {} leads{warn}", m.sample);
     };
     eprintln!("history from {from} to {to}, by cohort:");
+    if h.maturity_days > 0 {
+        eprintln!(
+            "  rates from the cohorts that entered each stage before {} (one sales cycle, {} days, before the end), so each has had time to finish; open opportunities are not counted as lost",
+            h.cohorts_before, h.maturity_days
+        );
+    } else {
+        eprintln!(
+            "  no sales cycle known (no won deal in the window and no --cycle): the rates count every cohort of the window, still-open ones as not converted"
+        );
+    }
+    if h.cohorts_before <= from {
+        eprintln!(
+            "  warning: the window is no longer than one sales cycle, so no cohort has finished; widen --window"
+        );
+    }
     show("lead to MQL", &h.lead_to_mql, true);
     show("MQL to SQL", &h.mql_to_sql, true);
     show("SQL to opportunity", &h.sql_to_opportunity, true);

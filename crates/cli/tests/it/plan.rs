@@ -150,7 +150,9 @@ fn rates_from_history_match_a_direct_count_of_the_export() {
         .code(),
         Some(0)
     );
-    // Count the export directly: leads created, of them with an MQL date; MQLs, of them with an SQL date.
+    // Count the export directly: leads created, of them with an MQL date; MQLs, of them with an SQL date;
+    // only the cohorts that entered their stage a 60-day cycle before the end (2026-11-02), so
+    // each has had time to finish.
     let mut reader = csv::Reader::from_path(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/hubspot-contacts.csv"
@@ -158,16 +160,24 @@ fn rates_from_history_match_a_direct_count_of_the_export() {
     .unwrap();
     let headers = reader.headers().unwrap().clone();
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    let (mql, sql) = (
+    let (created, mql, sql) = (
+        col("Create Date"),
         col("Became a Marketing Qualified Lead Date"),
         col("Became a Sales Qualified Lead Date"),
     );
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let cutoff = "2026-11-02";
+    let all: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let rows: Vec<&csv::StringRecord> = all.iter().filter(|r| &r[created] < cutoff).collect();
     let with_mql = rows.iter().filter(|r| !r[mql].is_empty()).count();
-    let with_sql = rows
+    let mqls: Vec<&csv::StringRecord> = all
         .iter()
-        .filter(|r| !r[mql].is_empty() && !r[sql].is_empty())
-        .count();
+        .filter(|r| !r[mql].is_empty() && &r[mql] < cutoff)
+        .collect();
+    let with_sql = mqls.iter().filter(|r| !r[sql].is_empty()).count();
+    assert!(
+        mqls.len() < all.iter().filter(|r| !r[mql].is_empty()).count(),
+        "some MQLs are too recent to count"
+    );
     let out = bin()
         .args([
             "plan",
@@ -209,11 +219,15 @@ fn rates_from_history_match_a_direct_count_of_the_export() {
         ),
         "{h}"
     );
-    assert_eq!(h["mql_to_sql"]["sample"].as_u64(), Some(with_mql as u64));
+    assert_eq!(h["mql_to_sql"]["sample"].as_u64(), Some(mqls.len() as u64));
     assert!(
-        close(&h["mql_to_sql"]["value"], with_sql as f64 / with_mql as f64),
+        close(
+            &h["mql_to_sql"]["value"],
+            with_sql as f64 / mqls.len() as f64
+        ),
         "{h}"
     );
+    assert_eq!(h["maturity_days"].as_u64(), Some(60));
     // The export has no deals: no sample, said plainly.
     assert_eq!(h["deal_size"]["sample"].as_u64(), Some(0));
     let stderr = text(&out.stderr);
@@ -222,4 +236,8 @@ fn rates_from_history_match_a_direct_count_of_the_export() {
         "{stderr}"
     );
     assert!(stderr.contains("small sample"), "{stderr}");
+    assert!(
+        stderr.contains("before 2026-11-02T00:00:00Z (one sales cycle, 60 days, before the end)"),
+        "{stderr}"
+    );
 }

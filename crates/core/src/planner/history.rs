@@ -36,6 +36,14 @@ pub struct History {
     pub cycle: Vec<CycleStep>,
     /// Won deals the cycle rests on.
     pub cycle_sample: usize,
+    /// The conversion cohorts are those that entered their stage before
+    /// this instant: one sales cycle before the window's end, so each has
+    /// had time to finish (an opportunity still open is not yet lost). The
+    /// window's end when no cycle is known.
+    pub cohorts_before: Timestamp,
+    /// The sales cycle that sets `cohorts_before`, in days (the mean of the
+    /// cycle given, else of the one measured); 0 when none is known.
+    pub maturity_days: u32,
 }
 
 /// Samples smaller than this are too small to trust.
@@ -48,8 +56,17 @@ fn measured(hits: usize, of: usize) -> Measured {
     }
 }
 
-/// Counts the history of `events` in the window `[from, to)`; events after `to` are ignored.
-pub fn from_events(events: &[Event], from: Timestamp, to: Timestamp) -> History {
+/// Counts the history of `events` in the window `[from, to)`; events after
+/// `to` are ignored. Conversion rates come only from cohorts old enough to
+/// have finished: those that entered their stage at least one sales cycle
+/// (`cycle` when given, else the one measured from the window's wins)
+/// before `to`.
+pub fn from_events(
+    events: &[Event],
+    from: Timestamp,
+    to: Timestamp,
+    cycle: Option<&[CycleStep]>,
+) -> History {
     let mut leads: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
     for e in events
         .iter()
@@ -58,14 +75,53 @@ pub fn from_events(events: &[Event], from: Timestamp, to: Timestamp) -> History 
         leads.entry(e.subject.as_str()).or_default().push(e);
     }
     let inside = |t: Timestamp| t >= from && t < to;
-    let (mut created, mut created_mql) = (0, 0);
-    let (mut mqls, mut mqls_sql) = (0, 0);
-    let (mut sqls, mut sqls_opp) = (0, 0);
-    let (mut opps, mut opps_won) = (0, 0);
     let mut wins: Vec<(i64, String)> = Vec::new();
     let mut lags: BTreeMap<u32, usize> = BTreeMap::new();
     for list in leads.values_mut() {
         list.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+        let mql = list
+            .iter()
+            .find(|e| matches!(&e.kind, EventKind::StageChanged { stage } if stage.eq_ignore_ascii_case("mql")))
+            .map(|e| e.occurred_at);
+        for e in list.iter().filter(|e| inside(e.occurred_at)) {
+            if let EventKind::DealWon { amount } = &e.kind {
+                wins.push((amount.minor, amount.currency.clone()));
+                if let Some(m) = mql.filter(|m| *m <= e.occurred_at) {
+                    let days = (e.occurred_at.as_second() - m.as_second()) as f64 / 86_400.0;
+                    let months = (days / 30.44).round().max(0.0) as u32;
+                    *lags.entry(months).or_default() += 1;
+                }
+            }
+        }
+    }
+    let cycle_sample: usize = lags.values().sum();
+    let measured_cycle: Vec<CycleStep> = lags
+        .iter()
+        .map(|(months, n)| CycleStep {
+            share: *n as f64 / cycle_sample as f64,
+            days: (f64::from(*months) * 30.44).round() as u32,
+        })
+        .collect();
+    let maturity_days = cycle
+        .filter(|c| !c.is_empty())
+        .unwrap_or(&measured_cycle)
+        .iter()
+        .map(|c| c.share * f64::from(c.days))
+        .sum::<f64>()
+        .ceil() as u32;
+    let cohorts_before = to
+        .checked_sub(jiff::SignedDuration::from_hours(
+            24 * i64::from(maturity_days),
+        ))
+        .unwrap_or(from);
+    // A cohort member entered its stage inside the window and at least one
+    // cycle before its end.
+    let cohort = |t: Timestamp| t >= from && t < cohorts_before;
+    let (mut created, mut created_mql) = (0, 0);
+    let (mut mqls, mut mqls_sql) = (0, 0);
+    let (mut sqls, mut sqls_opp) = (0, 0);
+    let (mut opps, mut opps_won) = (0, 0);
+    for list in leads.values() {
         let stage_at = |stage: &str| -> Option<Timestamp> {
             list.iter().find(|e| matches!(&e.kind, EventKind::StageChanged { stage: s } if s.eq_ignore_ascii_case(stage))).map(|e| e.occurred_at)
         };
@@ -80,17 +136,16 @@ pub fn from_events(events: &[Event], from: Timestamp, to: Timestamp) -> History 
             .iter()
             .find(|e| matches!(e.kind, EventKind::LeadCreated(_)))
             .map(|e| e.occurred_at)
-            .filter(|t| inside(*t))
+            .filter(|t| cohort(*t))
         {
             created += 1;
             created_mql += usize::from(stage_at("mql").is_some_and(|m| m >= c));
         }
-        let mql = stage_at("mql");
-        if let Some(m) = mql.filter(|t| inside(*t)) {
+        if let Some(m) = stage_at("mql").filter(|t| cohort(*t)) {
             mqls += 1;
             mqls_sql += usize::from(stage_at("sql").is_some_and(|s| s >= m));
         }
-        if let Some(s) = stage_at("sql").filter(|t| inside(*t)) {
+        if let Some(s) = stage_at("sql").filter(|t| cohort(*t)) {
             sqls += 1;
             sqls_opp += usize::from(first(&is_opp, s).is_some());
         }
@@ -98,20 +153,10 @@ pub fn from_events(events: &[Event], from: Timestamp, to: Timestamp) -> History 
             .iter()
             .find(|e| is_opp(&e.kind))
             .map(|e| e.occurred_at)
-            .filter(|t| inside(*t))
+            .filter(|t| cohort(*t))
         {
             opps += 1;
             opps_won += usize::from(first(&is_won, o).is_some());
-        }
-        for e in list.iter().filter(|e| inside(e.occurred_at)) {
-            if let EventKind::DealWon { amount } = &e.kind {
-                wins.push((amount.minor, amount.currency.clone()));
-                if let Some(m) = mql.filter(|m| *m <= e.occurred_at) {
-                    let days = (e.occurred_at.as_second() - m.as_second()) as f64 / 86_400.0;
-                    let months = (days / 30.44).round().max(0.0) as u32;
-                    *lags.entry(months).or_default() += 1;
-                }
-            }
         }
     }
     let mut by_currency: BTreeMap<&str, (usize, i64)> = BTreeMap::new();
@@ -124,7 +169,6 @@ pub fn from_events(events: &[Event], from: Timestamp, to: Timestamp) -> History 
         .iter()
         .max_by_key(|(_, (n, _))| *n)
         .map(|(c, (n, sum))| (c.to_string(), *n, *sum));
-    let cycle_sample: usize = lags.values().sum();
     History {
         lead_to_mql: measured(created_mql, created),
         mql_to_sql: measured(mqls_sql, mqls),
@@ -142,13 +186,9 @@ pub fn from_events(events: &[Event], from: Timestamp, to: Timestamp) -> History 
             sample: top.as_ref().map_or(0, |t| t.1),
         },
         currency: top.map(|t| t.0),
-        cycle: lags
-            .iter()
-            .map(|(months, n)| CycleStep {
-                share: *n as f64 / cycle_sample as f64,
-                days: (f64::from(*months) * 30.44).round() as u32,
-            })
-            .collect(),
+        cycle: measured_cycle,
         cycle_sample,
+        cohorts_before,
+        maturity_days,
     }
 }

@@ -51,6 +51,11 @@ pub struct HistoryOut {
     pub cycle: Vec<CycleOut>,
     /// Deals the cycle rests on.
     pub cycle_sample: usize,
+    /// The conversion cohorts entered their stage before this instant (RFC
+    /// 3339): one sales cycle before the window's end, so each has finished.
+    pub cohorts_before: String,
+    /// That sales cycle in days (0 when none is known).
+    pub maturity_days: u32,
 }
 
 impl HistoryOut {
@@ -77,6 +82,8 @@ impl HistoryOut {
                 })
                 .collect(),
             cycle_sample: h.cycle_sample,
+            cohorts_before: h.cohorts_before.to_string(),
+            maturity_days: h.maturity_days,
         }
     }
 }
@@ -147,8 +154,14 @@ pub struct PaceOut {
     pub on_pace: bool,
     /// MQLs short of the plan so far.
     pub mql_gap: u64,
-    /// MQLs to add in each remaining month to close the gap.
-    pub mql_gap_per_remaining_month: u64,
+    /// The months from the current one whose MQLs can still close inside
+    /// the horizon; empty when none can.
+    pub months_that_can_contribute: Vec<String>,
+    /// MQLs to add in each of those months to close the gap; null when no
+    /// month can contribute any more.
+    pub mql_gap_per_remaining_month: Option<u64>,
+    /// The pace in words, as the table prints it.
+    pub advice: String,
 }
 
 /// A plan: the months, totals and notes (docs/planner.md).
@@ -213,9 +226,15 @@ impl PlanOut {
             pace: pace.map(|x| PaceOut {
                 projected_revenue: cents(x.projected_revenue),
                 goal: x.goal,
-                on_pace: x.projected_revenue + 0.005 >= x.goal,
+                on_pace: x.on_pace(),
                 mql_gap: x.mql_gap,
+                months_that_can_contribute: x
+                    .months_that_can_contribute
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
                 mql_gap_per_remaining_month: x.mql_gap_per_remaining_month,
+                advice: x.advice(&p.input.currency),
             }),
             history: None,
         }
@@ -290,19 +309,7 @@ pub fn to_table(p: &Plan, pace: Option<&Pace>) -> String {
         out += &format!("- {n}\n");
     }
     if let Some(x) = pace {
-        out += &format!(
-            "\nPace: projected {:.0} of {:.0} {} ({}); MQLs short so far: {} (add {} in each remaining month)\n",
-            x.projected_revenue,
-            x.goal,
-            p.input.currency,
-            if x.projected_revenue + 0.005 >= x.goal {
-                "on pace"
-            } else {
-                "behind"
-            },
-            x.mql_gap,
-            x.mql_gap_per_remaining_month
-        );
+        out += &format!("\nPace: {}\n", x.advice(&p.input.currency));
     }
     out
 }

@@ -124,6 +124,9 @@ pub struct MonthPlan {
     pub deals: u64,
     /// Revenue expected to close this month: marketing-sourced deals plus open pipeline.
     pub revenue: f64,
+    /// The goal's installment for this month (0 before the horizon): all the
+    /// revenue the plan needs to close in it, whatever its source.
+    pub goal_revenue: f64,
     /// The unrounded MQLs.
     pub exact_mqls: f64,
     /// The unrounded leads.
@@ -144,14 +147,49 @@ pub struct Plan {
 /// Given actuals so far, whether the plan is on pace.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pace {
-    /// Revenue won so far plus what the plan still expects.
+    /// Revenue won so far in the horizon (every deal, whatever its source)
+    /// plus the goal's installments of the months after the current one:
+    /// the current month counts once, by what it has won.
     pub projected_revenue: f64,
     /// The goal.
     pub goal: f64,
     /// MQLs short so far (planned minus actual over the months passed; 0 when ahead).
     pub mql_gap: u64,
-    /// MQLs to add in each remaining MQL month to close the gap.
-    pub mql_gap_per_remaining_month: u64,
+    /// The months from the current one whose MQLs can still close inside
+    /// the horizon (a sales cycle later); empty when none can.
+    pub months_that_can_contribute: Vec<Month>,
+    /// MQLs to add in each of those months to close the gap; `None` when no
+    /// month can contribute any more.
+    pub mql_gap_per_remaining_month: Option<u64>,
+}
+
+impl Pace {
+    /// Whether the projection reaches the goal (to the cent).
+    pub fn on_pace(&self) -> bool {
+        self.projected_revenue + 0.005 >= self.goal
+    }
+
+    /// The pace in words: the projection against the goal, and where MQLs
+    /// short so far can still be made up.
+    pub fn advice(&self, currency: &str) -> String {
+        let verdict = if self.on_pace() { "on pace" } else { "behind" };
+        let mut out = format!(
+            "projected {:.0} of {:.0} {currency} ({verdict}: won so far plus the plan for the months after this one); MQLs short so far: {}",
+            self.projected_revenue, self.goal, self.mql_gap
+        );
+        if self.mql_gap > 0 {
+            out += &match (self.mql_gap_per_remaining_month, self.months_that_can_contribute.as_slice()) {
+                (Some(n), [first, .., last]) => format!(
+                    " (add {n} in each month from {first} to {last}, the months whose MQLs can still close inside the horizon)"
+                ),
+                (Some(n), [only]) => format!(
+                    " (add {n} in {only}, the last month whose MQLs can still close inside the horizon)"
+                ),
+                _ => " (no month left can turn MQLs into revenue inside the horizon: a sales cycle is longer than what remains)".to_string(),
+            };
+        }
+        out
+    }
 }
 
 const DAYS_PER_MONTH: f64 = 30.44;
@@ -303,6 +341,7 @@ pub fn plan(input: &PlanInput) -> Result<Plan, PlanError> {
     let span = (longest + input.months as i32) as usize;
     let mut deals_exact = vec![0.0; span]; // by close month
     let mut revenue = vec![0.0; span];
+    let mut goal_revenue = vec![0.0; span];
     let mut won_from_cohort = vec![0.0; span]; // by MQL month
     for (i, w) in weights.iter().enumerate() {
         let month = input.start.plus(i as i32);
@@ -312,9 +351,11 @@ pub fn plan(input: &PlanInput) -> Result<Plan, PlanError> {
             .filter(|(m, _)| *m == month)
             .map(|(_, a)| a)
             .sum();
-        let needed = (input.goal * w / total_weight - pipeline).max(0.0);
+        let installment = input.goal * w / total_weight;
+        let needed = (installment - pipeline).max(0.0);
         let deals = needed * input.marketing_share / input.deal_size;
         let at = (longest + i as i32) as usize;
+        goal_revenue[at] = installment;
         deals_exact[at] = deals;
         revenue[at] = deals * input.deal_size + pipeline;
         for (share, lag) in &lags {
@@ -343,6 +384,7 @@ pub fn plan(input: &PlanInput) -> Result<Plan, PlanError> {
             opportunities: up(opportunities),
             deals: up(deals_exact[k]),
             revenue: revenue[k],
+            goal_revenue: goal_revenue[k],
             exact_mqls: mqls,
             exact_leads: leads,
         });
@@ -377,13 +419,31 @@ fn up(x: f64) -> u64 {
 }
 
 impl Plan {
-    /// Whether the plan is on pace given revenue won so far and actual MQLs per month up to `now` (exclusive).
+    /// Whether the plan is on pace given the revenue won so far in the
+    /// horizon (every deal, marketing-sourced or not: the goal counts them
+    /// all) and actual MQLs per month, at `now` (the current month).
+    ///
+    /// # Example
+    /// ```
+    /// use handshake_core::planner::*;
+    /// let input = PlanInput {
+    ///     goal: 300_000.0, currency: "USD".into(), start: Month::parse("2027-07").unwrap(), months: 3,
+    ///     weights: vec![], deal_size: 10_000.0, marketing_share: 0.5,
+    ///     rates: Rates { lead_to_mql: 0.5, mql_to_sql: 0.5, sql_to_opportunity: 0.5, opportunity_to_won: 0.5 },
+    ///     cycle: vec![CycleStep { share: 1.0, days: 30 }], pipeline: vec![],
+    /// };
+    /// let p = plan(&input)?;
+    /// // Mid-August, 150,000 won since July: September's 100,000 still to come.
+    /// let pace = p.pace(150_000.0, &[], Month::parse("2027-08").unwrap());
+    /// assert_eq!(pace.projected_revenue, 250_000.0);
+    /// # Ok::<(), PlanError>(())
+    /// ```
     pub fn pace(&self, revenue_won: f64, actual_mqls: &[(Month, u64)], now: Month) -> Pace {
         let planned_revenue_left: f64 = self
             .months
             .iter()
-            .filter(|m| m.month >= now)
-            .map(|m| m.revenue)
+            .filter(|m| m.month > now)
+            .map(|m| m.goal_revenue)
             .sum();
         let mut gap: i64 = 0;
         for m in self.months.iter().filter(|m| m.month < now) {
@@ -395,32 +455,39 @@ impl Plan {
             gap += m.mqls as i64 - actual as i64;
         }
         let gap = gap.max(0) as u64;
-        let last_mql_month = self.input.start.plus(self.input.months as i32 - 1);
-        let remaining = self
+        // The plan needs MQLs only in months whose deals close inside the
+        // horizon: those are the months that can still contribute.
+        let months_that_can_contribute: Vec<Month> = self
             .months
             .iter()
-            .filter(|m| m.month >= now && m.month <= last_mql_month && m.mqls > 0)
-            .count()
-            .max(1) as u64;
+            .filter(|m| m.month >= now && m.exact_mqls > 0.0)
+            .map(|m| m.month)
+            .collect();
+        let per_month = (!months_that_can_contribute.is_empty())
+            .then(|| gap.div_ceil(months_that_can_contribute.len() as u64));
         Pace {
             projected_revenue: revenue_won + planned_revenue_left,
             goal: self.input.goal,
             mql_gap: gap,
-            mql_gap_per_remaining_month: gap.div_ceil(remaining),
+            months_that_can_contribute,
+            mql_gap_per_remaining_month: per_month,
         }
     }
 
-    /// The plan as `[[goals]]` blocks for the agreement: MQLs per month for marketing.
+    /// The plan as `[[goals]]` blocks for the agreement: what the plan
+    /// needs. Marketing's MQL goal is the peak month's MQLs (an average over
+    /// the ramp-up months would ask too few where the plan needs most);
+    /// the revenue goal is the whole goal over the horizon's period (the
+    /// `revenue_won` metric counts every deal, so it is not cut by the
+    /// marketing share).
     pub fn goals_toml(&self) -> String {
-        // The months that need MQLs (the last ones of the horizon feed revenue after it).
-        let needed: Vec<&MonthPlan> = self.months.iter().filter(|m| m.mqls > 0).collect();
-        let avg = needed
+        let peak = self
+            .months
             .iter()
-            .map(|m| m.mqls)
-            .sum::<u64>()
-            .div_ceil(needed.len().max(1) as u64);
+            .max_by_key(|m| (m.mqls, std::cmp::Reverse(m.month)))
+            .map_or((0, self.input.start), |m| (m.mqls, m.month));
         let mut out = format!(
-            "# From the plan: {:.0} {} over {} months from {}.\n# MQLs per month vary with the cycle and seasonality: {}.\n",
+            "# From the plan: {:.0} {} over {} months from {}.\n# MQLs per month vary with the cycle and seasonality: {}.\n# The MQL goal is the peak month's ({}).\n",
             self.input.goal,
             self.input.currency,
             self.input.months,
@@ -429,20 +496,26 @@ impl Plan {
                 .iter()
                 .map(|m| format!("{} {}", m.month, m.mqls))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            peak.1
         );
         out += &format!(
-            "[[goals]]\nid = \"planned-mqls\"\nowner = \"marketing\"\nmetric = \"mqls\"\ntarget = {avg}\nper = \"month\"\n\n"
+            "[[goals]]\nid = \"planned-mqls\"\nowner = \"marketing\"\nmetric = \"mqls\"\ntarget = {}\nper = \"month\"\n\n",
+            peak.0
         );
         let r = self.input.rates;
         out += &format!(
             "[[goals]]\nid = \"planned-mql-to-sql\"\nowner = \"marketing\"\nmetric = \"conversion\"\nfrom = \"mql\"\nto = \"sql\"\ntarget = \"{:.0}%\"\nper = \"quarter\"\n\n",
             r.mql_to_sql * 100.0
         );
-        let monthly = self.input.goal / f64::from(self.input.months) * self.input.marketing_share;
+        let per = if self.input.months == 3 {
+            "quarter"
+        } else {
+            "year"
+        };
         out += &format!(
-            "[[goals]]\nid = \"planned-revenue\"\nowner = \"sales\"\nmetric = \"revenue_won\"\ntarget = \"{:.0} {}\"\nper = \"month\"\n",
-            monthly, self.input.currency
+            "[[goals]]\nid = \"planned-revenue\"\nowner = \"sales\"\nmetric = \"revenue_won\"\ntarget = \"{:.0} {}\"\nper = \"{per}\"\n",
+            self.input.goal, self.input.currency
         );
         out
     }

@@ -239,7 +239,13 @@ pub(crate) async fn plan(
             .all_events(&ws)
             .await
             .map_err(|e| ApiError::store(&e))?;
-        Some(history::from_events(&events, from, as_of))
+        let cycle = spec
+            .cycle
+            .as_deref()
+            .map(handshake_core::planner::spec::parse_cycle)
+            .transpose()
+            .map_err(|e| bad("invalid_plan", e.to_string()))?;
+        Some(history::from_events(&events, from, as_of, cycle.as_deref()))
     } else {
         None
     };
