@@ -53,6 +53,14 @@ pub struct ClockView {
     pub promised: i64,
 }
 
+impl ClockView {
+    /// Business seconds left before due (negative: overdue by that much),
+    /// by the promise of the version that judged the clock.
+    pub fn left(&self) -> i64 {
+        self.promised - self.used
+    }
+}
+
 /// The state of `c` at `as_of`, for a promise of `duration` business seconds
 /// in `calendar`, at risk from `warn_at` percent.
 pub(crate) fn view(

@@ -113,7 +113,7 @@ pub(crate) async fn page(
                 .map(|c| {
                     // Left or overdue by the version that gave the due
                     // instant: the one in force at the clock's start.
-                    let left = c.view.promised - c.view.used;
+                    let left = c.view.left();
                     let (state, class) = match (c.view.state, c.view.paused, c.view.at_risk) {
                         (ClockState::Breached, _, _) => ("breached", "breached"),
                         (_, true, _) => ("paused", "paused"),
