@@ -266,7 +266,7 @@ fn follow_up_not_volume_is_the_gap() {
         .unwrap();
     assert_eq!(
         (follow.actual.to_string(), follow.attained),
-        ("25%".to_string(), Some(false))
+        ("25.0%".to_string(), Some(false))
     );
     let findings = e.findings(&a, jan);
     assert!(
@@ -921,7 +921,13 @@ fn median_first_touch_is_exact_and_counts_only_covered_leads() {
         .iter()
         .find(|g| g.id == "first-touch-speed" && g.period == PeriodKey::parse("2027-01").unwrap())
         .unwrap();
-    assert_eq!(g.actual, Actual::Duration(Some(1.5)));
+    assert_eq!(
+        g.actual,
+        Actual::Duration {
+            median: Some(1.5),
+            of: 2
+        }
+    );
     assert_eq!(g.attained, Some(true));
 }
 
@@ -1105,7 +1111,19 @@ fn the_follow_up_goal_counts_each_clock_as_its_own_version_judged_it() {
         .unwrap();
     assert_eq!(
         (&follow.actual, follow.attained, follow.version),
-        (&Actual::Rate(Some(1.0)), Some(true), 1)
+        (&Actual::Rate { hits: 1, of: 1 }, Some(true), 1)
+    );
+    // The report names the counts the rate divides.
+    let line = report
+        .goals
+        .iter()
+        .find(|g| g.id == "follow-up" && g.period == "2027-02")
+        .unwrap();
+    assert_eq!((line.numerator, line.denominator), (Some(1), Some(1)));
+    let json = serde_json::to_value(line).unwrap();
+    assert_eq!(
+        (json["numerator"].as_u64(), json["denominator"].as_u64()),
+        (Some(1), Some(1))
     );
 }
 

@@ -459,8 +459,8 @@ fn engine_actual(a: &Actual) -> RefActual {
             assert_eq!(m.currency, "USD");
             RefActual::Cents(m.minor)
         }
-        Actual::Rate(r) => RefActual::Rate(*r),
-        Actual::Duration(d) => RefActual::Seconds(*d),
+        Actual::Rate { .. } => RefActual::Rate(a.value()),
+        Actual::Duration { median, .. } => RefActual::Seconds(*median),
     }
 }
 

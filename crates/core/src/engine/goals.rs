@@ -17,12 +17,23 @@ pub enum Actual {
     Count(u64),
     /// A sum of money in the target's currency; other currencies are never added in.
     Money(Money),
-    /// A fraction from 0 to 1, or `None` with nothing to measure.
-    Rate(Option<f64>),
-    /// A business duration in seconds, or `None` with nothing to measure.
-    /// Fractional: the median of an even count is the mean of the middle two
-    /// (1 s and 2 s give 1.5 s).
-    Duration(Option<f64>),
+    /// A share: `hits` of `of` (met of judged, accepted of decided,
+    /// converted of the cohort); nothing to measure when `of` is 0.
+    Rate {
+        /// The numerator.
+        hits: u64,
+        /// The denominator.
+        of: u64,
+    },
+    /// A median business duration in seconds over `of` cases, `None` with
+    /// none. Fractional: the median of an even count is the mean of the
+    /// middle two (1 s and 2 s give 1.5 s).
+    Duration {
+        /// The median.
+        median: Option<f64>,
+        /// The cases it is the median of.
+        of: u64,
+    },
 }
 
 impl Actual {
@@ -31,8 +42,18 @@ impl Actual {
         match self {
             Actual::Count(n) => Some(*n as f64),
             Actual::Money(m) => Some(m.major()),
-            Actual::Rate(r) => *r,
-            Actual::Duration(d) => *d,
+            Actual::Rate { hits, of } => (*of > 0).then(|| *hits as f64 / *of as f64),
+            Actual::Duration { median, .. } => *median,
+        }
+    }
+
+    /// The counts a rate divides, or the cases of a median: (numerator,
+    /// denominator); `(None, None)` for a count or an amount.
+    pub fn counts(&self) -> (Option<u64>, Option<u64>) {
+        match self {
+            Actual::Rate { hits, of } => (Some(*hits), Some(*of)),
+            Actual::Duration { of, .. } => (None, Some(*of)),
+            Actual::Count(_) | Actual::Money(_) => (None, None),
         }
     }
 }
@@ -42,13 +63,15 @@ impl fmt::Display for Actual {
         match self {
             Actual::Count(n) => write!(f, "{n}"),
             Actual::Money(m) => f.write_str(&m.grouped()),
-            Actual::Rate(Some(r)) => write!(f, "{:.0}%", r * 100.0),
-            Actual::Duration(Some(s)) => {
+            Actual::Rate { .. } => f.write_str(&super::percent(self.value())),
+            Actual::Duration {
+                median: Some(s), ..
+            } => {
                 // Whole minutes, rounded down as a clock shows them.
                 let s = s.max(0.0) as i64;
                 write!(f, "{}h{:02}m", s / 3600, s / 60 % 60)
             }
-            Actual::Rate(None) | Actual::Duration(None) => f.write_str("n/a"),
+            Actual::Duration { median: None, .. } => f.write_str("n/a"),
         }
     }
 }
@@ -200,7 +223,10 @@ fn measure_periods(
     let rate = |num: &[usize], den: &[usize]| -> Vec<Actual> {
         num.iter()
             .zip(den)
-            .map(|(x, d)| Actual::Rate((*d > 0).then(|| *x as f64 / *d as f64)))
+            .map(|(x, d)| Actual::Rate {
+                hits: *x as u64,
+                of: *d as u64,
+            })
             .collect()
     };
     match &g.metric {
@@ -428,11 +454,14 @@ fn first_touch_guarantee<'a>(
 /// The median: the middle value, or the mean of the middle two for an even count.
 fn median(mut times: Vec<i64>) -> Actual {
     times.sort_unstable();
-    Actual::Duration(match times.len() {
-        0 => None,
-        n if n % 2 == 1 => Some(times[n / 2] as f64),
-        n => Some((times[n / 2 - 1] as f64 + times[n / 2] as f64) / 2.0),
-    })
+    Actual::Duration {
+        median: match times.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(times[n / 2] as f64),
+            n => Some((times[n / 2 - 1] as f64 + times[n / 2] as f64) / 2.0),
+        },
+        of: times.len() as u64,
+    }
 }
 
 /// What `N business days` of a goal target mean: N times the length of a
@@ -678,7 +707,10 @@ pub(crate) fn measure(
                     ClockState::Running => {}
                 }
             }
-            Actual::Rate((measured > 0).then(|| met as f64 / measured as f64))
+            Actual::Rate {
+                hits: met as u64,
+                of: measured as u64,
+            }
         }
         Metric::AcceptanceRate => {
             let (mut yes, mut decided) = (0usize, 0usize);
@@ -690,7 +722,10 @@ pub(crate) fn measure(
                     yes += usize::from(*accepted);
                 }
             }
-            Actual::Rate((decided > 0).then(|| yes as f64 / decided as f64))
+            Actual::Rate {
+                hits: yes as u64,
+                of: decided as u64,
+            }
         }
         Metric::Conversion { from: s1, to: s2 } => {
             let (mut converted, mut cohort) = (0usize, 0usize);
@@ -704,7 +739,10 @@ pub(crate) fn measure(
                     );
                 }
             }
-            Actual::Rate((cohort > 0).then(|| converted as f64 / cohort as f64))
+            Actual::Rate {
+                hits: converted as u64,
+                of: cohort as u64,
+            }
         }
         Metric::MedianFirstTouch => {
             let mut times = Vec::new();

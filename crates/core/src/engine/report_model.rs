@@ -97,8 +97,8 @@ impl Figure {
                 amount: m.amount_text(),
                 currency: m.currency.clone(),
             }),
-            Actual::Rate(r) => r.map(Figure::Number),
-            Actual::Duration(d) => d.map(Figure::Seconds),
+            Actual::Rate { .. } => a.value().map(Figure::Number),
+            Actual::Duration { median, .. } => median.map(Figure::Seconds),
         }
     }
 }
@@ -151,6 +151,12 @@ pub struct GoalLine {
     pub target: Figure,
     /// What was delivered; null with nothing to measure.
     pub actual: Option<Figure>,
+    /// For a rate, the count it divides (met, accepted, converted); null
+    /// otherwise.
+    pub numerator: Option<u64>,
+    /// For a rate, the count it divides by (judged, decided, the cohort);
+    /// for a median, the cases it is the median of; null otherwise.
+    pub denominator: Option<u64>,
     /// Whether the actual meets the target; null with nothing to measure.
     pub attained: Option<bool>,
     /// Whether the period has ended.
@@ -179,6 +185,8 @@ impl GoalLine {
             period: r.period.to_string(),
             target: Figure::target(&r.target),
             actual: Figure::actual(&r.actual),
+            numerator: r.actual.counts().0,
+            denominator: r.actual.counts().1,
             attained: r.attained,
             closed: r.closed,
             status: GoalStatus::of(r.attained, r.closed),

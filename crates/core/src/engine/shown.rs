@@ -76,9 +76,14 @@ pub(crate) fn actual_text(a: &Agreement, actual: &Actual, target: &Target) -> St
     match (actual, target) {
         (Actual::Count(n), _) => n.to_string(),
         (Actual::Money(m), _) => m.grouped(),
-        (Actual::Rate(r), _) => percent(*r),
-        (Actual::Duration(None), _) => "n/a".to_string(),
-        (Actual::Duration(Some(s)), Target::Duration(spec)) => {
+        (Actual::Rate { .. }, _) => percent(actual.value()),
+        (Actual::Duration { median: None, .. }, _) => "n/a".to_string(),
+        (
+            Actual::Duration {
+                median: Some(s), ..
+            },
+            Target::Duration(spec),
+        ) => {
             let (per, unit) = match spec {
                 DurationSpec::BusinessDays(_) => (
                     super::goals::day_length(a).as_seconds() as f64,
@@ -92,7 +97,12 @@ pub(crate) fn actual_text(a: &Agreement, actual: &Actual, target: &Target) -> St
             };
             format!("{:.1} {unit}", s / per)
         }
-        (Actual::Duration(Some(s)), _) => format!("{s:.1} business seconds"),
+        (
+            Actual::Duration {
+                median: Some(s), ..
+            },
+            _,
+        ) => format!("{s:.1} business seconds"),
     }
 }
 
