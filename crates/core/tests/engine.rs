@@ -16,6 +16,17 @@ fn agreement() -> Agreement {
         .unwrap()
 }
 
+/// The example with the enterprise first touch promised in two business
+/// hours instead of one: a second version.
+fn two_hour_first_touch() -> Agreement {
+    let text = include_str!("../../../examples/agreement.toml").replacen(
+        "within = \"1 business hour\"",
+        "within = \"2 business hours\"",
+        1,
+    );
+    handshake_core::check("v2", &text).agreement.unwrap()
+}
+
 fn ev(json: &str) -> Event {
     parse_event(json).unwrap()
 }
@@ -981,18 +992,7 @@ fn a_quarter_goal_is_in_the_report_of_each_of_its_months() {
 #[test]
 fn a_clock_and_a_period_name_the_version_that_judged_them() {
     use handshake_core::engine::{ClockLine, Report, evaluate_versions, report::Range};
-    let text = include_str!("../../../examples/agreement.toml");
-    let v1 = agreement();
-    let v2 = handshake_core::check(
-        "v2",
-        &text.replacen(
-            "within = \"1 business hour\"",
-            "within = \"2 business hours\"",
-            1,
-        ),
-    )
-    .agreement
-    .unwrap();
+    let (v1, v2) = (agreement(), two_hour_first_touch());
     let events = vec![
         // Tuesday 10:00 New York: due 11:00 under version 1.
         created("o1", "OLD", "2027-02-09T14:00:00Z", "enterprise"),
@@ -1074,18 +1074,7 @@ fn a_clock_and_a_period_name_the_version_that_judged_them() {
 #[test]
 fn the_follow_up_goal_counts_each_clock_as_its_own_version_judged_it() {
     use handshake_core::engine::{Actual, Report, evaluate_versions, report::Range};
-    let text = include_str!("../../../examples/agreement.toml");
-    let v1 = agreement();
-    let v2 = handshake_core::check(
-        "v2",
-        &text.replacen(
-            "within = \"1 business hour\"",
-            "within = \"2 business hours\"",
-            1,
-        ),
-    )
-    .agreement
-    .unwrap();
+    let (v1, v2) = (agreement(), two_hour_first_touch());
     let events = vec![
         created("n1", "NEW", "2027-02-11T14:00:00Z", "enterprise"),
         stage("n2", "NEW", "2027-02-11T15:00:00Z", "mql"),

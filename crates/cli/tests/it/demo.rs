@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 
-use crate::{TempDir, bin, cookie, text};
+use crate::{TempDir, bin, text};
 
 #[test]
 fn demo_is_deterministic_and_loading_it_twice_adds_no_events() {
@@ -82,30 +82,8 @@ async fn serve_demo_fills_an_empty_store_and_its_token_opens_the_dashboard() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let form = c.get(format!("{base}/login")).send().await.unwrap();
-    let login = cookie(&form, "hs_login");
-    let html = form.text().await.unwrap();
-    let key = "name=\"csrf\" value=\"";
-    let at = html.find(key).unwrap() + key.len();
-    let csrf = &html[at..at + 64];
-    let r = c
-        .post(format!("{base}/login"))
-        .header("cookie", &login)
-        .form(&[("token", token.as_str()), ("csrf", csrf)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let session = cookie(&r, "hs_session");
-    let page = c
-        .get(format!("{base}/"))
-        .header("cookie", &session)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let session = crate::sign_in(&c, &base, &token).await;
+    let page = crate::page(&c, &base, "/", &session).await;
     assert!(
         page.contains("Northwind Cloud") && page.contains("mql-volume"),
         "{page}"
@@ -174,26 +152,8 @@ async fn the_demo_reads_the_same_through_the_api_the_cli_and_the_pages() {
         "the demo month has numbers: {goals:?}"
     );
     // The page, signed in with the same token.
-    let form = c.get(format!("{base}/login")).send().await.unwrap();
-    let login = cookie(&form, "hs_login");
-    let csrf = crate::hidden(&form.text().await.unwrap(), "csrf");
-    let r = c
-        .post(format!("{base}/login"))
-        .header("cookie", &login)
-        .form(&[("token", token.as_str()), ("csrf", &csrf)])
-        .send()
-        .await
-        .unwrap();
-    let session = cookie(&r, "hs_session");
-    let page = c
-        .get(format!("{base}/?period={period}"))
-        .header("cookie", &session)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let session = crate::sign_in(&c, &base, &token).await;
+    let page = crate::page(&c, &base, &format!("/?period={period}"), &session).await;
     // Each goal of the month (the quarter's, to date, for a quarter goal):
     // the table's target, actual and status words are the card's.
     let mut cards = 0;

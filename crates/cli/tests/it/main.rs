@@ -123,3 +123,32 @@ pub fn hidden(html: &str, name: &str) -> String {
     let at = html.find(&key).unwrap() + key.len();
     html[at..].split('"').next().unwrap().to_string()
 }
+
+/// Signs in to the dashboard at `base` with `token` as a browser would (the
+/// form's cookie and CSRF token, then the post); the session cookie.
+pub async fn sign_in(c: &reqwest::Client, base: &str, token: &str) -> String {
+    let form = c.get(format!("{base}/login")).send().await.unwrap();
+    let login = cookie(&form, "hs_login");
+    let csrf = hidden(&form.text().await.unwrap(), "csrf");
+    let r = c
+        .post(format!("{base}/login"))
+        .header("cookie", &login)
+        .form(&[("token", token), ("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "signing in with the token");
+    cookie(&r, "hs_session")
+}
+
+/// A dashboard page's HTML, fetched with a session cookie.
+pub async fn page(c: &reqwest::Client, base: &str, path: &str, session: &str) -> String {
+    c.get(format!("{base}{path}"))
+        .header("cookie", session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}

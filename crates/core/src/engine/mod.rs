@@ -145,15 +145,14 @@ pub struct Standing {
 impl SourceQuality {
     /// Accepted among those sales decided on, 0 to 1; `None` with none decided.
     pub fn acceptance(&self) -> Option<f64> {
-        let decided = self.accepted + self.rejected;
-        (decided > 0).then(|| self.accepted as f64 / decided as f64)
+        quality::share(self.accepted, self.accepted + self.rejected)
     }
 
     /// MQL to SQL: of the leads that reached MQL, the share that reached SQL
     /// afterwards (a lead that skipped MQL is in neither count), 0 to 1;
     /// `None` without MQLs.
     pub fn conversion(&self) -> Option<f64> {
-        (self.mqls > 0).then(|| self.converted as f64 / self.mqls as f64)
+        quality::share(self.converted, self.mqls)
     }
 }
 

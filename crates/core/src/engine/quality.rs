@@ -32,14 +32,18 @@ pub struct GradeQuality {
 impl GradeQuality {
     /// Accepted among those sales decided on, 0 to 1; `None` with none decided.
     pub fn acceptance(&self) -> Option<f64> {
-        let decided = self.accepted + self.rejected;
-        (decided > 0).then(|| self.accepted as f64 / decided as f64)
+        share(self.accepted, self.accepted + self.rejected)
     }
 
     /// The share of the grade's MQLs that reached SQL afterwards; `None` without MQLs.
     pub fn conversion(&self) -> Option<f64> {
-        (self.mqls > 0).then(|| self.converted as f64 / self.mqls as f64)
+        share(self.converted, self.mqls)
     }
+}
+
+/// `hits` of `of` as a fraction from 0 to 1; `None` when `of` is 0.
+pub(crate) fn share(hits: usize, of: usize) -> Option<f64> {
+    (of > 0).then(|| hits as f64 / of as f64)
 }
 
 /// Lead quality of one period (or of a range: its months added).
