@@ -104,6 +104,13 @@ pub enum Command {
     )]
     Token(TokenCommand),
 
+    /// Where alerts go: signed JSON webhooks and Slack incoming webhooks (docs/alerts.md).
+    #[command(
+        after_help = "Examples:\n  handshake channel add ops --webhook https://hooks.example/x --secret-file ops.secret\n  handshake channel add sales-room --slack https://hooks.slack.com/services/T000/B000/XXXX\n  handshake channel list\n  handshake channel test ops\n  handshake channel remove ops"
+    )]
+    #[command(subcommand)]
+    Channel(ChannelCommand),
+
     /// Load events from an NDJSON file (or - for stdin), with the API's validation and summary.
     #[command(
         after_help = "Example:\n  handshake events examples/events.ndjson\n  {\"accepted\":120,\"duplicates\":0,\"rejected\":[]}\n\nEach line is one event (docs/events.md). A bad line is reported with its number and does not cost the others.\nExit status: 0 when every line was stored or a duplicate, 1 when some were rejected."
@@ -248,6 +255,48 @@ pub struct DemoArgs {
     /// The demo's "now" (RFC 3339); default the current time.
     #[arg(long)]
     pub as_of: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChannelCommand {
+    /// Add a channel: a JSON webhook (every delivery signed with the secret) or a Slack incoming webhook.
+    #[command(
+        group(clap::ArgGroup::new("target").required(true).args(["webhook", "slack"])),
+        after_help = "Examples:\n  handshake channel add ops --webhook https://hooks.example/x --secret-file ops.secret\n  handshake channel add ops --webhook https://hooks.example/x --secret-env OPS_WEBHOOK_SECRET\n  handshake channel add sales-room --slack https://hooks.slack.com/services/T000/B000/XXXX\n\nThe secret is never stored: the channel keeps where to read it, and the server that delivers reads it there. A receiver checks each delivery's Handshake-Signature header as docs/alerts.md shows."
+    )]
+    Add {
+        /// The channel's name: lowercase letters, digits and dashes, e.g. ops or sales-room.
+        name: String,
+        /// A receiver's URL for signed JSON POSTs.
+        #[arg(long, requires = "secret")]
+        webhook: Option<String>,
+        /// A Slack incoming webhook URL (Block Kit messages).
+        #[arg(long, conflicts_with_all = ["secret_file", "secret_env"])]
+        slack: Option<String>,
+        /// A file whose content is the webhook's signing secret.
+        #[arg(long, group = "secret")]
+        secret_file: Option<PathBuf>,
+        /// An environment variable of the server that holds the signing secret.
+        #[arg(long, group = "secret")]
+        secret_env: Option<String>,
+    },
+    /// List the workspace's channels: name, kind, URL (a Slack URL's host only) and where the secret is read.
+    #[command(after_help = "Example:\n  handshake channel list")]
+    List,
+    /// Remove a channel by name.
+    #[command(after_help = "Example:\n  handshake channel remove ops")]
+    Remove {
+        /// The channel's name.
+        name: String,
+    },
+    /// Send one test delivery to a channel (signed, for a webhook) and say what the receiver answered.
+    #[command(
+        after_help = "Example:\n  handshake channel test ops\n\nExits 0 when the receiver answers 2xx, 1 otherwise."
+    )]
+    Test {
+        /// The channel's name.
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

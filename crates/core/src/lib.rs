@@ -42,6 +42,7 @@
 //! ```
 
 pub mod agreement;
+pub mod alerts;
 pub mod demo;
 pub mod diagnostic;
 pub mod diff;

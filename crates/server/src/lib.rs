@@ -7,6 +7,7 @@
 //! with `handshake-store`, and answer JSON with a stable error code.
 
 mod auth;
+pub mod deliver;
 mod demo;
 mod draft;
 mod error;

@@ -25,6 +25,7 @@
 //! ```
 
 mod bulk;
+mod channels;
 mod error;
 mod migrate;
 mod postgres;

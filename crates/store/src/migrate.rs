@@ -13,6 +13,7 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/sqlite/0003_cursor_and_sessions.sql"),
     ),
+    (4, include_str!("../migrations/sqlite/0004_channels.sql")),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -30,6 +31,7 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
         4,
         include_str!("../migrations/postgres/0004_cursor_by_transaction.sql"),
     ),
+    (5, include_str!("../migrations/postgres/0005_channels.sql")),
 ];
 
 /// The table that records which migrations ran.

@@ -163,7 +163,52 @@ conformance!(
     the_cursor_never_skips_a_batch_that_commits_late,
     sessions_are_shared_stored_hashed_and_expire,
     every_subject_is_folded_once_with_its_events_in_order,
+    channels_are_per_workspace_and_keep_no_secret,
 );
+
+async fn channels_are_per_workspace_and_keep_no_secret(store: Store) {
+    use handshake_core::alerts::{Channel, ChannelName, ChannelTarget, SecretSource};
+    let (w, other) = (ws("acme"), ws("globex"));
+    let ops = Channel {
+        name: ChannelName::parse("ops").unwrap(),
+        target: ChannelTarget::Webhook {
+            url: "https://hooks.example/ops".into(),
+            secret: SecretSource::Env("OPS_SECRET".into()),
+        },
+    };
+    let room = Channel {
+        name: ChannelName::parse("sales-room").unwrap(),
+        target: ChannelTarget::Slack {
+            url: "https://hooks.slack.com/services/T/B/x".into(),
+        },
+    };
+    store.add_channel(&w, &room, 1).await.unwrap();
+    store.add_channel(&w, &ops, 2).await.unwrap();
+    // A second channel of the same name is refused, saying why.
+    let again = store.add_channel(&w, &ops, 3).await.unwrap_err();
+    assert!(
+        again
+            .to_string()
+            .contains("has a channel named \"ops\" already"),
+        "{again}"
+    );
+    // By name, and only in their own workspace.
+    assert_eq!(
+        store.channels(&w).await.unwrap(),
+        vec![ops.clone(), room.clone()]
+    );
+    assert!(store.channels(&other).await.unwrap().is_empty());
+    assert_eq!(
+        store.channel(&w, &ops.name).await.unwrap(),
+        Some(ops.clone())
+    );
+    assert_eq!(store.channel(&other, &ops.name).await.unwrap(), None);
+    // Removing works once, in its own workspace only.
+    assert!(!store.remove_channel(&other, &ops.name).await.unwrap());
+    assert!(store.remove_channel(&w, &ops.name).await.unwrap());
+    assert!(!store.remove_channel(&w, &ops.name).await.unwrap());
+    assert_eq!(store.channels(&w).await.unwrap(), vec![room]);
+}
 
 async fn every_subject_is_folded_once_with_its_events_in_order(store: Store) {
     let (w, other) = (ws("acme"), ws("globex"));

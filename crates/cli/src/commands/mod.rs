@@ -2,6 +2,7 @@
 //! store, and prints. Commands that touch the store run on a tokio runtime.
 
 mod calendar;
+mod channel;
 mod check;
 mod demo;
 mod import;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Apply { file } => store::runtime()?.block_on(store::apply(&global, &file)),
         Command::Agreement(cmd) => store::runtime()?.block_on(store::agreement(&global, cmd)),
         Command::Token(cmd) => store::runtime()?.block_on(token::token(&global, cmd)),
+        Command::Channel(cmd) => store::runtime()?.block_on(channel::channel(&global, cmd)),
         Command::Report(args) => store::runtime()?.block_on(report::report(&global, &args)),
         Command::Whatif {
             draft,

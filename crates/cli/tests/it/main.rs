@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod channel;
 mod commands;
 mod demo;
 mod durability;

@@ -1,0 +1,137 @@
+//! `handshake channel add|list|remove|test`: where the workspace's alerts
+//! go. Parses the flags into a core `Channel`, keeps it in the store, and
+//! sends a test delivery through the server crate's delivery shell.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use handshake_core::alerts::channel::parse_url;
+use handshake_core::alerts::{Channel, ChannelName, ChannelTarget, SecretSource};
+use handshake_server::deliver;
+use jiff::Timestamp;
+
+use crate::cli::{ChannelCommand, Global};
+
+fn name(text: &str) -> anyhow::Result<ChannelName> {
+    Ok(ChannelName::parse(text)?)
+}
+
+pub async fn channel(global: &Global, cmd: ChannelCommand) -> anyhow::Result<ExitCode> {
+    let (store, ws) = super::store::open(global).await?;
+    let now = Timestamp::now().as_second();
+    match cmd {
+        ChannelCommand::Add {
+            name: n,
+            webhook,
+            slack,
+            secret_file,
+            secret_env,
+        } => {
+            let target = match (webhook, slack) {
+                (Some(url), None) => {
+                    let secret = match (secret_file, secret_env) {
+                        (Some(path), None) => {
+                            // Absolute, so any later reading (a server started
+                            // elsewhere) finds the same file.
+                            let path = std::path::absolute(&path).with_context(|| {
+                                format!("cannot resolve --secret-file {}", path.display())
+                            })?;
+                            SecretSource::File(path)
+                        }
+                        (None, Some(var)) => SecretSource::Env(var),
+                        _ => anyhow::bail!(handshake_core::alerts::ChannelError::NoSecret),
+                    };
+                    // Refuse a secret that cannot be read now, rather than at
+                    // the first alert.
+                    deliver::read_secret(&secret)?;
+                    ChannelTarget::Webhook {
+                        url: parse_url(&url)?,
+                        secret,
+                    }
+                }
+                (None, Some(url)) => ChannelTarget::Slack {
+                    url: parse_url(&url)?,
+                },
+                _ => anyhow::bail!("give one of --webhook URL or --slack URL"),
+            };
+            let channel = Channel {
+                name: name(&n)?,
+                target,
+            };
+            store.add_channel(&ws, &channel, now).await?;
+            eprintln!(
+                "added {} channel \"{}\" to workspace \"{}\"; check it with `handshake channel test {}`",
+                channel.target.kind(),
+                channel.name,
+                ws.as_str(),
+                channel.name
+            );
+        }
+        ChannelCommand::List => {
+            let channels = store.channels(&ws).await?;
+            if channels.is_empty() {
+                eprintln!(
+                    "no channel in workspace \"{}\" yet; add one with `handshake channel add NAME --webhook URL --secret-file FILE`",
+                    ws.as_str()
+                );
+            }
+            let mut out = String::new();
+            for c in &channels {
+                let secret = match &c.target {
+                    ChannelTarget::Webhook { secret, .. } => format!("secret from {secret}"),
+                    ChannelTarget::Slack { .. } => "no signature (Slack)".to_string(),
+                };
+                out.push_str(&format!(
+                    "{}\t{}\t{}\t{secret}\n",
+                    c.name,
+                    c.target.kind(),
+                    c.target.shown_url()
+                ));
+            }
+            super::emit(&out);
+        }
+        ChannelCommand::Remove { name: n } => {
+            let n = name(&n)?;
+            if !store.remove_channel(&ws, &n).await? {
+                eprintln!(
+                    "workspace \"{}\" has no channel \"{n}\"; `handshake channel list` shows them",
+                    ws.as_str()
+                );
+                return Ok(ExitCode::from(1));
+            }
+            eprintln!("removed channel \"{n}\" from workspace \"{}\"", ws.as_str());
+        }
+        ChannelCommand::Test { name: n } => {
+            let n = name(&n)?;
+            let Some(channel) = store.channel(&ws, &n).await? else {
+                eprintln!(
+                    "workspace \"{}\" has no channel \"{n}\"; `handshake channel list` shows them",
+                    ws.as_str()
+                );
+                return Ok(ExitCode::from(1));
+            };
+            let id = deliver::delivery_id()?;
+            let body = deliver::test_body(&channel, ws.as_str(), &id, now);
+            let client = reqwest::Client::new();
+            let answer = deliver::send(&client, &channel, "test", &id, &body, now).await?;
+            let shown: String = answer.body.chars().take(500).collect();
+            println!(
+                "{} answered {} to test delivery {id}{}",
+                channel.target.shown_url(),
+                answer.status,
+                if shown.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", shown.trim())
+                }
+            );
+            if !answer.accepted() {
+                eprintln!(
+                    "the receiver did not accept the delivery (expected a 2xx answer); for a webhook, check that it verifies Handshake-Signature with the same secret (docs/alerts.md)"
+                );
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

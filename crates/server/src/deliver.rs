@@ -1,0 +1,168 @@
+//! Delivering to a channel: the shell around `handshake_core::alerts`. Reads
+//! a webhook's signing secret where the channel says (never logging it),
+//! posts the JSON with its `Handshake-Signature`, `Handshake-Delivery` and
+//! `Handshake-Event` headers (or a Block Kit message to Slack), and reports
+//! what the receiver answered. Bounded: a 10-second timeout and at most 64
+//! KiB of the receiver's answer kept.
+
+use std::time::Duration;
+
+use handshake_core::alerts::{Channel, ChannelTarget, SecretSource, sign};
+use serde_json::{Value, json};
+
+/// How long a receiver may take to answer.
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// How much of a receiver's answer is kept.
+const MAX_ANSWER: usize = 64 * 1024;
+
+/// Why a delivery could not be attempted or did not arrive.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// The signing secret could not be read where the channel says.
+    #[error("cannot read the channel's secret from {source_of}: {reason}")]
+    Secret {
+        /// Where it was looked for (never the secret).
+        source_of: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The receiver could not be reached or did not answer in time.
+    #[error("{url}: {reason}")]
+    Send {
+        /// The URL as it may be shown.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// What a receiver answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The start of its body (at most 64 KiB, lossy UTF-8).
+    pub body: String,
+}
+
+impl Answer {
+    /// Whether the receiver accepted the delivery (a 2xx status).
+    pub fn accepted(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// Reads a webhook's signing secret: a file's content (one trailing newline
+/// dropped) or an environment variable's value; never empty.
+///
+/// # Errors
+/// [`DeliveryError::Secret`] naming where, not what.
+pub fn read_secret(source: &SecretSource) -> Result<Vec<u8>, DeliveryError> {
+    let fail = |reason: String| DeliveryError::Secret {
+        source_of: source.to_string(),
+        reason,
+    };
+    let mut secret = match source {
+        SecretSource::File(path) => std::fs::read(path).map_err(|e| fail(e.to_string()))?,
+        SecretSource::Env(var) => std::env::var(var)
+            .map_err(|_| fail("the variable is not set".into()))?
+            .into_bytes(),
+    };
+    if secret.ends_with(b"\n") {
+        secret.pop();
+        if secret.ends_with(b"\r") {
+            secret.pop();
+        }
+    }
+    if secret.is_empty() {
+        return Err(fail("it is empty".into()));
+    }
+    Ok(secret)
+}
+
+/// A random delivery id (16 bytes, hex): the same across retries of one
+/// delivery, so a receiver can drop repeats.
+///
+/// # Errors
+/// [`DeliveryError::Send`] when the system has no randomness to give.
+pub fn delivery_id() -> Result<String, DeliveryError> {
+    let mut buf = [0_u8; 16];
+    getrandom::fill(&mut buf).map_err(|e| DeliveryError::Send {
+        url: String::new(),
+        reason: format!("no randomness for a delivery id: {e}"),
+    })?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The body of `handshake channel test`: what a webhook receives, and the
+/// Slack message that says the same.
+pub fn test_body(channel: &Channel, workspace: &str, delivery: &str, now: i64) -> Value {
+    let text = format!(
+        "Test delivery from Handshake to channel {} of workspace {workspace}: if you read this, notifications will arrive here.",
+        channel.name
+    );
+    match &channel.target {
+        ChannelTarget::Webhook { .. } => json!({
+            "kind": "test",
+            "delivery": delivery,
+            "workspace": workspace,
+            "channel": channel.name.as_str(),
+            "sent_at": jiff::Timestamp::from_second(now).map(|t| t.to_string()).unwrap_or_default(),
+            "text": text,
+        }),
+        ChannelTarget::Slack { .. } => json!({
+            "text": text,
+            "blocks": [
+                { "type": "section", "text": { "type": "mrkdwn", "text": format!("*Handshake test*\n{text}") } }
+            ],
+        }),
+    }
+}
+
+/// Posts `body` to `channel` as event `kind` under `delivery` at `now`
+/// (unix seconds): signed for a webhook, as it is for Slack.
+///
+/// # Errors
+/// [`DeliveryError`]: the secret unreadable, the receiver unreachable or
+/// silent past the timeout. A receiver that answers (any status) is an
+/// [`Answer`], not an error.
+pub async fn send(
+    client: &reqwest::Client,
+    channel: &Channel,
+    kind: &str,
+    delivery: &str,
+    body: &Value,
+    now: i64,
+) -> Result<Answer, DeliveryError> {
+    let raw = serde_json::to_vec(body).unwrap_or_default();
+    let shown = channel.target.shown_url();
+    let mut request = client
+        .post(channel.target.url())
+        .timeout(TIMEOUT)
+        .header("content-type", "application/json");
+    if let ChannelTarget::Webhook { secret, .. } = &channel.target {
+        let secret = read_secret(secret)?;
+        request = request
+            .header("Handshake-Signature", sign(&secret, now, &raw))
+            .header("Handshake-Delivery", delivery)
+            .header("Handshake-Event", kind);
+    }
+    let fail = |e: reqwest::Error| DeliveryError::Send {
+        url: shown.clone(),
+        reason: e.without_url().to_string(),
+    };
+    let mut response = request.body(raw).send().await.map_err(fail)?;
+    let status = response.status().as_u16();
+    let mut kept = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(fail)? {
+        let room = MAX_ANSWER.saturating_sub(kept.len());
+        kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if kept.len() >= MAX_ANSWER {
+            break;
+        }
+    }
+    Ok(Answer {
+        status,
+        body: String::from_utf8_lossy(&kept).into_owned(),
+    })
+}
