@@ -28,6 +28,7 @@ mod bulk;
 mod channels;
 mod error;
 mod migrate;
+mod outbox;
 mod postgres;
 mod rows;
 mod secrets;
@@ -37,6 +38,7 @@ mod store;
 mod tokens;
 
 pub use error::StoreError;
+pub use outbox::{NewNotification, Notification, NotificationState, Outcome};
 pub use secrets::{NewToken, TokenSecret};
 pub use sessions::{NewSession, SessionInfo};
 pub use store::{AgreementVersion, Cursor, Inserted, STATEMENT, Store, WAIT, Workspace};

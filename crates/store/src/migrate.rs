@@ -14,6 +14,7 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0003_cursor_and_sessions.sql"),
     ),
     (4, include_str!("../migrations/sqlite/0004_channels.sql")),
+    (5, include_str!("../migrations/sqlite/0005_outbox.sql")),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -32,6 +33,7 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0004_cursor_by_transaction.sql"),
     ),
     (5, include_str!("../migrations/postgres/0005_channels.sql")),
+    (6, include_str!("../migrations/postgres/0006_outbox.sql")),
 ];
 
 /// The table that records which migrations ran.

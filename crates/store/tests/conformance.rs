@@ -164,7 +164,195 @@ conformance!(
     sessions_are_shared_stored_hashed_and_expire,
     every_subject_is_folded_once_with_its_events_in_order,
     channels_are_per_workspace_and_keep_no_secret,
+    a_notification_exists_once_and_keeps_its_delivery_id,
+    concurrent_claims_never_take_one_notification_twice,
 );
+
+fn notification(key: &str, due_at: i64) -> handshake_store::NewNotification {
+    handshake_store::NewNotification {
+        key: key.into(),
+        channel: "ops".into(),
+        kind: "clock.at_risk".into(),
+        body: format!("{{\"key\":\"{key}\"}}"),
+        due_at,
+    }
+}
+
+async fn a_notification_exists_once_and_keeps_its_delivery_id(store: Store) {
+    use handshake_store::{NotificationState, Outcome};
+    let (w, other) = (ws("acme"), ws("globex"));
+    assert_eq!(
+        store
+            .enqueue_notifications(&w, &[notification("a", 100), notification("b", 200)], 50)
+            .await
+            .unwrap(),
+        2
+    );
+    // Decided again (another server, a restart): nothing new.
+    assert_eq!(
+        store
+            .enqueue_notifications(&w, &[notification("a", 100)], 60)
+            .await
+            .unwrap(),
+        0
+    );
+    // The same key in another workspace is another notification.
+    assert_eq!(
+        store
+            .enqueue_notifications(&other, &[notification("a", 100)], 60)
+            .await
+            .unwrap(),
+        1
+    );
+    // Nothing before its instant; at it, one claim takes it for the lease.
+    assert!(
+        store
+            .claim_notifications(99, 30, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let first = store.claim_notifications(100, 30, 10).await.unwrap();
+    assert_eq!(
+        first
+            .iter()
+            .map(|n| (n.workspace.as_str(), n.key.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("acme", "a"), ("globex", "a")]
+    );
+    let id = first[0].delivery_id.clone();
+    assert_eq!(id.len(), 32);
+    assert_ne!(id, first[1].delivery_id);
+    assert!(
+        store
+            .claim_notifications(120, 30, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The claimer died: when the lease ends, it is claimed again, same id.
+    let again = store.claim_notifications(130, 30, 1).await.unwrap();
+    assert_eq!(
+        (again[0].key.as_str(), again[0].delivery_id.as_str()),
+        ("a", id.as_str())
+    );
+    // A refusal: tried again at its time, still the same id, one attempt counted.
+    store
+        .record_delivery(
+            "acme",
+            "a",
+            &Outcome::Retry {
+                status: Some(500),
+                answer: "busy".into(),
+                at: 300,
+            },
+            131,
+        )
+        .await
+        .unwrap();
+    store
+        .record_delivery(
+            "globex",
+            "a",
+            &Outcome::Delivered {
+                status: 200,
+                answer: "ok".into(),
+            },
+            131,
+        )
+        .await
+        .unwrap();
+    let due = store.claim_notifications(250, 30, 10).await.unwrap();
+    assert_eq!(
+        due.iter().map(|n| n.key.as_str()).collect::<Vec<_>>(),
+        vec!["b"]
+    );
+    store
+        .record_delivery(
+            "acme",
+            "b",
+            &Outcome::Failed {
+                status: None,
+                answer: "connection refused".into(),
+            },
+            251,
+        )
+        .await
+        .unwrap();
+    let retried = store.claim_notifications(300, 30, 10).await.unwrap();
+    assert_eq!(retried.len(), 1);
+    assert_eq!(
+        (
+            retried[0].key.as_str(),
+            retried[0].delivery_id.as_str(),
+            retried[0].attempts,
+            retried[0].last_status
+        ),
+        ("a", id.as_str(), 1, Some(500))
+    );
+    store
+        .record_delivery(
+            "acme",
+            "a",
+            &Outcome::Delivered {
+                status: 204,
+                answer: String::new(),
+            },
+            301,
+        )
+        .await
+        .unwrap();
+    // Delivered and failed ones are never claimed again; the list shows each state.
+    assert!(
+        store
+            .claim_notifications(10_000, 30, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let listed = store.notifications(&w, 10).await.unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|n| (n.key.as_str(), n.state, n.attempts, n.delivered_at))
+            .collect::<Vec<_>>(),
+        vec![
+            ("b", NotificationState::Failed, 1, None),
+            ("a", NotificationState::Delivered, 2, Some(301))
+        ]
+    );
+    assert_eq!(listed[0].last_answer.as_deref(), Some("connection refused"));
+}
+
+async fn concurrent_claims_never_take_one_notification_twice(store: Store) {
+    let w = ws("acme");
+    let list: Vec<_> = (0..120)
+        .map(|i| notification(&format!("n-{i:03}"), 100))
+        .collect();
+    store.enqueue_notifications(&w, &list, 0).await.unwrap();
+    let mut workers = Vec::new();
+    for _ in 0..4 {
+        let store = store.clone();
+        workers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let got = store.claim_notifications(100, 600, 7).await.unwrap();
+                if got.is_empty() {
+                    break mine;
+                }
+                mine.extend(got.into_iter().map(|n| n.key));
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await.unwrap());
+    }
+    all.sort();
+    let before = all.len();
+    all.dedup();
+    assert_eq!((before, all.len()), (120, 120), "each claimed exactly once");
+}
 
 async fn channels_are_per_workspace_and_keep_no_secret(store: Store) {
     use handshake_core::alerts::{Channel, ChannelName, ChannelTarget, SecretSource};

@@ -1,10 +1,12 @@
 //! Alerts: where notifications go ([`channel`]: a signed JSON webhook or a
 //! Slack incoming webhook, each with its secret kept outside the agreement
 //! and the database) and how a receiver knows a delivery is ours
-//! ([`signature`]). Pure: the server's delivery shell sends what this
+//! ([`signature`]), and when a failed delivery is tried again ([`retry`]).
+//! Pure: the server's delivery shell sends what this
 //! module builds and checks.
 
 pub mod channel;
+pub mod retry;
 pub mod signature;
 
 pub use channel::{Channel, ChannelError, ChannelName, ChannelTarget, SecretSource};

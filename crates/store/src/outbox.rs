@@ -1,0 +1,355 @@
+//! The notification outbox: notifications exist once per (workspace, key),
+//! however many servers decide to send them; workers on any server claim
+//! the due ones for a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, one
+//! atomic statement on SQLite), so two never deliver the same one at once
+//! and one that dies mid-delivery leaves it to be claimed again when the
+//! lease ends. Each keeps its delivery id across retries.
+
+use crate::StoreError;
+use crate::secrets::random_hex;
+use crate::store::{Store, Workspace, on_pool};
+
+/// A notification to add.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewNotification {
+    /// What it is about, unique in the workspace: e.g.
+    /// `clock:enterprise-first-touch:L-1:1800000000:step-1`.
+    pub key: String,
+    /// The channel it goes to.
+    pub channel: String,
+    /// Its `Handshake-Event` kind.
+    pub kind: String,
+    /// The JSON body, as sent.
+    pub body: String,
+    /// The instant it should be sent (unix seconds).
+    pub due_at: i64,
+}
+
+/// Where a notification stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotificationState {
+    /// Not delivered yet: waiting for its instant or its next attempt.
+    Pending,
+    /// A receiver accepted it.
+    Delivered,
+    /// Given up on (tried for a day, or refused for good); shown, not retried.
+    Failed,
+}
+
+impl NotificationState {
+    fn as_str(self) -> &'static str {
+        match self {
+            NotificationState::Pending => "pending",
+            NotificationState::Delivered => "delivered",
+            NotificationState::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> Result<NotificationState, StoreError> {
+        match text {
+            "pending" => Ok(NotificationState::Pending),
+            "delivered" => Ok(NotificationState::Delivered),
+            "failed" => Ok(NotificationState::Failed),
+            other => Err(StoreError::Corrupt(format!("notification state {other:?}"))),
+        }
+    }
+}
+
+/// A stored notification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notification {
+    /// Its workspace.
+    pub workspace: String,
+    /// What it is about.
+    pub key: String,
+    /// Its delivery id: the same on every attempt.
+    pub delivery_id: String,
+    /// The channel it goes to.
+    pub channel: String,
+    /// Its kind.
+    pub kind: String,
+    /// The JSON body.
+    pub body: String,
+    /// When it was due (unix seconds).
+    pub due_at: i64,
+    /// Where it stands.
+    pub state: NotificationState,
+    /// Attempts made so far.
+    pub attempts: i64,
+    /// When it may be tried next (unix seconds).
+    pub next_attempt_at: i64,
+    /// The last answer's HTTP status, if one came.
+    pub last_status: Option<i64>,
+    /// The last answer's body, or why no answer came.
+    pub last_answer: Option<String>,
+    /// When a receiver accepted it.
+    pub delivered_at: Option<i64>,
+}
+
+/// What an attempt came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Accepted (a 2xx answer).
+    Delivered {
+        /// The status.
+        status: i64,
+        /// The start of the answer.
+        answer: String,
+    },
+    /// Not accepted; try again at `at`.
+    Retry {
+        /// The status, when the receiver answered.
+        status: Option<i64>,
+        /// The answer or why none came.
+        answer: String,
+        /// The next attempt (unix seconds).
+        at: i64,
+    },
+    /// Not accepted, and no more attempts.
+    Failed {
+        /// The status, when the receiver answered.
+        status: Option<i64>,
+        /// The answer or why none came.
+        answer: String,
+    },
+}
+
+/// The columns a [`Row`] reads, as a literal for `concat!` (sqlx takes only
+/// static SQL text).
+macro_rules! columns {
+    () => {
+        "workspace, key, delivery_id, channel, kind, body, due_at, state, attempts, next_attempt_at, last_status, last_answer, delivered_at"
+    };
+}
+
+/// The due pending rows a claim takes, oldest first.
+macro_rules! pick {
+    () => {
+        "SELECT workspace, key FROM notifications WHERE state = 'pending' AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) ORDER BY next_attempt_at LIMIT $3"
+    };
+}
+
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+);
+
+fn decode(r: Row) -> Result<Notification, StoreError> {
+    Ok(Notification {
+        workspace: r.0,
+        key: r.1,
+        delivery_id: r.2,
+        channel: r.3,
+        kind: r.4,
+        body: r.5,
+        due_at: r.6,
+        state: NotificationState::parse(&r.7)?,
+        attempts: r.8,
+        next_attempt_at: r.9,
+        last_status: r.10,
+        last_answer: r.11,
+        delivered_at: r.12,
+    })
+}
+
+impl Store {
+    /// Adds notifications at `now`; a key the workspace has already is left
+    /// as it is (a notification exists once). How many were new.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`]; [`StoreError::Invalid`] without randomness
+    /// for delivery ids.
+    pub async fn enqueue_notifications(
+        &self,
+        ws: &Workspace,
+        list: &[NewNotification],
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        let sql = "INSERT INTO notifications (workspace, key, delivery_id, channel, kind, body, due_at, state, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $7, $8) ON CONFLICT (workspace, key) DO NOTHING";
+        let mut added = 0;
+        match self {
+            Store::Sqlite(pool, lock) => {
+                let _turn = lock.lock().await;
+                let mut tx = pool.begin().await?;
+                for n in list {
+                    added += sqlx::query(sql)
+                        .bind(ws.as_str())
+                        .bind(&n.key)
+                        .bind(random_hex(16)?)
+                        .bind(&n.channel)
+                        .bind(&n.kind)
+                        .bind(&n.body)
+                        .bind(n.due_at)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                }
+                tx.commit().await?;
+            }
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                for n in list {
+                    added += sqlx::query(sql)
+                        .bind(ws.as_str())
+                        .bind(&n.key)
+                        .bind(random_hex(16)?)
+                        .bind(&n.channel)
+                        .bind(&n.kind)
+                        .bind(&n.body)
+                        .bind(n.due_at)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(added)
+    }
+
+    /// Claims up to `limit` pending notifications due at `now`, of every
+    /// workspace, for `lease` seconds: no other claim gets them until the
+    /// lease ends or their outcome is recorded.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`]; [`StoreError::Corrupt`] for a row that no longer reads.
+    pub async fn claim_notifications(
+        &self,
+        now: i64,
+        lease: i64,
+        limit: i64,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let rows: Vec<Row> =
+            match self {
+                Store::Sqlite(pool, lock) => {
+                    let _turn = lock.lock().await;
+                    sqlx::query_as(concat!(
+                    "UPDATE notifications SET claimed_until = $1 + $2 WHERE (workspace, key) IN (",
+                    pick!(),
+                    ") RETURNING ",
+                    columns!()
+                ))
+                .bind(now)
+                .bind(lease)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+                }
+                Store::Postgres(pool) => sqlx::query_as(concat!(
+                    "UPDATE notifications SET claimed_until = $1 + $2 WHERE (workspace, key) IN (",
+                    pick!(),
+                    " FOR UPDATE SKIP LOCKED) RETURNING ",
+                    columns!()
+                ))
+                .bind(now)
+                .bind(lease)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?,
+            };
+        let mut out: Vec<Notification> = rows.into_iter().map(decode).collect::<Result<_, _>>()?;
+        out.sort_by(|a, b| {
+            (a.next_attempt_at, &a.workspace, &a.key).cmp(&(
+                b.next_attempt_at,
+                &b.workspace,
+                &b.key,
+            ))
+        });
+        Ok(out)
+    }
+
+    /// Records an attempt's outcome at `now` and releases the claim.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn record_delivery(
+        &self,
+        workspace: &str,
+        key: &str,
+        outcome: &Outcome,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let (state, status, answer, next, delivered) = match outcome {
+            Outcome::Delivered { status, answer } => (
+                NotificationState::Delivered,
+                Some(*status),
+                answer.as_str(),
+                now,
+                Some(now),
+            ),
+            Outcome::Retry { status, answer, at } => (
+                NotificationState::Pending,
+                *status,
+                answer.as_str(),
+                *at,
+                None,
+            ),
+            Outcome::Failed { status, answer } => (
+                NotificationState::Failed,
+                *status,
+                answer.as_str(),
+                now,
+                None,
+            ),
+        };
+        let sql = "UPDATE notifications SET state = $3, attempts = attempts + 1, last_status = $4, last_answer = $5, next_attempt_at = $6, delivered_at = $7, claimed_until = NULL WHERE workspace = $1 AND key = $2";
+        match self {
+            Store::Sqlite(pool, lock) => {
+                let _turn = lock.lock().await;
+                sqlx::query(sql)
+                    .bind(workspace)
+                    .bind(key)
+                    .bind(state.as_str())
+                    .bind(status)
+                    .bind(answer)
+                    .bind(next)
+                    .bind(delivered)
+                    .execute(pool)
+                    .await?;
+            }
+            Store::Postgres(pool) => {
+                sqlx::query(sql)
+                    .bind(workspace)
+                    .bind(key)
+                    .bind(state.as_str())
+                    .bind(status)
+                    .bind(answer)
+                    .bind(next)
+                    .bind(delivered)
+                    .execute(pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The workspace's notifications, the most recently due first.
+    ///
+    /// # Errors
+    /// As [`Store::claim_notifications`].
+    pub async fn notifications(
+        &self,
+        ws: &Workspace,
+        limit: i64,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let rows: Vec<Row> = on_pool!(self, pool => sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM notifications WHERE workspace = $1 ORDER BY due_at DESC, key LIMIT $2"
+        )).bind(ws.as_str()).bind(limit).fetch_all(pool).await?);
+        rows.into_iter().map(decode).collect()
+    }
+}
