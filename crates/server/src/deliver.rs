@@ -134,7 +134,24 @@ pub async fn send(
     body: &Value,
     now: i64,
 ) -> Result<Answer, DeliveryError> {
+    // A `Value` always serializes.
     let raw = serde_json::to_vec(body).unwrap_or_default();
+    send_raw(client, channel, kind, delivery, raw, now).await
+}
+
+/// As [`send`], with the body's bytes as they are to be signed and sent
+/// (an outbox row's).
+///
+/// # Errors
+/// As [`send`].
+pub async fn send_raw(
+    client: &reqwest::Client,
+    channel: &Channel,
+    kind: &str,
+    delivery: &str,
+    raw: Vec<u8>,
+    now: i64,
+) -> Result<Answer, DeliveryError> {
     let shown = channel.target.shown_url();
     let mut request = client
         .post(channel.target.url())

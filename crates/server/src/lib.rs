@@ -17,6 +17,7 @@ mod listen;
 mod live;
 mod metrics;
 mod openapi;
+mod outbox;
 mod routes;
 mod state;
 mod web;
@@ -28,6 +29,7 @@ use tokio::net::TcpListener;
 pub use demo::{DemoLoadError, DemoLoaded, load_demo};
 pub use error::ApiError;
 pub use listen::Limits;
+pub use outbox::DeliverySettings;
 pub use routes::events::{MAX_BATCH_BYTES, MAX_BATCH_LINES, MAX_EVENT_BYTES};
 pub use state::{AppState, Settings};
 
@@ -42,7 +44,17 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = state.settings.limits;
-    listen::run(listener, routes::router(state), limits, shutdown).await
+    // The outbox's deliveries run beside the listener and stop with it.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(outbox::run(
+        state.store.clone(),
+        state.settings.delivery,
+        stopped,
+    ));
+    let served = listen::run(listener, routes::router(state), limits, shutdown).await;
+    let _ = stop.send(true);
+    let _ = worker.await;
+    served
 }
 
 /// The OpenAPI document of the API, as JSON.

@@ -20,6 +20,8 @@ pub struct Settings {
     /// address it forwarded for, not against the proxy (which would let one
     /// guesser lock everybody out). From anyone else the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How the outbox's notifications are delivered.
+    pub delivery: crate::outbox::DeliverySettings,
 }
 
 /// Shared server state; cheap to clone.

@@ -232,6 +232,14 @@ impl Store {
         lease: i64,
         limit: i64,
     ) -> Result<Vec<Notification>, StoreError> {
+        // A read first, taking no write lock: an idle outbox (the usual
+        // case, looked at every second) never queues behind writers.
+        let due: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT CAST(1 AS BIGINT) FROM notifications WHERE state = 'pending' AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) LIMIT 1",
+        ).bind(now).fetch_optional(pool).await?);
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let rows: Vec<Row> =
             match self {
                 Store::Sqlite(pool, lock) => {

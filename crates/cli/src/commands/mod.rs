@@ -47,6 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ..handshake_server::Limits::default()
                 },
                 trusted_proxies: trusted_proxy,
+                ..handshake_server::Settings::default()
             };
             store::runtime()?.block_on(store::serve(&global, &bind, demo, settings))
         }

@@ -1,0 +1,144 @@
+//! The delivery worker: every server runs one. It claims the outbox's due
+//! notifications for a lease (so no two servers send one at once, and a
+//! server killed mid-delivery leaves them to another), sends each to its
+//! channel with its stable delivery id, and records the outcome: accepted,
+//! tried again later by the retry policy, or failed and kept to show.
+
+use std::time::Duration;
+
+use handshake_core::alerts::ChannelName;
+use handshake_core::alerts::retry::RetryPolicy;
+use handshake_store::{Notification, Outcome, Store, Workspace};
+use tokio::sync::watch;
+
+use crate::deliver;
+
+/// How the worker runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeliverySettings {
+    /// How often it looks for due notifications.
+    pub poll: Duration,
+    /// How long a claim holds before another server may take it.
+    pub lease: Duration,
+    /// When a refused delivery is tried again, and for how long.
+    pub retry: RetryPolicy,
+    /// The most notifications one look claims.
+    pub batch: i64,
+}
+
+impl Default for DeliverySettings {
+    /// Every second, 60-second leases, 32 at a time, the default retries.
+    fn default() -> DeliverySettings {
+        DeliverySettings {
+            poll: Duration::from_secs(1),
+            lease: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            batch: 32,
+        }
+    }
+}
+
+fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+fn jitter() -> u32 {
+    let mut b = [0_u8; 2];
+    // Without randomness the middle of the spread: retries still happen.
+    if getrandom::fill(&mut b).is_err() {
+        return 500;
+    }
+    u32::from(u16::from_le_bytes(b)) % 1_001
+}
+
+/// Runs until `stop` turns true.
+pub(crate) async fn run(store: Store, settings: DeliverySettings, mut stop: watch::Receiver<bool>) {
+    let client = reqwest::Client::new();
+    loop {
+        let lease = i64::try_from(settings.lease.as_secs()).unwrap_or(60);
+        match store
+            .claim_notifications(now(), lease, settings.batch)
+            .await
+        {
+            Ok(claimed) => {
+                let mut sending = tokio::task::JoinSet::new();
+                for n in claimed {
+                    let (store, client) = (store.clone(), client.clone());
+                    sending.spawn(async move { deliver_one(&store, &client, settings, n).await });
+                }
+                while sending.join_next().await.is_some() {}
+            }
+            Err(e) => tracing::warn!(error = %e, "claiming due notifications failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(settings.poll) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Sends one claimed notification and records what came of it.
+async fn deliver_one(
+    store: &Store,
+    client: &reqwest::Client,
+    settings: DeliverySettings,
+    n: Notification,
+) {
+    let channel = match (Workspace::new(&n.workspace), ChannelName::parse(&n.channel)) {
+        (Ok(ws), Ok(name)) => store.channel(&ws, &name).await,
+        _ => Ok(None),
+    };
+    let attempts = u32::try_from(n.attempts + 1).unwrap_or(u32::MAX);
+    let again = |status: Option<i64>, answer: String| match settings.retry.next_attempt(
+        attempts,
+        n.due_at,
+        now(),
+        jitter(),
+    ) {
+        Some(at) => Outcome::Retry { status, answer, at },
+        None => Outcome::Failed { status, answer },
+    };
+    let outcome = match channel {
+        Ok(None) => Outcome::Failed {
+            status: None,
+            answer: format!(
+                "workspace \"{}\" has no channel \"{}\"",
+                n.workspace, n.channel
+            ),
+        },
+        Err(e) => again(None, format!("reading the channel failed: {e}")),
+        Ok(Some(c)) => {
+            let sent = deliver::send_raw(
+                client,
+                &c,
+                &n.kind,
+                &n.delivery_id,
+                n.body.clone().into_bytes(),
+                now(),
+            )
+            .await;
+            match sent {
+                Ok(a) if a.accepted() => Outcome::Delivered {
+                    status: i64::from(a.status),
+                    answer: a.body,
+                },
+                Ok(a) => again(Some(i64::from(a.status)), a.body),
+                Err(e) => again(None, e.to_string()),
+            }
+        }
+    };
+    let label = match &outcome {
+        Outcome::Delivered { .. } => "delivered",
+        Outcome::Retry { .. } => "retry",
+        Outcome::Failed { .. } => "failed",
+    };
+    metrics::counter!("handshake_deliveries_total", "outcome" => label).increment(1);
+    if let Err(e) = store
+        .record_delivery(&n.workspace, &n.key, &outcome, now())
+        .await
+    {
+        // The claim runs out and the notification is sent again under the
+        // same delivery id: at least once, never lost.
+        tracing::warn!(error = %e, key = %n.key, "recording a delivery failed");
+    }
+}
