@@ -111,6 +111,13 @@ pub enum Command {
     #[command(subcommand)]
     Channel(ChannelCommand),
 
+    /// Who is who: the people alerts reach, keyed by the CRM's owner ids (docs/alerts.md).
+    #[command(
+        after_help = "Examples:\n  handshake person add rep-ava --name \"Ava Chen\" --party sales --email ava@northwind.example --manager rep-lead\n  handshake person import people.csv\n  handshake person list\n  handshake person remove rep-ava"
+    )]
+    #[command(subcommand)]
+    Person(PersonCommand),
+
     /// Load events from an NDJSON file (or - for stdin), with the API's validation and summary.
     #[command(
         after_help = "Example:\n  handshake events examples/events.ndjson\n  {\"accepted\":120,\"duplicates\":0,\"rejected\":[]}\n\nEach line is one event (docs/events.md). A bad line is reported with its number and does not cost the others.\nExit status: 0 when every line was stored or a duplicate, 1 when some were rejected."
@@ -255,6 +262,59 @@ pub struct DemoArgs {
     /// The demo's "now" (RFC 3339); default the current time.
     #[arg(long)]
     pub as_of: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    /// Add a person, or replace the one with that owner id.
+    #[command(
+        after_help = "Example:\n  handshake person add rep-ava --name \"Ava Chen\" --party sales --email ava@northwind.example --slack U024BE7LH --manager rep-lead --time-zone America/New_York"
+    )]
+    Add {
+        /// The owner id the CRM writes on leads, e.g. rep-ava.
+        owner_id: String,
+        /// The person's name.
+        #[arg(long)]
+        name: String,
+        /// The party of the agreement they belong to, e.g. sales.
+        #[arg(long)]
+        party: String,
+        /// Their e-mail address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Their Slack member id, e.g. U024BE7LH.
+        #[arg(long)]
+        slack: Option<String>,
+        /// Their manager's owner id.
+        #[arg(long)]
+        manager: Option<String>,
+        /// Their own calendar, one of the agreement's.
+        #[arg(long)]
+        calendar: Option<String>,
+        /// Their time zone, e.g. America/New_York.
+        #[arg(long)]
+        time_zone: Option<String>,
+        /// Mark them away: their alerts go to their manager.
+        #[arg(long)]
+        away: bool,
+    },
+    /// Add or replace people from a CSV with the columns owner_id, name, email, slack, party, manager, calendar, time_zone, status.
+    #[command(
+        after_help = "Example:\n  handshake person import people.csv\n\nA row with a problem is reported with its row number and not imported; the good rows beside it are. status is active (or empty) or away."
+    )]
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
+    /// List the directory, then the owners the events name that it lacks.
+    #[command(after_help = "Example:\n  handshake person list")]
+    List,
+    /// Remove a person by owner id.
+    #[command(after_help = "Example:\n  handshake person remove rep-ava")]
+    Remove {
+        /// The owner id.
+        owner_id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

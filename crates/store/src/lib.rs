@@ -29,6 +29,7 @@ mod channels;
 mod error;
 mod migrate;
 mod outbox;
+mod people;
 mod postgres;
 mod rows;
 mod secrets;

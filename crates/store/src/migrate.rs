@@ -15,6 +15,7 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
     ),
     (4, include_str!("../migrations/sqlite/0004_channels.sql")),
     (5, include_str!("../migrations/sqlite/0005_outbox.sql")),
+    (6, include_str!("../migrations/sqlite/0006_people.sql")),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -34,6 +35,7 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
     ),
     (5, include_str!("../migrations/postgres/0005_channels.sql")),
     (6, include_str!("../migrations/postgres/0006_outbox.sql")),
+    (7, include_str!("../migrations/postgres/0007_people.sql")),
 ];
 
 /// The table that records which migrations ran.

@@ -166,7 +166,66 @@ conformance!(
     channels_are_per_workspace_and_keep_no_secret,
     a_notification_exists_once_and_keeps_its_delivery_id,
     concurrent_claims_never_take_one_notification_twice,
+    the_directory_is_per_workspace_and_knows_which_owners_it_lacks,
 );
+
+async fn the_directory_is_per_workspace_and_knows_which_owners_it_lacks(store: Store) {
+    use handshake_core::alerts::people::{Person, Presence};
+    let (w, other) = (ws("acme"), ws("globex"));
+    let person = |id: &str, name: &str| Person {
+        owner_id: id.into(),
+        name: name.into(),
+        email: Some(format!("{id}@acme.example")),
+        slack: None,
+        party: "sales".into(),
+        manager: Some("rep-lead".into()),
+        calendar: None,
+        time_zone: Some("America/New_York".into()),
+        presence: Presence::Active,
+    };
+    assert_eq!(
+        store
+            .put_people(&w, &[person("rep-ava", "Ava"), person("rep-bo", "Bo")])
+            .await
+            .unwrap(),
+        2
+    );
+    // Again, one changed: nothing new, the change kept.
+    let away = Person {
+        presence: Presence::Away,
+        ..person("rep-bo", "Bo Berg")
+    };
+    assert_eq!(
+        store
+            .put_people(&w, &[person("rep-ava", "Ava"), away.clone()])
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store.people(&w).await.unwrap(),
+        vec![person("rep-ava", "Ava"), away]
+    );
+    assert!(store.people(&other).await.unwrap().is_empty());
+    // The owners the events name, whether the directory has them or not.
+    let assigned = ev(
+        r#"{"id":"a-1","type":"lead.assigned","lead_id":"L-1","occurred_at":"2026-10-01T00:00:00Z","owner":"rep-cy"}"#,
+    );
+    let attribute = ev(
+        r#"{"id":"a-2","type":"lead.created","lead_id":"L-2","occurred_at":"2026-10-01T00:00:00Z","attributes":{"owner":"rep-ava"}}"#,
+    );
+    store
+        .insert_events(&w, &[assigned, attribute])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.event_owners(&w).await.unwrap(),
+        vec!["rep-ava", "rep-cy"]
+    );
+    assert!(store.event_owners(&other).await.unwrap().is_empty());
+    assert!(store.remove_person(&w, "rep-bo").await.unwrap());
+    assert!(!store.remove_person(&w, "rep-bo").await.unwrap());
+}
 
 fn notification(key: &str, due_at: i64) -> handshake_store::NewNotification {
     handshake_store::NewNotification {

@@ -6,6 +6,7 @@ mod channel;
 mod check;
 mod demo;
 mod import;
+mod person;
 mod plan;
 mod report;
 mod store;
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Agreement(cmd) => store::runtime()?.block_on(store::agreement(&global, cmd)),
         Command::Token(cmd) => store::runtime()?.block_on(token::token(&global, cmd)),
         Command::Channel(cmd) => store::runtime()?.block_on(channel::channel(&global, cmd)),
+        Command::Person(cmd) => store::runtime()?.block_on(person::person(&global, cmd)),
         Command::Report(args) => store::runtime()?.block_on(report::report(&global, &args)),
         Command::Whatif {
             draft,

@@ -8,6 +8,7 @@ mod commands;
 mod demo;
 mod durability;
 mod import;
+mod person;
 mod plan;
 mod replicas;
 mod report;

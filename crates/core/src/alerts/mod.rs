@@ -1,4 +1,4 @@
-//! Alerts: where notifications go ([`channel`]: a signed JSON webhook or a
+//! Alerts: who is who ([`people`]), where notifications go ([`channel`]: a signed JSON webhook or a
 //! Slack incoming webhook, each with its secret kept outside the agreement
 //! and the database) and how a receiver knows a delivery is ours
 //! ([`signature`]), and when a failed delivery is tried again ([`retry`]).
@@ -6,6 +6,7 @@
 //! module builds and checks.
 
 pub mod channel;
+pub mod people;
 pub mod retry;
 pub mod signature;
 
