@@ -7,6 +7,7 @@ mod agreement;
 mod chart;
 mod lead;
 mod login;
+mod notifications;
 mod planner;
 mod quality;
 mod queue;
@@ -41,6 +42,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/whatif", get(whatif::form).post(whatif::compare))
         .route("/planner", get(planner::form).post(planner::plan))
         .route("/quality", get(quality::page))
+        .route("/notifications", get(notifications::page))
         .route("/login", get(login::form).post(login::sign_in))
         .route("/logout", axum::routing::post(login::sign_out))
         .route("/assets/app.css", get(stylesheet))
@@ -75,13 +77,14 @@ pub(crate) struct Layout {
     pub refresh: u32,
 }
 
-const PAGES: [(&str, &str); 6] = [
+const PAGES: [(&str, &str); 7] = [
     ("/", "Scorecard"),
     ("/queue", "At risk"),
     ("/quality", "Lead quality"),
     ("/agreement", "Agreement"),
     ("/whatif", "What-if"),
     ("/planner", "Planner"),
+    ("/notifications", "Notifications"),
 ];
 
 impl Layout {

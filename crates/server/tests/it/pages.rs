@@ -95,6 +95,7 @@ async fn every_page_sends_a_stranger_to_sign_in() {
         "/agreement",
         "/whatif",
         "/planner",
+        "/notifications",
         "/leads/L-1",
     ] {
         let r = c.get(format!("{}{path}", app.base)).send().await.unwrap();
@@ -379,4 +380,119 @@ async fn the_queue_reads_a_clock_by_the_version_that_judged_it() {
         (page_hours(overdue) - expected).abs() <= 120,
         "overdue by {overdue}, expected about {expected} s: {row}"
     );
+}
+
+/// The notifications page: each notification's state in words, its
+/// attempts and the receiver's last answer (escaped), by workspace.
+#[tokio::test]
+async fn the_notifications_page_shows_each_state_and_answer() {
+    use handshake_store::{NewNotification, Outcome};
+    let app = spawn_app().await;
+    apply_example(&app, "default").await;
+    let ws = Workspace::new("default").unwrap();
+    let n = |key: &str, due_at: i64| NewNotification {
+        key: key.into(),
+        channel: "ops".into(),
+        kind: "clock.at_risk".into(),
+        body: "{}".into(),
+        due_at,
+    };
+    // Due far in the future, so the server's worker never claims them.
+    let later = 4_000_000_000;
+    app.store
+        .enqueue_notifications(
+            &ws,
+            &[
+                n("k-sent", later),
+                n("k-retry", later + 1),
+                n("k-failed", later + 2),
+                n("k-new", later + 3),
+            ],
+            0,
+        )
+        .await
+        .unwrap();
+    let record = |key: &'static str, outcome: Outcome| {
+        let store = app.store.clone();
+        async move {
+            store
+                .record_delivery("default", key, &outcome, 1)
+                .await
+                .unwrap()
+        }
+    };
+    record(
+        "k-sent",
+        Outcome::Delivered {
+            status: 200,
+            answer: "ok".into(),
+        },
+    )
+    .await;
+    record(
+        "k-retry",
+        Outcome::Retry {
+            status: Some(503),
+            answer: "<b>busy</b>".into(),
+            at: later + 60,
+        },
+    )
+    .await;
+    record(
+        "k-failed",
+        Outcome::Failed {
+            status: None,
+            answer: "connection refused".into(),
+        },
+    )
+    .await;
+    let (session, _) = sign_in(&app, &app.token).await;
+    let page = no_redirects()
+        .get(format!("{}/notifications", app.base))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("1 sent, 1 pending, 1 retrying, 1 failed"),
+        "{page}"
+    );
+    let row = |key: &str| {
+        page.lines()
+            .find(|l| l.contains(&format!("<td>{key}</td>")))
+            .unwrap_or_else(|| panic!("no {key} row in {page}"))
+            .to_string()
+    };
+    assert!(row("k-sent").contains("<td>sent</td>") && row("k-sent").contains("<td>200: ok</td>"));
+    assert!(
+        row("k-retry").contains("<td>retrying</td>"),
+        "{}",
+        row("k-retry")
+    );
+    assert!(
+        row("k-retry").contains("503: &#60;b&#62;busy&#60;/b&#62;"),
+        "{}",
+        row("k-retry")
+    );
+    assert!(
+        row("k-failed").contains("<td>failed</td>")
+            && row("k-failed").contains("connection refused")
+    );
+    assert!(row("k-new").contains("<td>pending</td>") && row("k-new").contains("<td>0</td>"));
+    // Another workspace sees none of them.
+    let other = app.token_for("other").await;
+    let (theirs, _) = sign_in(&app, &other).await;
+    let page = no_redirects()
+        .get(format!("{}/notifications", app.base))
+        .header("cookie", &theirs)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("No notification yet."), "{page}");
 }
