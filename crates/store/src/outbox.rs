@@ -178,42 +178,34 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let sql = "INSERT INTO notifications (workspace, key, delivery_id, channel, kind, body, due_at, state, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $7, $8) ON CONFLICT (workspace, key) DO NOTHING";
         let mut added = 0;
+        macro_rules! add {
+            ($tx:expr) => {
+                for n in list {
+                    added += sqlx::query(sql)
+                        .bind(ws.as_str())
+                        .bind(&n.key)
+                        .bind(random_hex(16)?)
+                        .bind(&n.channel)
+                        .bind(&n.kind)
+                        .bind(&n.body)
+                        .bind(n.due_at)
+                        .bind(now)
+                        .execute(&mut *$tx)
+                        .await?
+                        .rows_affected();
+                }
+            };
+        }
         match self {
             Store::Sqlite(pool, lock) => {
                 let _turn = lock.lock().await;
                 let mut tx = pool.begin().await?;
-                for n in list {
-                    added += sqlx::query(sql)
-                        .bind(ws.as_str())
-                        .bind(&n.key)
-                        .bind(random_hex(16)?)
-                        .bind(&n.channel)
-                        .bind(&n.kind)
-                        .bind(&n.body)
-                        .bind(n.due_at)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                }
+                add!(tx);
                 tx.commit().await?;
             }
             Store::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                for n in list {
-                    added += sqlx::query(sql)
-                        .bind(ws.as_str())
-                        .bind(&n.key)
-                        .bind(random_hex(16)?)
-                        .bind(&n.channel)
-                        .bind(&n.kind)
-                        .bind(&n.body)
-                        .bind(n.due_at)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                }
+                add!(tx);
                 tx.commit().await?;
             }
         }

@@ -72,6 +72,19 @@ pub(crate) async fn sign_in(app: &App, token: &str) -> (String, String) {
     (session, hidden(&page, "csrf"))
 }
 
+/// A page's HTML for a session cookie.
+pub(crate) async fn page_html(app: &App, path: &str, session: &str) -> String {
+    no_redirects()
+        .get(format!("{}{path}", app.base))
+        .header("cookie", session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 pub(crate) async fn apply_example(app: &App, ws: &str) {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -354,15 +367,7 @@ async fn the_queue_reads_a_clock_by_the_version_that_judged_it() {
     );
     let used = line["business_seconds_used"].as_i64().unwrap();
     let (session, _) = sign_in(&app, &app.token).await;
-    let queue = no_redirects()
-        .get(format!("{}/queue", app.base))
-        .header("cookie", &session)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let queue = page_html(&app, "/queue", &session).await;
     let row = queue
         .lines()
         .find(|l| l.contains(">VER-1<"))
@@ -447,15 +452,7 @@ async fn the_notifications_page_shows_each_state_and_answer() {
     )
     .await;
     let (session, _) = sign_in(&app, &app.token).await;
-    let page = no_redirects()
-        .get(format!("{}/notifications", app.base))
-        .header("cookie", &session)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_html(&app, "/notifications", &session).await;
     assert!(
         page.contains("1 sent, 1 pending, 1 retrying, 1 failed"),
         "{page}"
@@ -485,14 +482,6 @@ async fn the_notifications_page_shows_each_state_and_answer() {
     // Another workspace sees none of them.
     let other = app.token_for("other").await;
     let (theirs, _) = sign_in(&app, &other).await;
-    let page = no_redirects()
-        .get(format!("{}/notifications", app.base))
-        .header("cookie", &theirs)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_html(&app, "/notifications", &theirs).await;
     assert!(page.contains("No notification yet."), "{page}");
 }
