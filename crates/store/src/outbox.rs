@@ -306,33 +306,23 @@ impl Store {
             ),
         };
         let sql = "UPDATE notifications SET state = $3, attempts = attempts + 1, last_status = $4, last_answer = $5, next_attempt_at = $6, delivered_at = $7, claimed_until = NULL WHERE workspace = $1 AND key = $2";
-        match self {
-            Store::Sqlite(pool, lock) => {
-                let _turn = lock.lock().await;
-                sqlx::query(sql)
-                    .bind(workspace)
-                    .bind(key)
-                    .bind(state.as_str())
-                    .bind(status)
-                    .bind(answer)
-                    .bind(next)
-                    .bind(delivered)
-                    .execute(pool)
-                    .await?;
-            }
-            Store::Postgres(pool) => {
-                sqlx::query(sql)
-                    .bind(workspace)
-                    .bind(key)
-                    .bind(state.as_str())
-                    .bind(status)
-                    .bind(answer)
-                    .bind(next)
-                    .bind(delivered)
-                    .execute(pool)
-                    .await?;
-            }
-        }
+        // SQLite's writes take turns in this process.
+        let _turn = match self {
+            Store::Sqlite(_, lock) => Some(lock.lock().await),
+            Store::Postgres(_) => None,
+        };
+        on_pool!(self, pool => {
+            sqlx::query(sql)
+                .bind(workspace)
+                .bind(key)
+                .bind(state.as_str())
+                .bind(status)
+                .bind(answer)
+                .bind(next)
+                .bind(delivered)
+                .execute(pool)
+                .await?;
+        });
         Ok(())
     }
 
