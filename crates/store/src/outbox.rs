@@ -178,37 +178,25 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let sql = "INSERT INTO notifications (workspace, key, delivery_id, channel, kind, body, due_at, state, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $7, $8) ON CONFLICT (workspace, key) DO NOTHING";
         let mut added = 0;
-        macro_rules! add {
-            ($tx:expr) => {
-                for n in list {
-                    added += sqlx::query(sql)
-                        .bind(ws.as_str())
-                        .bind(&n.key)
-                        .bind(random_hex(16)?)
-                        .bind(&n.channel)
-                        .bind(&n.kind)
-                        .bind(&n.body)
-                        .bind(n.due_at)
-                        .bind(now)
-                        .execute(&mut *$tx)
-                        .await?
-                        .rows_affected();
-                }
-            };
-        }
-        match self {
-            Store::Sqlite(pool, lock) => {
-                let _turn = lock.lock().await;
-                let mut tx = pool.begin().await?;
-                add!(tx);
-                tx.commit().await?;
+        let _turn = self.write_turn().await;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for n in list {
+                added += sqlx::query(sql)
+                    .bind(ws.as_str())
+                    .bind(&n.key)
+                    .bind(random_hex(16)?)
+                    .bind(&n.channel)
+                    .bind(&n.kind)
+                    .bind(&n.body)
+                    .bind(n.due_at)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
             }
-            Store::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                add!(tx);
-                tx.commit().await?;
-            }
-        }
+            tx.commit().await?;
+        });
         Ok(added)
     }
 
@@ -232,34 +220,29 @@ impl Store {
         if due.is_none() {
             return Ok(Vec::new());
         }
-        let rows: Vec<Row> =
-            match self {
-                Store::Sqlite(pool, lock) => {
-                    let _turn = lock.lock().await;
-                    sqlx::query_as(concat!(
-                    "UPDATE notifications SET claimed_until = $1 + $2 WHERE (workspace, key) IN (",
-                    pick!(),
-                    ") RETURNING ",
-                    columns!()
-                ))
-                .bind(now)
-                .bind(lease)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-                }
-                Store::Postgres(pool) => sqlx::query_as(concat!(
-                    "UPDATE notifications SET claimed_until = $1 + $2 WHERE (workspace, key) IN (",
-                    pick!(),
-                    " FOR UPDATE SKIP LOCKED) RETURNING ",
-                    columns!()
-                ))
-                .bind(now)
-                .bind(lease)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?,
-            };
+        // PostgreSQL skips the rows another server's claim holds; SQLite
+        // runs the statement alone.
+        let sql = match self {
+            Store::Sqlite(..) => concat!(
+                "UPDATE notifications SET claimed_until = $1 + $2 WHERE (workspace, key) IN (",
+                pick!(),
+                ") RETURNING ",
+                columns!()
+            ),
+            Store::Postgres(_) => concat!(
+                "UPDATE notifications SET claimed_until = $1 + $2 WHERE (workspace, key) IN (",
+                pick!(),
+                " FOR UPDATE SKIP LOCKED) RETURNING ",
+                columns!()
+            ),
+        };
+        let _turn = self.write_turn().await;
+        let rows: Vec<Row> = on_pool!(self, pool => sqlx::query_as(sql)
+            .bind(now)
+            .bind(lease)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?);
         let mut out: Vec<Notification> = rows.into_iter().map(decode).collect::<Result<_, _>>()?;
         out.sort_by(|a, b| {
             (a.next_attempt_at, &a.workspace, &a.key).cmp(&(
@@ -306,11 +289,7 @@ impl Store {
             ),
         };
         let sql = "UPDATE notifications SET state = $3, attempts = attempts + 1, last_status = $4, last_answer = $5, next_attempt_at = $6, delivered_at = $7, claimed_until = NULL WHERE workspace = $1 AND key = $2";
-        // SQLite's writes take turns in this process.
-        let _turn = match self {
-            Store::Sqlite(_, lock) => Some(lock.lock().await),
-            Store::Postgres(_) => None,
-        };
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             sqlx::query(sql)
                 .bind(workspace)

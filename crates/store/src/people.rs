@@ -49,38 +49,26 @@ impl Store {
             .map(|p| p.owner_id)
             .collect();
         let sql = "INSERT INTO people (workspace, owner_id, name, email, slack, party, manager, calendar, time_zone, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (workspace, owner_id) DO UPDATE SET name = excluded.name, email = excluded.email, slack = excluded.slack, party = excluded.party, manager = excluded.manager, calendar = excluded.calendar, time_zone = excluded.time_zone, status = excluded.status";
-        macro_rules! put {
-            ($tx:expr) => {
-                for p in people {
-                    sqlx::query(sql)
-                        .bind(ws.as_str())
-                        .bind(&p.owner_id)
-                        .bind(&p.name)
-                        .bind(&p.email)
-                        .bind(&p.slack)
-                        .bind(&p.party)
-                        .bind(&p.manager)
-                        .bind(&p.calendar)
-                        .bind(&p.time_zone)
-                        .bind(p.presence.as_str())
-                        .execute(&mut *$tx)
-                        .await?;
-                }
-            };
-        }
-        match self {
-            Store::Sqlite(pool, lock) => {
-                let _turn = lock.lock().await;
-                let mut tx = pool.begin().await?;
-                put!(tx);
-                tx.commit().await?;
+        let _turn = self.write_turn().await;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for p in people {
+                sqlx::query(sql)
+                    .bind(ws.as_str())
+                    .bind(&p.owner_id)
+                    .bind(&p.name)
+                    .bind(&p.email)
+                    .bind(&p.slack)
+                    .bind(&p.party)
+                    .bind(&p.manager)
+                    .bind(&p.calendar)
+                    .bind(&p.time_zone)
+                    .bind(p.presence.as_str())
+                    .execute(&mut *tx)
+                    .await?;
             }
-            Store::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                put!(tx);
-                tx.commit().await?;
-            }
-        }
+            tx.commit().await?;
+        });
         let mut new: Vec<&str> = people
             .iter()
             .map(|p| p.owner_id.as_str())

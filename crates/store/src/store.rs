@@ -114,6 +114,17 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+impl Store {
+    /// This process's turn to write, on SQLite (one writer: waiting here is
+    /// cheaper than SQLite's busy retries); nothing to wait for on PostgreSQL.
+    pub(crate) async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self {
+            Store::Sqlite(_, writer) => Some(writer.lock().await),
+            Store::Postgres(_) => None,
+        }
+    }
+}
+
 /// The longest wait for a connection from the pool, or for SQLite's write lock.
 pub const WAIT: Duration = Duration::from_secs(5);
 /// The longest a PostgreSQL statement may run; a full replay of a large

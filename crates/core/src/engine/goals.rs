@@ -66,11 +66,7 @@ impl fmt::Display for Actual {
             Actual::Rate { .. } => f.write_str(&super::percent(self.value())),
             Actual::Duration {
                 median: Some(s), ..
-            } => {
-                // Whole minutes, rounded down as a clock shows them.
-                let s = s.max(0.0) as i64;
-                write!(f, "{}h{:02}m", s / 3600, s / 60 % 60)
-            }
+            } => f.write_str(&super::hours_minutes(*s as i64)),
             Actual::Duration { median: None, .. } => f.write_str("n/a"),
         }
     }

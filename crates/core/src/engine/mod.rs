@@ -32,7 +32,7 @@ pub use incremental::Evaluator;
 pub use live::Live;
 pub use periods::PeriodKey;
 pub use quality::{GradeQuality, Quality};
-pub use shown::{GoalStatus, percent};
+pub use shown::{GoalStatus, hours_minutes, percent};
 
 use std::collections::BTreeMap;
 

@@ -20,6 +20,18 @@ pub fn percent(r: Option<f64>) -> String {
     r.map_or_else(|| "n/a".to_string(), |r| format!("{:.1}%", r * 100.0))
 }
 
+/// Business time as a clock shows it, whole minutes rounded down: `3h05m`.
+///
+/// # Example
+/// ```
+/// use handshake_core::engine::hours_minutes;
+/// assert_eq!(hours_minutes(11_100), "3h05m");
+/// ```
+pub fn hours_minutes(seconds: i64) -> String {
+    let s = seconds.max(0);
+    format!("{}h{:02}m", s / 3600, s / 60 % 60)
+}
+
 /// How a goal stands in its period: attained or missed once the period has
 /// closed; on track or behind while it is open (never "missed" before the
 /// period is over).

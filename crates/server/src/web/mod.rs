@@ -207,11 +207,7 @@ pub(crate) fn when_secs(s: Option<i64>, tz: &TimeZone) -> String {
 
 /// Business seconds as `3h05m`.
 pub(crate) fn hours(seconds: i64) -> String {
-    handshake_core::engine::Actual::Duration {
-        median: Some(seconds.abs() as f64),
-        of: 1,
-    }
-    .to_string()
+    handshake_core::engine::hours_minutes(seconds.abs())
 }
 
 /// The period a page's `?period=` names (a month like 2026-11, a quarter
