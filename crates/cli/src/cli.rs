@@ -83,7 +83,7 @@ pub enum Command {
 
     /// Store a new version of the agreement, after checking it.
     #[command(
-        after_help = "Example:\n  handshake apply examples/agreement.toml\n  applied examples/agreement.toml as version 1 of workspace \"default\""
+        after_help = "Example:\n  handshake apply examples/agreement.toml\n  applied examples/agreement.toml as version 1 of workspace \"default\"\n\nThe file is checked first (as `handshake check`); nothing is stored when it has errors.\nAn alert step naming a channel the workspace lacks is a warning: its alerts wait in the\noutbox until `handshake channel add` sets the channel up (see docs/alerts.md)."
     )]
     Apply {
         /// The agreement file (TOML).

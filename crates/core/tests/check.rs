@@ -656,3 +656,130 @@ fn rendered_with_file_line_col_and_the_offending_text() {
         "agreement.toml:44:13: error: unknown calendar \"ny\"\n    44 | calendar = \"ny\"\n       |             ^^\n       = expected: one of the calendars defined in [calendars]: \"new-york\", \"berlin\"\n"
     );
 }
+
+/// The base with an escalation ladder on its guarantee, `steps` inside `alerts = [...]`.
+fn ladder(steps: &str) -> String {
+    with(
+        "warn_at = \"75%\"",
+        &format!("warn_at = \"75%\"\nalerts = [{steps}]"),
+    )
+}
+
+#[test]
+fn an_alert_ladder_is_read_in_order_of_its_points() {
+    let text = ladder(
+        "{ at = \"150%\", tell = \"marketing\", via = \"ops\", ask = \"reassign\" }, { at = \"50%\", tell = \"owner\", via = [\"sales-room\", \"ops\"] }, { at = \"due\", tell = \"manager\", via = \"ops\" }",
+    );
+    assert_eq!(findings(&text), vec![]);
+    let a = check("t.toml", &text).agreement.unwrap();
+    let steps: Vec<(u16, String, Vec<String>, bool)> = a.guarantees[0]
+        .alerts
+        .iter()
+        .map(|s| {
+            (
+                s.at,
+                s.tell.to_string(),
+                s.via.iter().map(|c| c.as_str().to_string()).collect(),
+                s.reassign,
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (
+                50,
+                "owner".into(),
+                vec!["sales-room".into(), "ops".into()],
+                false
+            ),
+            (100, "manager".into(), vec!["ops".into()], false),
+            (150, "marketing".into(), vec!["ops".into()], true),
+        ]
+    );
+}
+
+#[test]
+fn an_alert_step_to_an_unknown_party() {
+    only(
+        &ladder("{ at = \"due\", tell = \"finance\", via = \"ops\" }"),
+        Error,
+        46,
+        33,
+        "unknown party \"finance\"",
+        "\"marketing\", \"sales\"",
+    );
+}
+
+#[test]
+fn an_alert_step_past_ten_times_the_promise() {
+    only(
+        &ladder("{ at = \"1500%\", tell = \"owner\", via = \"ops\" }"),
+        Error,
+        46,
+        19,
+        "alert at 1500% is not a whole percentage from 1% to 1000%",
+        "\"due\"",
+    );
+}
+
+#[test]
+fn an_alert_step_with_a_badly_named_channel_and_an_unknown_ask() {
+    let all = findings(&ladder(
+        "{ at = \"50%\", tell = \"owner\", via = \"Sales Room\", ask = \"close\" }",
+    ));
+    let messages: Vec<(usize, usize, &str)> =
+        all.iter().map(|f| (f.1, f.2, f.3.as_str())).collect();
+    assert_eq!(messages.len(), 2, "{all:#?}");
+    assert_eq!((messages[0].0, messages[0].1), (46, 48));
+    assert!(messages[0].2.contains("Sales Room"), "{all:#?}");
+    assert_eq!(messages[1], (46, 68, "ask \"close\" is unknown"));
+}
+
+#[test]
+fn the_same_point_and_recipient_twice() {
+    only(
+        &ladder(
+            "{ at = \"50%\", tell = \"owner\", via = \"ops\" }, { at = \"50%\", tell = \"owner\", via = \"sales-room\" }",
+        ),
+        Error,
+        46,
+        64,
+        "guarantee \"first-touch\" tells owner at 50% twice",
+        "one step per point and recipient",
+    );
+}
+
+#[test]
+fn a_channel_the_workspace_lacks_is_a_located_warning_when_applied() {
+    use handshake_core::agreement::check_in_workspace;
+    use handshake_core::alerts::ChannelName;
+    let text = ladder("{ at = \"50%\", tell = \"owner\", via = [\"ops\", \"sales-rom\"] }");
+    // The file alone cannot know the workspace's channels: no finding.
+    assert_eq!(findings(&text), vec![]);
+    let known = [
+        ChannelName::parse("ops").unwrap(),
+        ChannelName::parse("sales-room").unwrap(),
+    ];
+    let outcome = check_in_workspace("t.toml", &text, &known);
+    assert_eq!(outcome.diagnostics.len(), 1, "{:#?}", outcome.diagnostics);
+    let d = &outcome.diagnostics[0];
+    let file = SourceFile {
+        name: "t.toml",
+        text: &text,
+    };
+    assert_eq!(d.severity, Warning);
+    assert_eq!(file.line_col(d.span.start), (46, 56));
+    assert!(
+        d.message
+            .starts_with("channel \"sales-rom\" is not set up in this workspace")
+    );
+    assert!(
+        d.expected
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("\"sales-room\"?"),
+        "{d:#?}"
+    );
+    assert!(outcome.agreement.is_some(), "a warning keeps the agreement");
+}

@@ -414,9 +414,19 @@ proptest! {
                 let of: Vec<Event> = arrived.iter().filter(|e| e.subject.as_str() == subject).cloned().collect();
                 live.set_subject(subject, of);
             }
+            let before = as_of;
             as_of = as_of.checked_add(jiff::SignedDuration::from_hours(steps[i % steps.len()])).unwrap();
             let now = live.evaluation(as_of);
             prop_assert_eq!(&now, &evaluate_versions(&versions, &arrived, as_of));
+            // The alert steps that fell since the last answer, from the index,
+            // equal those the clocks' business time used says fell.
+            let mut fell: Vec<(String, String, i64, u16)> = live
+                .alerts_between(before, as_of)
+                .into_iter()
+                .map(|a| (a.guarantee, a.subject, a.start, a.step.at))
+                .collect();
+            fell.sort();
+            prop_assert_eq!(fell, steps_fell(&versions, &arrived, before, as_of));
             // Nothing but business time moves before the next change.
             let next = live.next_change(as_of);
             prop_assert!(next > as_of);
@@ -427,6 +437,49 @@ proptest! {
             }
         }
     }
+}
+
+/// The naive reference for alert steps: of the clocks open at `to`, the
+/// steps whose share of the promise was used by `to` but not by `from`
+/// (business time used as each full replay reports it).
+fn steps_fell(
+    versions: &[(jiff::Timestamp, handshake_core::agreement::Agreement)],
+    events: &[Event],
+    from: jiff::Timestamp,
+    to: jiff::Timestamp,
+) -> Vec<(String, String, i64, u16)> {
+    use handshake_core::engine::evaluate_versions;
+    let now = evaluate_versions(versions, events, to);
+    let then = evaluate_versions(versions, events, from);
+    let mut out = Vec::new();
+    for c in now.clocks.iter().filter(|c| c.view.stop.is_none()) {
+        let a = &versions[c.version as usize - 1].1;
+        let g = a
+            .guarantees
+            .iter()
+            .find(|g| g.id.as_str() == c.guarantee)
+            .unwrap();
+        let used_then = then
+            .clocks
+            .iter()
+            .find(|d| {
+                d.guarantee == c.guarantee && d.subject == c.subject && d.view.start == c.view.start
+            })
+            .map_or(-1, |d| d.view.used);
+        for step in &g.alerts {
+            let amount = c.view.promised * i64::from(step.at) / 100;
+            if c.view.used >= amount && used_then < amount {
+                out.push((
+                    c.guarantee.clone(),
+                    c.subject.clone(),
+                    c.view.start,
+                    step.at,
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 #[test]

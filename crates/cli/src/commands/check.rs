@@ -142,9 +142,21 @@ fn summary(name: &str, a: &Agreement, warnings: usize) -> String {
 /// Reads and checks an agreement file, printing every diagnostic to stderr;
 /// the agreement and its text when it has no errors, else the number of errors.
 pub fn read_checked(file: &std::path::Path) -> anyhow::Result<Result<(Agreement, String), usize>> {
+    read_checked_for(file, None)
+}
+
+/// [`read_checked`], and with `channels` every channel an alert step names
+/// must be one of them (the workspace's, when applying).
+pub fn read_checked_for(
+    file: &std::path::Path,
+    channels: Option<&[handshake_core::alerts::ChannelName]>,
+) -> anyhow::Result<Result<(Agreement, String), usize>> {
     let name = file.display().to_string();
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?;
-    let outcome = check(&name, &text);
+    let outcome = match channels {
+        Some(channels) => handshake_core::agreement::check_in_workspace(&name, &text, channels),
+        None => check(&name, &text),
+    };
     let source = SourceFile {
         name: &name,
         text: &text,

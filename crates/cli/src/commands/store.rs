@@ -109,14 +109,21 @@ pub async fn serve(
 
 pub async fn apply(global: &Global, file: &Path) -> anyhow::Result<ExitCode> {
     let name = file.display().to_string();
-    let (agreement, text) = match super::check::read_checked(file)? {
+    let (store, ws) = open(global).await?;
+    // Alert steps name the workspace's channels: checked before storing.
+    let channels: Vec<_> = store
+        .channels(&ws)
+        .await?
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    let (agreement, text) = match super::check::read_checked_for(file, Some(&channels))? {
         Ok(found) => found,
         Err(errors) => {
             eprintln!("{name}: {errors} errors; nothing applied");
             return Ok(ExitCode::from(1));
         }
     };
-    let (store, ws) = open(global).await?;
     let version = store.add_agreement(&ws, &agreement.name, &text).await?;
     println!(
         "applied {name} as version {version} of workspace \"{}\"",

@@ -281,6 +281,23 @@ fn party_with_contact(a: &Agreement, id: &PartyId) -> String {
     }
 }
 
+/// Who an alert step tells, in words.
+fn recipient(a: &Agreement, r: &Recipient) -> String {
+    match r {
+        Recipient::Owner => "the lead's owner".to_string(),
+        Recipient::Manager => "the owner's manager".to_string(),
+        Recipient::Party(p) => party_with_contact(a, p),
+    }
+}
+
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// `MQL` for short ids, the id itself otherwise.
 fn stage_label(id: &StageId) -> String {
     if id.as_str().len() <= 3 {
@@ -496,18 +513,34 @@ fn guarantee_sentence(a: &Agreement, g: &Guarantee) -> String {
         );
     }
     if let Some(w) = g.warn_at {
-        let _ = write!(s, " After {w}% of the time it is at risk");
-        match &g.escalate_to {
-            Some(to) => {
-                let _ = write!(s, " and {} is alerted.", party_with_contact(a, to));
-            }
-            None => s.push('.'),
-        }
-    } else if let Some(to) = &g.escalate_to {
+        let _ = write!(s, " After {w}% of the time it is at risk.");
+    }
+    if let Some(to) = &g.escalate_to {
         let _ = write!(
             s,
-            " A breach is escalated to {}.",
+            " A breach is escalated to {} on the scorecard.",
             party_with_contact(a, to)
+        );
+    }
+    if g.alerts.is_empty() {
+        s.push_str(" No one is alerted as its time runs out (it has no alerts).");
+    }
+    for step in &g.alerts {
+        let when = match step.at {
+            100 => "At due".to_string(),
+            p => format!("At {p}% of the time"),
+        };
+        let via: Vec<String> = step.via.iter().map(|c| format!("`{c}`")).collect();
+        let _ = write!(
+            s,
+            " {when} {} is told via {}{}.",
+            recipient(a, &step.tell),
+            and_list(&via),
+            if step.reassign {
+                ", and the CRM is asked to reassign the lead"
+            } else {
+                ""
+            }
         );
     }
     if let Some(d) = &g.description {

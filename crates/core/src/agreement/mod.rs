@@ -49,6 +49,36 @@ impl CheckOutcome {
 /// assert!(outcome.errors() >= 1);
 /// ```
 pub fn check(name: &str, text: &str) -> CheckOutcome {
+    check_with(name, text, None)
+}
+
+/// [`check`], and every channel an alert step names must be one of
+/// `channels` (the workspace's): what `handshake apply` runs before it
+/// stores a version.
+///
+/// # Example
+/// ```
+/// use handshake_core::{agreement::check_in_workspace, alerts::ChannelName};
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/agreement.toml"))?;
+/// let only_ops = [ChannelName::parse("ops")?];
+/// let outcome = check_in_workspace("agreement.toml", &text, &only_ops);
+/// // The example's ladders also name `sales-room`, which this workspace lacks.
+/// assert!(outcome.diagnostics.iter().any(|d| d.message.contains("\"sales-room\" is not set up")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn check_in_workspace(
+    name: &str,
+    text: &str,
+    channels: &[crate::alerts::ChannelName],
+) -> CheckOutcome {
+    check_with(name, text, Some(channels))
+}
+
+fn check_with(
+    name: &str,
+    text: &str,
+    channels: Option<&[crate::alerts::ChannelName]>,
+) -> CheckOutcome {
     let _ = name;
     let (root, syntax_errors) = DeTable::parse_recoverable(text);
     let mut diagnostics: Vec<Diagnostic> = syntax_errors
@@ -62,7 +92,7 @@ pub fn check(name: &str, text: &str) -> CheckOutcome {
         .collect();
     let parser = parse::Parser::new(text);
     let parsed = parser.document(root.get_ref());
-    let (mut semantic, parsed_agreement) = validate::validate(parsed, text);
+    let (mut semantic, parsed_agreement) = validate::validate(parsed, text, channels);
     if !diagnostics.is_empty() {
         // A broken line makes the structure around it unreliable: keep only
         // the findings on lines without a syntax error.

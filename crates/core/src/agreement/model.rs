@@ -638,8 +638,48 @@ pub struct Guarantee {
     pub escalate_to: Option<PartyId>,
     /// A cadence promise instead of a single response.
     pub cadence: Option<Cadence>,
+    /// Who is told what as a running clock uses up its time, in the order
+    /// of their points.
+    pub alerts: Vec<AlertStep>,
     /// Free words on the guarantee.
     pub description: Option<String>,
+}
+
+/// One step of a guarantee's escalation ladder: once a running clock has
+/// used `at` percent of its promise, `tell` is told through each of `via`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlertStep {
+    /// The share of the promised business time used, in percent (100 is
+    /// the due instant; more is after it), 1 to 1000.
+    pub at: u16,
+    /// Who is told.
+    pub tell: Recipient,
+    /// The workspace's channels it goes through, by name.
+    pub via: Vec<crate::alerts::ChannelName>,
+    /// Whether the message asks the CRM to reassign the lead (a field a
+    /// CRM workflow can act on).
+    pub reassign: bool,
+}
+
+/// Who an alert step tells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Recipient {
+    /// The clock's owner: the person the lead is assigned to.
+    Owner,
+    /// The owner's manager, as the people directory says.
+    Manager,
+    /// A party, through its contact.
+    Party(PartyId),
+}
+
+impl std::fmt::Display for Recipient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Recipient::Owner => f.write_str("owner"),
+            Recipient::Manager => f.write_str("manager"),
+            Recipient::Party(p) => f.write_str(&p.0),
+        }
+    }
 }
 
 /// When a consequence fires.

@@ -10,7 +10,13 @@ use super::parse::{Parsed, RefKind};
 use crate::Diagnostic;
 use crate::diagnostic::{closest, quoted_list};
 
-pub(crate) fn validate(mut parsed: Parsed, source: &str) -> (Vec<Diagnostic>, Option<Agreement>) {
+/// `channels`: the workspace's channel names when known; channel
+/// references are checked only then (the file alone cannot know them).
+pub(crate) fn validate(
+    mut parsed: Parsed,
+    source: &str,
+    channels: Option<&[crate::alerts::ChannelName]>,
+) -> (Vec<Diagnostic>, Option<Agreement>) {
     let mut diags = std::mem::take(&mut parsed.diags);
     let known = |kind: RefKind| -> Vec<&str> {
         let mut names: Vec<&str> = parsed
@@ -31,8 +37,41 @@ pub(crate) fn validate(mut parsed: Parsed, source: &str) -> (Vec<Diagnostic>, Op
         RefKind::Calendar => "[calendars]",
         RefKind::Goal => "[[goals]]",
         RefKind::Guarantee => "[[guarantees]]",
+        RefKind::Channel => "the workspace's channels",
     };
     for r in &parsed.refs {
+        if r.kind == RefKind::Channel {
+            let Some(channels) = channels else { continue };
+            if channels.iter().any(|c| c.as_str() == r.id) {
+                continue;
+            }
+            let names = channels.iter().map(|c| c.as_str());
+            let expected = match closest(&r.id, names.clone()) {
+                Some(c) => format!("\"{c}\"? the workspace's channels: {}", quoted_list(names)),
+                None if channels.is_empty() => format!(
+                    "a channel of the workspace; none is set up yet: add it with `handshake channel add {} --slack URL` (or --webhook URL --secret-file FILE)",
+                    r.id
+                ),
+                None => format!(
+                    "one of the workspace's channels: {} (or add it with `handshake channel add {}`)",
+                    quoted_list(names),
+                    r.id
+                ),
+            };
+            // A warning: channels may be added after the agreement; its
+            // alerts wait in the outbox (and show there) until then.
+            diags.push(
+                Diagnostic::warning(
+                    r.span.range(),
+                    format!(
+                        "channel \"{}\" is not set up in this workspace: its alerts wait in the outbox until it is",
+                        r.id
+                    ),
+                )
+                .expected(expected),
+            );
+            continue;
+        }
         let names = known(r.kind);
         if r.kind == RefKind::Persona && names.is_empty() {
             continue; // personas are optional; without them persona values are free text

@@ -77,29 +77,7 @@ pub(crate) fn view(
         let (a, b) = (p0.min(end), p1.unwrap_or(end).min(end));
         used -= calendar.elapsed_seconds(a, b);
     }
-    // Due: walk the running stretches until the duration is used up.
-    let mut due = None;
-    let mut remaining = duration;
-    let mut run_start = c.start;
-    let mut open_ended_pause = false;
-    for &(p0, p1) in &c.pauses {
-        let stretch = calendar.elapsed_seconds(run_start, p0);
-        if stretch >= remaining {
-            due = calendar.add_seconds(run_start, remaining);
-            break;
-        }
-        remaining -= stretch;
-        match p1 {
-            Some(p1) => run_start = p1,
-            None => {
-                open_ended_pause = true;
-                break;
-            }
-        }
-    }
-    if due.is_none() && !open_ended_pause {
-        due = calendar.add_seconds(run_start, remaining);
-    }
+    let due = when_used(c, calendar, duration);
     let paused = c.stop.is_none() && c.pauses.last().is_some_and(|p| p.1.is_none());
     let state = match (c.stop, due) {
         (Some(stop), Some(due)) if stop <= due => ClockState::Met,
@@ -120,6 +98,26 @@ pub(crate) fn view(
         used,
         promised: duration,
     }
+}
+
+/// The instant at which `c` will have used `amount` business seconds,
+/// pauses excluded (its stop aside: the instant it would reach that,
+/// had it kept running); `None` while an open-ended pause comes first.
+/// The due instant is `when_used(c, calendar, promised)`; an alert step at
+/// `p` percent falls at `when_used(c, calendar, promised * p / 100)`.
+pub(crate) fn when_used(c: &ClockRecord, calendar: &Calendar, amount: i64) -> Option<i64> {
+    // Walk the running stretches until the amount is used up.
+    let mut remaining = amount;
+    let mut run_start = c.start;
+    for &(p0, p1) in &c.pauses {
+        let stretch = calendar.elapsed_seconds(run_start, p0);
+        if stretch >= remaining {
+            return calendar.add_seconds(run_start, remaining);
+        }
+        remaining -= stretch;
+        run_start = p1?;
+    }
+    calendar.add_seconds(run_start, remaining)
 }
 
 #[cfg(test)]

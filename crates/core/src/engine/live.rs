@@ -34,6 +34,8 @@ struct Held {
     inferred: usize,
     /// The latest event's instant, in whole seconds.
     latest: i64,
+    /// The instants of its open clocks' alert steps, as put in the index.
+    steps: Vec<i64>,
 }
 
 /// The live state of one workspace for a history of agreement versions.
@@ -69,6 +71,12 @@ pub struct Live {
     keep_events: bool,
     /// For a state made to answer one instant: events after it are dropped.
     cutoff: Option<i64>,
+    /// Every open clock's alert step instants with its subject: which
+    /// steps fell between two instants is a range of it, not a pass over
+    /// every clock.
+    steps: BTreeSet<(i64, String)>,
+    /// Whether any version has an alert step (else no index is kept).
+    ladders: bool,
 }
 
 impl Live {
@@ -77,6 +85,10 @@ impl Live {
     pub fn new(versions: Vec<(Timestamp, Agreement)>) -> Live {
         Live {
             read: versions.iter().map(|(_, a)| read_attributes(a)).collect(),
+            ladders: versions
+                .iter()
+                .any(|(_, a)| a.guarantees.iter().any(|g| !g.alerts.is_empty())),
+            steps: BTreeSet::new(),
             versions,
             texts: Texts::default(),
             subjects: BTreeMap::new(),
@@ -135,6 +147,11 @@ impl Live {
     pub fn set_subject(&mut self, subject: &str, mut events: Vec<Event>) {
         let cutoff = self.cutoff.unwrap_or(i64::MAX);
         events.retain(|e| e.subject.as_str() == subject && secs(e.occurred_at) <= cutoff);
+        if let Some(old) = self.subjects.get(subject) {
+            for t in &old.steps {
+                self.steps.remove(&(*t, subject.to_string()));
+            }
+        }
         if events.is_empty() {
             self.subjects.remove(subject);
             self.pending.remove(subject);
@@ -150,7 +167,16 @@ impl Live {
         let refs: Vec<&Event> = events.iter().collect();
         let facts = fold_versions(&self.versions, &self.read, &mut self.texts, subject, &refs);
         let keep = self.keep_events || latest > self.horizon;
+        let steps = if self.ladders {
+            self.step_instants(&facts)
+        } else {
+            Vec::new()
+        };
+        for t in &steps {
+            self.steps.insert((*t, subject.to_string()));
+        }
         let held = Held {
+            steps,
             facts,
             count: events.len(),
             inferred: events.iter().filter(|e| e.inferred).count(),
@@ -163,6 +189,72 @@ impl Live {
             self.pending.remove(subject);
         }
         self.subjects.insert(subject.to_string(), held);
+    }
+
+    /// The distinct instants of the alert steps of `facts`' open clocks,
+    /// each clock judged by the version in force at its start.
+    fn step_instants(&self, facts: &[Facts]) -> Vec<i64> {
+        let mut out: Vec<i64> = self
+            .versions
+            .iter()
+            .zip(facts)
+            .enumerate()
+            .flat_map(|(i, ((_, a), f))| {
+                super::ladder::step_instants(a, f, super::version_window(&self.versions, i))
+            })
+            .map(|(t, _, _)| t)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The alert steps that fell in `(from, to]` for clocks still open at
+    /// `to`, each clock judged by the version in force at its start, in
+    /// order of their instants. Read from the index of step instants: it
+    /// costs the steps in the range (and the subjects with events after
+    /// `to`), not every clock. Like [`Live::evaluation`], `to` must not be
+    /// earlier than an instant asked before.
+    pub fn alerts_between(&mut self, from: Timestamp, to: Timestamp) -> Vec<super::AlertDue> {
+        let (from, limit) = (secs(from), secs(to));
+        if !self.ladders || limit <= from {
+            return Vec::new();
+        }
+        let partial = self.partial_facts(limit);
+        let mut subjects: BTreeSet<&str> = self
+            .steps
+            .range((from.saturating_add(1), String::new())..)
+            .take_while(|(t, _)| *t <= limit)
+            .map(|(_, s)| s.as_str())
+            .collect();
+        subjects.extend(partial.keys().map(String::as_str));
+        let mut out = Vec::new();
+        for subject in subjects {
+            let facts = match (partial.get(subject), self.subjects.get(subject)) {
+                (Some((facts, _, _)), _) => facts,
+                (None, Some(held)) => &held.facts,
+                (None, None) => continue,
+            };
+            for (i, ((_, a), f)) in self.versions.iter().zip(facts).enumerate() {
+                let version = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                let window = super::version_window(&self.versions, i);
+                out.extend(super::ladder::due_between(
+                    a, version, f, window, from, limit,
+                ));
+            }
+        }
+        out.sort_by_key(|a| (a.instant, a.key()));
+        out
+    }
+
+    /// The first alert step instant after `after` among the open clocks
+    /// (events already held but dated later aside: they come into view at
+    /// [`Live::next_change`]).
+    pub fn next_alert(&self, after: Timestamp) -> Option<Timestamp> {
+        self.steps
+            .range((secs(after).saturating_add(1), String::new())..)
+            .next()
+            .and_then(|(t, _)| Timestamp::from_second(*t).ok())
     }
 
     /// The facts of the subjects with events after `limit`, folded from the

@@ -13,6 +13,7 @@ mod findings;
 mod fold;
 mod goals;
 mod incremental;
+mod ladder;
 mod live;
 mod periods;
 mod quality;
@@ -29,6 +30,7 @@ pub use clocks::{ClockState, ClockView};
 pub use findings::Finding;
 pub use goals::{Actual, GoalResult};
 pub use incremental::Evaluator;
+pub use ladder::AlertDue;
 pub use live::Live;
 pub use periods::PeriodKey;
 pub use quality::{GradeQuality, Quality};
@@ -396,15 +398,7 @@ pub(crate) fn combine_versions<A: std::borrow::Borrow<Agreement>>(
     if evaluations.is_empty() {
         return merged;
     }
-    let window = |i: usize| {
-        let start = if i == 0 {
-            i64::MIN
-        } else {
-            secs(versions[i].0)
-        };
-        let end = versions.get(i + 1).map_or(i64::MAX, |(t, _)| secs(*t));
-        (start, end)
-    };
+    let window = |i: usize| version_window(versions, i);
     let latest_index = versions.len() - 1;
     let latest_part = (
         std::mem::take(&mut merged.clocks),
@@ -450,6 +444,19 @@ pub(crate) fn combine_versions<A: std::borrow::Borrow<Agreement>>(
     merged.clocks = clocks;
     merged.goals = goals;
     merged
+}
+
+/// The starts `[from, to)` (whole seconds) of the clocks and periods that
+/// `versions[i]` judges: from its instant (the first also covers all
+/// before it) to the next version's.
+pub(crate) fn version_window<A>(versions: &[(Timestamp, A)], i: usize) -> (i64, i64) {
+    let start = if i == 0 {
+        i64::MIN
+    } else {
+        secs(versions[i].0)
+    };
+    let end = versions.get(i + 1).map_or(i64::MAX, |(t, _)| secs(*t));
+    (start, end)
 }
 
 /// Builds the evaluation from folded subjects (shared with the incremental evaluator).

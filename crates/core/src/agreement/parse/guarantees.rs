@@ -26,6 +26,7 @@ impl Parser<'_> {
                 "warn_at",
                 "escalate_to",
                 "cadence",
+                "alerts",
                 "description",
             ],
             "a guarantee",
@@ -220,6 +221,7 @@ impl Parser<'_> {
         let escalate_to = self
             .ref_string(t, "escalate_to", RefKind::Party, &what, false, "\"sales\"")
             .map(PartyId);
+        let alerts = self.alert_steps(t, &what);
         let description = self.opt_string(t, "description");
         let (id, span) = id?;
         self.guarantee_spans.push(span);
@@ -236,8 +238,146 @@ impl Parser<'_> {
             warn_at,
             escalate_to,
             cadence,
+            alerts,
             description,
         })
+    }
+
+    /// `alerts = [{ at = "50%", tell = "owner", via = "sales-room" }, ...]`:
+    /// the escalation ladder, sorted by point; two steps may not share a
+    /// point and recipient.
+    fn alert_steps(&mut self, t: Table<'_, '_>, what: &str) -> Vec<AlertStep> {
+        const EXAMPLE: &str = "[{ at = \"50%\", tell = \"owner\", via = \"sales-room\" }]";
+        let mut steps: Vec<(AlertStep, crate::toml_read::Span)> = Vec::new();
+        let Some(items) = self
+            .r
+            .get(t, "alerts")
+            .and_then(|v| self.r.array(v, "alerts", EXAMPLE))
+        else {
+            return Vec::new();
+        };
+        for item in items {
+            let Some(st) = self.r.table(
+                item,
+                "an alert step",
+                "{ at = \"50%\", tell = \"owner\", via = \"sales-room\" }",
+            ) else {
+                continue;
+            };
+            self.r
+                .keys(st, &["at", "tell", "via", "ask"], "an alert step");
+            let at = self
+                .r
+                .req(st, "at", "an alert step", "\"50%\" or \"due\"")
+                .and_then(|v| {
+                    let s = self.r.string(
+                        v,
+                        "at",
+                        "a share of the promise such as \"50%\", or \"due\"",
+                    )?;
+                    if s.text.trim() == "due" {
+                        return Some((100_u16, s.span));
+                    }
+                    let p = match text::percent(s.text) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            self.text_error(s, e);
+                            return None;
+                        }
+                    };
+                    if !(1.0..=1000.0).contains(&p) || p.fract() != 0.0 {
+                        self.r.error(
+                            s.span,
+                            format!("alert at {p}% is not a whole percentage from 1% to 1000%"),
+                            "a share of the promise such as \"50%\", \"due\" or \"150%\"",
+                        );
+                        return None;
+                    }
+                    Some((p as u16, s.span))
+                });
+            let tell = self
+                .r
+                .req(st, "tell", "an alert step", "\"owner\"")
+                .and_then(|v| {
+                    let s = self.r.string(
+                        v,
+                        "tell",
+                        "\"owner\", \"manager\" or a party id such as \"sales\"",
+                    )?;
+                    Some(match s.text {
+                        "owner" => Recipient::Owner,
+                        "manager" => Recipient::Manager,
+                        party => {
+                            self.refer(RefKind::Party, party, s.span);
+                            Recipient::Party(PartyId(party.to_string()))
+                        }
+                    })
+                });
+            let mut via = Vec::new();
+            match self.r.get(st, "via") {
+                Some(v) => {
+                    for s in self
+                        .r
+                        .strings(v, "via", "channel names such as [\"sales-room\"]")
+                    {
+                        match crate::alerts::ChannelName::parse(s.text) {
+                            Ok(name) => {
+                                self.refer(RefKind::Channel, s.text, s.span);
+                                via.push(name);
+                            }
+                            Err(e) => self.r.error(
+                                s.span,
+                                e.to_string(),
+                                "a channel name: lowercase letters, digits and dashes, as in `handshake channel add`",
+                            ),
+                        }
+                    }
+                }
+                None => self.r.error(
+                    st.span,
+                    format!("an alert step of {what} has no \"via\""),
+                    "via = \"sales-room\" (the channels it goes through)",
+                ),
+            }
+            let reassign = match self.r.get(st, "ask") {
+                None => false,
+                Some(v) => match self.r.string(v, "ask", "\"reassign\"") {
+                    Some(s) if s.text == "reassign" => true,
+                    Some(s) => {
+                        self.r.error(
+                            s.span,
+                            format!("ask \"{}\" is unknown", s.text),
+                            "\"reassign\" (the CRM is asked to give the lead to someone else)",
+                        );
+                        false
+                    }
+                    None => false,
+                },
+            };
+            if let (Some((at, span)), Some(tell)) = (at, tell)
+                && !via.is_empty()
+            {
+                if steps.iter().any(|(s, _)| s.at == at && s.tell == tell) {
+                    self.r.error(
+                        span,
+                        format!("{what} tells {tell} at {at}% twice"),
+                        "one step per point and recipient (list several channels in its via)",
+                    );
+                    continue;
+                }
+                steps.push((
+                    AlertStep {
+                        at,
+                        tell,
+                        via,
+                        reassign,
+                    },
+                    span,
+                ));
+            }
+        }
+        steps.sort_by_key(|(s, _)| s.at);
+        steps.into_iter().map(|(s, _)| s).collect()
     }
 
     pub(super) fn condition(&mut self, s: Str<'_>) -> Option<Condition> {

@@ -28,6 +28,9 @@ pub(crate) enum RefKind {
     Calendar,
     Goal,
     Guarantee,
+    /// A channel of the workspace: defined outside the file, checked only
+    /// when the workspace's channels are known ([`super::check_in_workspace`]).
+    Channel,
 }
 
 impl RefKind {
@@ -41,6 +44,7 @@ impl RefKind {
             RefKind::Calendar => "calendar",
             RefKind::Goal => "goal",
             RefKind::Guarantee => "guarantee",
+            RefKind::Channel => "channel",
         }
     }
 }
