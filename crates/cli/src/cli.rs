@@ -73,6 +73,10 @@ pub enum Command {
         /// comma-separate); failed sign-ins are then counted per real client, not per proxy.
         #[arg(long, env = "HANDSHAKE_TRUSTED_PROXY", value_delimiter = ',')]
         trusted_proxy: Vec<std::net::IpAddr>,
+        /// The dashboard's address as people reach it, e.g. https://handshake.example.com: alerts
+        /// link to lead pages under it. Without it they link to the listening address.
+        #[arg(long, env = "HANDSHAKE_PUBLIC_URL")]
+        public_url: Option<String>,
     },
 
     /// Generate a realistic demo company into the store, under the example agreement.
@@ -319,10 +323,10 @@ pub enum PersonCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ChannelCommand {
-    /// Add a channel: a JSON webhook (every delivery signed with the secret) or a Slack incoming webhook.
+    /// Add a channel: a JSON webhook (every delivery signed with the secret), a Slack incoming webhook, or the server's log.
     #[command(
-        group(clap::ArgGroup::new("target").required(true).args(["webhook", "slack"])),
-        after_help = "Examples:\n  handshake channel add ops --webhook https://hooks.example/x --secret-file ops.secret\n  handshake channel add ops --webhook https://hooks.example/x --secret-env OPS_WEBHOOK_SECRET\n  handshake channel add sales-room --slack https://hooks.slack.com/services/T000/B000/XXXX\n\nThe secret is never stored: the channel keeps where to read it, and the server that delivers reads it there. A receiver checks each delivery's Handshake-Signature header as docs/alerts.md shows."
+        group(clap::ArgGroup::new("target").required(true).args(["webhook", "slack", "log"])),
+        after_help = "Examples:\n  handshake channel add ops --webhook https://hooks.example/x --secret-file ops.secret\n  handshake channel add ops --webhook https://hooks.example/x --secret-env OPS_WEBHOOK_SECRET\n  handshake channel add sales-room --slack https://hooks.slack.com/services/T000/B000/XXXX\n  handshake channel add try-out --log\n\nThe secret is never stored: the channel keeps where to read it, and the server that delivers reads it there. A receiver checks each delivery's Handshake-Signature header as docs/alerts.md shows."
     )]
     Add {
         /// The channel's name: lowercase letters, digits and dashes, e.g. ops or sales-room.
@@ -333,6 +337,9 @@ pub enum ChannelCommand {
         /// A Slack incoming webhook URL (Block Kit messages).
         #[arg(long, conflicts_with_all = ["secret_file", "secret_env"])]
         slack: Option<String>,
+        /// Write each notification to the log of the server that delivers it (to try a ladder out).
+        #[arg(long, conflicts_with_all = ["secret_file", "secret_env"])]
+        log: bool,
         /// A file whose content is the webhook's signing secret.
         #[arg(long, group = "secret")]
         secret_file: Option<PathBuf>,

@@ -45,6 +45,24 @@ pub async fn load_demo(
     let version = store
         .add_agreement(ws, &demo.agreement.name, &demo.agreement_text)
         .await?;
+    // Its people, and its ladders' channels as log channels: the demo has
+    // no Slack, so its alerts are written to the server's log.
+    store
+        .put_people(ws, &handshake_core::demo::people())
+        .await?;
+    let now = jiff::Timestamp::now().as_second();
+    let have = store.channels(ws).await?;
+    for name in ["sales-room", "ops"] {
+        let name = handshake_core::alerts::ChannelName::parse(name)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        if !have.iter().any(|c| c.name == name) {
+            let channel = handshake_core::alerts::Channel {
+                name,
+                target: handshake_core::alerts::ChannelTarget::Log,
+            };
+            store.add_channel(ws, &channel, now).await?;
+        }
+    }
     let mut events = 0;
     for batch in demo.events.chunks(20_000) {
         let outcome = store.insert_events(ws, batch).await?;

@@ -6,6 +6,7 @@
 //! Handlers are thin: they authenticate, parse with `handshake-core`, store
 //! with `handshake-store`, and answer JSON with a stable error code.
 
+mod alerting;
 mod auth;
 pub mod deliver;
 mod demo;

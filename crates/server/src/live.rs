@@ -96,13 +96,23 @@ struct Engine {
 pub(crate) struct Engines {
     engines: Mutex<HashMap<String, Arc<Engine>>>,
     replays: Arc<Semaphore>,
+    /// The dashboard's public address, for the links in alerts.
+    public_url: Option<Arc<str>>,
 }
 
 impl Default for Engines {
     fn default() -> Engines {
+        Engines::new(None)
+    }
+}
+
+impl Engines {
+    /// No engine yet; alerts link to the lead pages under `public_url`.
+    pub(crate) fn new(public_url: Option<String>) -> Engines {
         Engines {
             engines: Mutex::default(),
             replays: Arc::new(Semaphore::new(REPLAYS)),
+            public_url: public_url.map(Arc::from),
         }
     }
 }
@@ -127,7 +137,12 @@ impl Engines {
             wake: Notify::new(),
         });
         map.insert(ws.as_str().to_string(), Arc::clone(&engine));
-        tokio::spawn(follow(store.clone(), ws.clone(), Arc::clone(&engine)));
+        tokio::spawn(follow(
+            store.clone(),
+            ws.clone(),
+            Arc::clone(&engine),
+            self.public_url.clone(),
+        ));
         engine
     }
 
@@ -328,11 +343,29 @@ async fn assemble(f: &Followed) -> Result<(Snapshot, Timestamp), StoreError> {
     .map_err(|e| StoreError::Invalid(format!("the evaluation stopped: {e}")))
 }
 
-/// The follower: builds, then keeps the published evaluation current.
-async fn follow(store: Store, ws: Workspace, engine: Arc<Engine>) {
+/// The follower: builds, then keeps the published evaluation current and
+/// tells the alert steps that fall ([`crate::alerting`]).
+async fn follow(store: Store, ws: Workspace, engine: Arc<Engine>, public_url: Option<Arc<str>>) {
     let mut state: Option<Followed> = None;
+    let mut alerting = crate::alerting::Alerting::default();
     loop {
-        match pass(&store, &ws, &engine, &mut state).await {
+        let done = match pass(&store, &ws, &engine, &mut state).await {
+            Ok(()) => match &state {
+                Some(f) => {
+                    crate::alerting::look(
+                        &store,
+                        &ws,
+                        &f.live,
+                        &mut alerting,
+                        public_url.as_deref(),
+                    )
+                    .await
+                }
+                None => Ok(()),
+            },
+            Err(e) => Err(e),
+        };
+        match done {
             Ok(()) => {}
             Err(e) => {
                 tracing::warn!(error = %e, workspace = ws.as_str(), "the live engine could not catch up; retrying in a second");

@@ -70,6 +70,11 @@ pub(crate) async fn run(store: Store, settings: DeliverySettings, mut stop: watc
             }
             Err(e) => tracing::warn!(error = %e, "claiming due notifications failed"),
         }
+        if let Ok((depth, oldest)) = store.outbox_depth().await {
+            metrics::gauge!("handshake_outbox_pending").set(depth as f64);
+            let age = oldest.map_or(0, |t| (now() - t).max(0));
+            metrics::gauge!("handshake_outbox_oldest_pending_seconds").set(age as f64);
+        }
         tokio::select! {
             () = tokio::time::sleep(settings.poll) => {}
             _ = stop.changed() => return,
@@ -99,13 +104,15 @@ async fn deliver_one(
         None => Outcome::Failed { status, answer },
     };
     let outcome = match channel {
-        Ok(None) => Outcome::Failed {
-            status: None,
-            answer: format!(
-                "workspace \"{}\" has no channel \"{}\"",
-                n.workspace, n.channel
+        // Kept and tried again (for as long as any retry): the agreement
+        // may name a channel before `handshake channel add` sets it up.
+        Ok(None) => again(
+            None,
+            format!(
+                "workspace \"{}\" has no channel \"{}\" (yet): add it with `handshake channel add {}`",
+                n.workspace, n.channel, n.channel
             ),
-        },
+        ),
         Err(e) => again(None, format!("reading the channel failed: {e}")),
         Ok(Some(c)) => {
             let sent = deliver::send_raw(
@@ -132,7 +139,14 @@ async fn deliver_one(
         Outcome::Retry { .. } => "retry",
         Outcome::Failed { .. } => "failed",
     };
-    metrics::counter!("handshake_deliveries_total", "outcome" => label).increment(1);
+    metrics::counter!("handshake_deliveries_total", "channel" => n.channel.clone(), "outcome" => label)
+        .increment(1);
+    if n.attempts == 0 {
+        // How late the first attempt came against the instant it was due.
+        let late = (jiff::Timestamp::now().as_millisecond() - n.due_at * 1000).max(0);
+        metrics::histogram!("handshake_notification_lateness_seconds", "kind" => n.kind.clone())
+            .record(late as f64 / 1000.0);
+    }
     if let Err(e) = store
         .record_delivery(&n.workspace, &n.key, &outcome, now())
         .await

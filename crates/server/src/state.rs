@@ -22,6 +22,10 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How the outbox's notifications are delivered.
     pub delivery: crate::outbox::DeliverySettings,
+    /// The dashboard's address as people reach it (e.g.
+    /// `https://handshake.example.com`), for the links in alerts; without
+    /// it alerts carry no link.
+    pub public_url: Option<String>,
 }
 
 /// Shared server state; cheap to clone.
@@ -45,7 +49,12 @@ impl AppState {
         AppState {
             store,
             guard: Arc::default(),
-            engines: Arc::default(),
+            engines: Arc::new(crate::live::Engines::new(
+                settings
+                    .public_url
+                    .as_deref()
+                    .map(|u| u.trim_end_matches('/').to_string()),
+            )),
             settings,
         }
     }

@@ -20,6 +20,7 @@ fn decode((name, kind, url, secret): Row) -> Result<Channel, StoreError> {
                 .and_then(|s| SecretSource::from_stored(s).map_err(|e| corrupt(&e.to_string())))?,
         },
         "slack" => ChannelTarget::Slack { url },
+        "log" => ChannelTarget::Log,
         other => return Err(corrupt(&format!("kind {other:?}"))),
     };
     Ok(Channel {
@@ -42,7 +43,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let secret = match &channel.target {
             ChannelTarget::Webhook { secret, .. } => Some(secret.stored()),
-            ChannelTarget::Slack { .. } => None,
+            ChannelTarget::Slack { .. } | ChannelTarget::Log => None,
         };
         let added = on_pool!(self, pool => sqlx::query(
             "INSERT INTO channels (workspace, name, kind, url, secret_source, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (workspace, name) DO NOTHING",

@@ -16,6 +16,7 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
     (4, include_str!("../migrations/sqlite/0004_channels.sql")),
     (5, include_str!("../migrations/sqlite/0005_outbox.sql")),
     (6, include_str!("../migrations/sqlite/0006_people.sql")),
+    (7, include_str!("../migrations/sqlite/0007_alert_marks.sql")),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -36,6 +37,10 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
     (5, include_str!("../migrations/postgres/0005_channels.sql")),
     (6, include_str!("../migrations/postgres/0006_outbox.sql")),
     (7, include_str!("../migrations/postgres/0007_people.sql")),
+    (
+        8,
+        include_str!("../migrations/postgres/0008_alert_marks.sql"),
+    ),
 ];
 
 /// The table that records which migrations ran.

@@ -176,11 +176,53 @@ impl Store {
         list: &[NewNotification],
         now: i64,
     ) -> Result<u64, StoreError> {
+        self.enqueue(ws, list, now, None).await
+    }
+
+    /// Adds the notifications of the alert steps that fell up to `up_to`
+    /// (unix seconds) and moves the workspace's alert mark there, in one
+    /// transaction: the decision and what it decided are stored together
+    /// (the mark never moves back). How many notifications were new.
+    ///
+    /// # Errors
+    /// As [`Store::enqueue_notifications`].
+    pub async fn enqueue_alerts(
+        &self,
+        ws: &Workspace,
+        list: &[NewNotification],
+        now: i64,
+        up_to: i64,
+    ) -> Result<u64, StoreError> {
+        self.enqueue(ws, list, now, Some(up_to)).await
+    }
+
+    /// How far the workspace's alert steps are in the outbox (unix
+    /// seconds); `None` before the first look.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn alerts_up_to(&self, ws: &Workspace) -> Result<Option<i64>, StoreError> {
+        Ok(on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT up_to FROM alert_marks WHERE workspace = $1",
+        ).bind(ws.as_str()).fetch_optional(pool).await?))
+    }
+
+    async fn enqueue(
+        &self,
+        ws: &Workspace,
+        list: &[NewNotification],
+        now: i64,
+        up_to: Option<i64>,
+    ) -> Result<u64, StoreError> {
         let sql = "INSERT INTO notifications (workspace, key, delivery_id, channel, kind, body, due_at, state, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $7, $8) ON CONFLICT (workspace, key) DO NOTHING";
+        let mark = "INSERT INTO alert_marks (workspace, up_to) VALUES ($1, $2) ON CONFLICT (workspace) DO UPDATE SET up_to = CASE WHEN excluded.up_to > alert_marks.up_to THEN excluded.up_to ELSE alert_marks.up_to END";
         let mut added = 0;
         let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
+            if let Some(t) = up_to {
+                sqlx::query(mark).bind(ws.as_str()).bind(t).execute(&mut *tx).await?;
+            }
             for n in list {
                 added += sqlx::query(sql)
                     .bind(ws.as_str())
@@ -198,6 +240,18 @@ impl Store {
             tx.commit().await?;
         });
         Ok(added)
+    }
+
+    /// The pending notifications of every workspace: how many, and the
+    /// earliest instant one of them was due (unix seconds), for the
+    /// outbox's depth and age.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn outbox_depth(&self) -> Result<(i64, Option<i64>), StoreError> {
+        Ok(on_pool!(self, pool => sqlx::query_as(
+            "SELECT COUNT(*), MIN(due_at) FROM notifications WHERE state = 'pending'",
+        ).fetch_one(pool).await?))
     }
 
     /// Claims up to `limit` pending notifications due at `now`, of every

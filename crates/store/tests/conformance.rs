@@ -167,7 +167,37 @@ conformance!(
     a_notification_exists_once_and_keeps_its_delivery_id,
     concurrent_claims_never_take_one_notification_twice,
     the_directory_is_per_workspace_and_knows_which_owners_it_lacks,
+    the_alert_mark_moves_with_its_notifications_and_never_back,
 );
+
+async fn the_alert_mark_moves_with_its_notifications_and_never_back(store: Store) {
+    let (w, other) = (ws("acme"), ws("globex"));
+    assert_eq!(store.alerts_up_to(&w).await.unwrap(), None);
+    let added = store
+        .enqueue_alerts(&w, &[notification("step-1", 100)], 150, 150)
+        .await
+        .unwrap();
+    assert_eq!(
+        (added, store.alerts_up_to(&w).await.unwrap()),
+        (1, Some(150))
+    );
+    // A second server that looked up to an earlier instant: the mark stays,
+    // and the step it decided again is not added twice.
+    let added = store
+        .enqueue_alerts(&w, &[notification("step-1", 100)], 160, 120)
+        .await
+        .unwrap();
+    assert_eq!(
+        (added, store.alerts_up_to(&w).await.unwrap()),
+        (0, Some(150))
+    );
+    // Nothing fell: the mark still moves.
+    store.enqueue_alerts(&w, &[], 200, 200).await.unwrap();
+    assert_eq!(store.alerts_up_to(&w).await.unwrap(), Some(200));
+    assert_eq!(store.alerts_up_to(&other).await.unwrap(), None);
+    assert_eq!(store.notifications(&w, 10).await.unwrap().len(), 1);
+    assert_eq!(store.outbox_depth().await.unwrap(), (1, Some(100)));
+}
 
 async fn the_directory_is_per_workspace_and_knows_which_owners_it_lacks(store: Store) {
     use handshake_core::alerts::people::{Person, Presence};

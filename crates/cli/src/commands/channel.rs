@@ -24,10 +24,12 @@ pub async fn channel(global: &Global, cmd: ChannelCommand) -> anyhow::Result<Exi
             name: n,
             webhook,
             slack,
+            log,
             secret_file,
             secret_env,
         } => {
             let target = match (webhook, slack) {
+                _ if log => ChannelTarget::Log,
                 (Some(url), None) => {
                     let secret = match (secret_file, secret_env) {
                         (Some(path), None) => {
@@ -52,7 +54,7 @@ pub async fn channel(global: &Global, cmd: ChannelCommand) -> anyhow::Result<Exi
                 (None, Some(url)) => ChannelTarget::Slack {
                     url: parse_url(&url)?,
                 },
-                _ => anyhow::bail!("give one of --webhook URL or --slack URL"),
+                _ => anyhow::bail!("give one of --webhook URL, --slack URL or --log"),
             };
             let channel = Channel {
                 name: name(&n)?,
@@ -80,6 +82,7 @@ pub async fn channel(global: &Global, cmd: ChannelCommand) -> anyhow::Result<Exi
                 let secret = match &c.target {
                     ChannelTarget::Webhook { secret, .. } => format!("secret from {secret}"),
                     ChannelTarget::Slack { .. } => "no signature (Slack)".to_string(),
+                    ChannelTarget::Log => "written to the server's log".to_string(),
                 };
                 out.push_str(&format!(
                     "{}\t{}\t{}\t{secret}\n",

@@ -12,6 +12,7 @@ mod report;
 mod store;
 mod token;
 
+use anyhow::Context;
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             secure_cookies,
             max_connections,
             trusted_proxy,
+            public_url,
         } => {
             let settings = handshake_server::Settings {
                 secure_cookies,
@@ -48,6 +50,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ..handshake_server::Limits::default()
                 },
                 trusted_proxies: trusted_proxy,
+                public_url: public_url
+                    .map(|u| handshake_core::alerts::channel::parse_url(&u))
+                    .transpose()
+                    .context("--public-url")?,
                 ..handshake_server::Settings::default()
             };
             store::runtime()?.block_on(store::serve(&global, &bind, demo, settings))

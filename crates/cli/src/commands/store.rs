@@ -39,7 +39,7 @@ pub async fn serve(
     global: &Global,
     bind: &str,
     demo: bool,
-    settings: handshake_server::Settings,
+    mut settings: handshake_server::Settings,
 ) -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -59,6 +59,9 @@ pub async fn serve(
         format!("cannot listen on {bind}; expected HOST:PORT such as 127.0.0.1:8080")
     })?;
     let addr = listener.local_addr()?;
+    if settings.public_url.is_none() && !addr.ip().is_unspecified() {
+        settings.public_url = Some(format!("http://{addr}"));
+    }
     // A closed stdout (a supervisor that stopped reading) must not stop the server.
     let mut out = std::io::stdout();
     let _ = writeln!(

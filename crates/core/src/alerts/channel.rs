@@ -126,6 +126,9 @@ pub enum ChannelTarget {
         /// The incoming webhook's URL.
         url: String,
     },
+    /// The server's log: each notification is written there as one line
+    /// (for trying ladders out, and the demo, which has no Slack).
+    Log,
 }
 
 impl fmt::Debug for ChannelTarget {
@@ -136,18 +139,20 @@ impl fmt::Debug for ChannelTarget {
 }
 
 impl ChannelTarget {
-    /// `webhook` or `slack`.
+    /// `webhook`, `slack` or `log`.
     pub fn kind(&self) -> &'static str {
         match self {
             ChannelTarget::Webhook { .. } => "webhook",
             ChannelTarget::Slack { .. } => "slack",
+            ChannelTarget::Log => "log",
         }
     }
 
-    /// The URL deliveries are posted to.
+    /// The URL deliveries are posted to (empty for the log).
     pub fn url(&self) -> &str {
         match self {
             ChannelTarget::Webhook { url, .. } | ChannelTarget::Slack { url } => url,
+            ChannelTarget::Log => "",
         }
     }
 
@@ -156,6 +161,7 @@ impl ChannelTarget {
     pub fn shown_url(&self) -> String {
         match self {
             ChannelTarget::Webhook { url, .. } => url.clone(),
+            ChannelTarget::Log => "(the server's log)".to_string(),
             ChannelTarget::Slack { url } => {
                 let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
                 let host = rest.split('/').next().unwrap_or_default();

@@ -6,6 +6,7 @@
 //! module builds and checks.
 
 pub mod channel;
+pub mod message;
 pub mod people;
 pub mod retry;
 pub mod signature;

@@ -477,6 +477,50 @@ const MID_MARKET_REPS: [(&str, Habit); 4] = [
     ("rep-hugo", Habit::IgnoresSmb),
 ];
 
+/// The demo company's people directory: its eight reps (enterprise ones
+/// in New York under Sam Lee, mid-market ones in Berlin under Priya
+/// Raman) and the two managers, who are the sales contacts of the agreement.
+pub fn people() -> Vec<crate::alerts::people::Person> {
+    use crate::alerts::people::{Person, Presence};
+    let person = |id: &str, name: &str, manager: Option<&str>, zone: &str| Person {
+        owner_id: id.to_string(),
+        name: name.to_string(),
+        email: Some(format!(
+            "{}@northwind.example",
+            name.to_lowercase().replace(' ', ".")
+        )),
+        slack: None,
+        party: "sales".to_string(),
+        manager: manager.map(str::to_string),
+        calendar: None,
+        time_zone: Some(zone.to_string()),
+        presence: Presence::Active,
+    };
+    let names = [
+        "Ava Chen",
+        "Ben Okafor",
+        "Carlos Ruiz",
+        "Dee Walsh",
+        "Emma Schulz",
+        "Felix Braun",
+        "Greta Nilsson",
+        "Hugo Martin",
+    ];
+    let mut out = vec![
+        person("mgr-sam", "Sam Lee", None, "America/New_York"),
+        person("mgr-priya", "Priya Raman", None, "Europe/Berlin"),
+    ];
+    for ((id, _), name) in ENTERPRISE_REPS.iter().chain(&MID_MARKET_REPS).zip(names) {
+        let (manager, zone) = if ENTERPRISE_REPS.iter().any(|(r, _)| r == id) {
+            ("mgr-sam", "America/New_York")
+        } else {
+            ("mgr-priya", "Europe/Berlin")
+        };
+        out.push(person(id, name, Some(manager), zone));
+    }
+    out
+}
+
 const MINUTE: i64 = 60;
 const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;

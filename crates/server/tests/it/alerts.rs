@@ -1,7 +1,9 @@
 //! The delivery worker over the outbox: a receiver that refuses at first
 //! gets the notification again under the same delivery id, each attempt
-//! signed, until it accepts; a notification for a channel that is gone is
-//! failed and kept to show.
+//! signed, until it accepts; a notification for a channel not set up waits,
+//! tried again, until it is. And the escalation ladders: steps falling for
+//! running clocks reach Slack and signed webhooks, addressed through the
+//! people directory, without anyone reading a page.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -148,11 +150,221 @@ async fn a_refused_notification_comes_again_under_its_delivery_id_until_accepted
             .collect();
         assert_eq!(v1, expected);
     }
-    let gone = settled(&app, &ws, "clock:first-touch:L-2:step-1").await;
-    assert_eq!(gone.state, NotificationState::Failed);
+    // A channel not set up (yet): kept and tried again, saying why...
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let waiting = loop {
+        let list = app.store.notifications(&ws, 10).await.unwrap();
+        if let Some(n) = list
+            .into_iter()
+            .find(|n| n.key == "clock:first-touch:L-2:step-1" && n.attempts > 0)
+        {
+            break n;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the channel-less one was never tried"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(waiting.state, NotificationState::Pending);
     assert_eq!(
-        gone.last_answer.as_deref(),
-        Some("workspace \"default\" has no channel \"gone\"")
+        waiting.last_answer.as_deref(),
+        Some(
+            "workspace \"default\" has no channel \"gone\" (yet): add it with `handshake channel add gone`"
+        )
     );
+    // ...and delivered once it is.
+    app.store
+        .add_channel(
+            &ws,
+            &Channel {
+                name: ChannelName::parse("gone").unwrap(),
+                target: ChannelTarget::Log,
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    let done = settled(&app, &ws, "clock:first-touch:L-2:step-1").await;
+    assert_eq!(done.state, NotificationState::Delivered);
+    assert_eq!(
+        done.last_answer.as_deref(),
+        Some("written to the server's log")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The body of each request a receiver saw, as JSON.
+fn bodies(seen: &Seen) -> Vec<(HeaderMap, serde_json::Value)> {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .map(|(h, raw)| (h.clone(), serde_json::from_slice(raw).unwrap()))
+        .collect()
+}
+
+/// Waits until `seen` holds `n` requests (at most `limit`).
+async fn wait_for_requests(seen: &Seen, n: usize, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    while seen.lock().unwrap().len() < n {
+        assert!(
+            Instant::now() < deadline,
+            "{} of {n} requests after {limit:?}: {:?}",
+            seen.lock().unwrap().len(),
+            bodies(seen)
+                .iter()
+                .map(|(_, b)| b.to_string())
+                .collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_ladder_tells_the_owner_then_the_manager_as_the_clock_runs_with_no_one_reading() {
+    use handshake_core::alerts::people::{Person, Presence};
+    let app = spawn_app_with(handshake_server::Settings {
+        delivery: handshake_server::DeliverySettings {
+            poll: Duration::from_millis(50),
+            ..handshake_server::DeliverySettings::default()
+        },
+        public_url: Some("https://hs.example".into()),
+        ..handshake_server::Settings::default()
+    })
+    .await;
+    let ws = Workspace::new("default").unwrap();
+    let (slack_url, slack) = receiver(0).await;
+    let (ops_url, ops) = receiver(0).await;
+    let dir = std::env::temp_dir().join(format!("handshake-ladder-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let secret = dir.join("ops.secret");
+    std::fs::write(&secret, "ops-secret\n").unwrap();
+    for channel in [
+        Channel {
+            name: ChannelName::parse("sales-room").unwrap(),
+            target: ChannelTarget::Slack { url: slack_url },
+        },
+        Channel {
+            name: ChannelName::parse("ops").unwrap(),
+            target: ChannelTarget::Webhook {
+                url: ops_url,
+                secret: SecretSource::File(secret),
+            },
+        },
+    ] {
+        app.store.add_channel(&ws, &channel, 0).await.unwrap();
+    }
+    let person = |id: &str, name: &str, slack: &str, manager: Option<&str>| Person {
+        owner_id: id.into(),
+        name: name.into(),
+        email: Some(format!("{id}@northwind.example")),
+        slack: Some(slack.into()),
+        party: "sales".into(),
+        manager: manager.map(str::to_string),
+        calendar: None,
+        time_zone: Some("Europe/Berlin".into()),
+        presence: Presence::Active,
+    };
+    app.store
+        .put_people(
+            &ws,
+            &[
+                person("rep-ava", "Ava Chen", "UAVA", Some("mgr-sam")),
+                person("mgr-sam", "Sam Lee", "USAM", None),
+            ],
+        )
+        .await
+        .unwrap();
+    // Always open; one minute to the first touch: the owner is told at
+    // 30 s, the manager at 60 s, the party contact at 90 s.
+    let text = include_str!("../../../../examples/agreement.toml")
+        .replacen(
+            "effective = { from = \"2027-01-01\", to = \"2027-12-31\" }",
+            "effective = { from = \"2020-01-01\", to = \"2099-12-31\" }",
+            1,
+        )
+        .replacen("hours = \"mon-fri 09:00-17:00\"", "hours = \"24x7\"", 1)
+        .replacen("within = \"1 business hour\"", "within = \"1 minute\"", 1);
+    assert!(handshake_core::check("t", &text).agreement.is_some());
+    app.store.add_agreement(&ws, "t", &text).await.unwrap();
+    let ago = |s: i64| jiff::Timestamp::now() - jiff::SignedDuration::from_secs(s);
+    let mql = |lead: &str, at: jiff::Timestamp| {
+        format!(
+            "{{\"id\":\"{lead}-c\",\"type\":\"lead.created\",\"lead_id\":\"{lead}\",\"occurred_at\":\"{at}\",\"attributes\":{{\"segment\":\"enterprise\"}}}}\n\
+             {{\"id\":\"{lead}-a\",\"type\":\"lead.assigned\",\"lead_id\":\"{lead}\",\"occurred_at\":\"{at}\",\"owner\":\"rep-ava\"}}\n\
+             {{\"id\":\"{lead}-m\",\"type\":\"lead.stage_changed\",\"lead_id\":\"{lead}\",\"occurred_at\":\"{at}\",\"stage\":\"mql\"}}"
+        )
+    };
+    // T-1: an MQL 55 s ago, untouched: its 50% step fell 25 s ago, its due
+    // comes in 5 s. T-2: touched before half its time. T-3: an MQL two
+    // hours ago, from before anyone looked: history is not told again.
+    let t1 = ago(55);
+    let batch = [
+        mql("T-1", t1),
+        mql("T-2", ago(55)),
+        format!(
+            "{{\"id\":\"T-2-t\",\"type\":\"lead.touched\",\"lead_id\":\"T-2\",\"occurred_at\":\"{}\",\"channel\":\"call\"}}",
+            ago(50)
+        ),
+        mql("T-3", ago(7200)),
+    ]
+    .join("\n");
+    assert_eq!(app.post("/api/v1/events/batch", batch).await.status(), 200);
+    let started = t1.as_second();
+    // The owner, on Slack, at once (the step fell before the first look, within its grace).
+    wait_for_requests(&slack, 1, Duration::from_secs(10)).await;
+    let (_, first) = bodies(&slack).remove(0);
+    assert_eq!(
+        first["blocks"][0]["text"]["text"],
+        ":hourglass_flowing_sand: <@UAVA>: *T-1* has used 50% of the time"
+    );
+    assert_eq!(
+        first["blocks"][2]["elements"][0]["url"],
+        "https://hs.example/leads/T-1"
+    );
+    // The manager at due: on Slack and, signed, on the ops webhook.
+    wait_for_requests(&ops, 1, Duration::from_secs(15)).await;
+    let arrived = jiff::Timestamp::now().as_second();
+    assert!(
+        arrived - (started + 60) <= 5,
+        "due at {}, told at {arrived}",
+        started + 60
+    );
+    wait_for_requests(&slack, 2, Duration::from_secs(5)).await;
+    let (headers, hook) = bodies(&ops).remove(0);
+    assert_eq!(headers["handshake-event"], "clock.step");
+    assert!(
+        headers["handshake-signature"]
+            .to_str()
+            .unwrap()
+            .starts_with("t=")
+    );
+    assert_eq!(hook["subject"], "T-1");
+    assert_eq!(hook["step"]["at_percent"], 100);
+    assert_eq!(hook["tell"]["role"], "manager");
+    assert_eq!(hook["tell"]["name"], "Sam Lee");
+    assert_eq!(hook["owner"]["name"], "Ava Chen");
+    assert_eq!(hook["reassign"], false);
+    let (_, second) = bodies(&slack).remove(1);
+    assert!(
+        second["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Sam Lee: T-1 has reached due of guarantee enterprise-first-touch"),
+        "{second}"
+    );
+    // Nothing for T-2 (touched in time) or T-3 (history), and each step once.
+    let notifications = app.store.notifications(&ws, 50).await.unwrap();
+    let mut keys: Vec<&str> = notifications.iter().map(|n| n.key.as_str()).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        vec![
+            format!("clock/enterprise-first-touch/{started}/100%/manager/T-1/ops"),
+            format!("clock/enterprise-first-touch/{started}/100%/manager/T-1/sales-room"),
+            format!("clock/enterprise-first-touch/{started}/50%/owner/T-1/sales-room"),
+        ]
+    );
+    assert_eq!(slack.lock().unwrap().len(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,0 +1,126 @@
+//! Escalation ladders fired from the live state: after each pass, the
+//! follower asks its [`Live`] which alert steps fell since it last looked
+//! (a range of the index of step instants, not a scan of every clock),
+//! addresses them through the people directory, and puts one notification
+//! per channel in the outbox, moving the workspace's alert mark in the
+//! same transaction. The outbox's unique keys make this safe to repeat: a
+//! restart resumes from the stored mark, and several servers deciding the
+//! same step store it once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use handshake_core::alerts::message::{self, Links};
+use handshake_core::engine::{AlertDue, Live};
+use handshake_store::{NewNotification, Store, StoreError, Workspace};
+use jiff::Timestamp;
+
+/// How far back each look reaches before the mark: a step that fell a
+/// little before it for a clock whose events arrived late is still told.
+pub(crate) const GRACE: i64 = 15 * 60;
+/// How often the mark is stored when no step fell.
+const MARK_EVERY: i64 = 60;
+
+/// One workspace's alerting, kept across agreement versions.
+#[derive(Default)]
+pub(crate) struct Alerting {
+    /// How far steps are in the outbox; `None` until read from the store.
+    up_to: Option<i64>,
+    /// The mark as last stored.
+    stored: i64,
+    /// Keys put in the outbox within the grace window, so a repeated look
+    /// does not write them again.
+    recent: HashMap<String, i64>,
+}
+
+/// Looks for the steps that fell since the last look and stores their
+/// notifications. `base` is the dashboard's public address, for links.
+pub(crate) async fn look(
+    store: &Store,
+    ws: &Workspace,
+    live: &Arc<Mutex<Live>>,
+    alerting: &mut Alerting,
+    base: Option<&str>,
+) -> Result<(), StoreError> {
+    let now = Timestamp::now();
+    let now_s = now.as_second();
+    let up_to = match alerting.up_to {
+        Some(t) => t,
+        None => {
+            // The first look ever starts now: history is not re-told.
+            let t = store.alerts_up_to(ws).await?.unwrap_or(now_s);
+            alerting.stored = t;
+            alerting.up_to = Some(t);
+            if t == now_s {
+                store.enqueue_alerts(ws, &[], now_s, now_s).await?;
+            }
+            t
+        }
+    };
+    let from = Timestamp::from_second(up_to - GRACE).unwrap_or(Timestamp::MIN);
+    let live = Arc::clone(live);
+    let (fell, versions) = tokio::task::spawn_blocking(move || {
+        let mut live = live
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let fell = live.alerts_between(from, now);
+        let versions = if fell.is_empty() {
+            Vec::new()
+        } else {
+            live.versions().to_vec()
+        };
+        (fell, versions)
+    })
+    .await
+    .map_err(|e| StoreError::Invalid(format!("looking for alerts stopped: {e}")))?;
+    alerting.recent.retain(|_, t| *t > up_to - GRACE);
+    let fresh: Vec<AlertDue> = fell
+        .into_iter()
+        .filter(|a| !alerting.recent.contains_key(&a.key()))
+        .collect();
+    if fresh.is_empty() {
+        alerting.up_to = Some(now_s.max(up_to));
+        if now_s - alerting.stored >= MARK_EVERY {
+            store.enqueue_alerts(ws, &[], now_s, now_s).await?;
+            alerting.stored = now_s;
+        }
+        return Ok(());
+    }
+    let people = store.people(ws).await?;
+    let channels = store.channels(ws).await?;
+    let mut list = Vec::new();
+    for alert in &fresh {
+        let judging = (alert.version as usize).checked_sub(1);
+        let Some((_, agreement)) = judging.and_then(|i| versions.get(i)) else {
+            continue;
+        };
+        let notices = message::notices(
+            agreement,
+            &people,
+            &channels,
+            ws.as_str(),
+            Links { base },
+            std::slice::from_ref(alert),
+        );
+        list.extend(notices.into_iter().map(|n| NewNotification {
+            key: n.key,
+            channel: n.channel,
+            kind: n.kind,
+            body: n.body,
+            due_at: n.due_at,
+        }));
+    }
+    let added = store.enqueue_alerts(ws, &list, now_s, now_s).await?;
+    tracing::info!(
+        workspace = ws.as_str(),
+        steps = fresh.len(),
+        notifications = added,
+        "alert steps fell"
+    );
+    for a in fresh {
+        alerting.recent.insert(a.key(), a.instant);
+    }
+    alerting.stored = now_s;
+    alerting.up_to = Some(now_s);
+    Ok(())
+}
