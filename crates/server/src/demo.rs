@@ -63,6 +63,12 @@ pub async fn load_demo(
             store.add_channel(ws, &channel, now).await?;
         }
     }
+    // Its alerts start a day before its "now": a server shows at once
+    // what the ladders told in the demo's last day, not its whole year.
+    if store.alerts_up_to(ws).await?.is_none() {
+        let day_before = spec.as_of.as_second() - 86_400;
+        store.enqueue_alerts(ws, &[], now, day_before).await?;
+    }
     let mut events = 0;
     for batch in demo.events.chunks(20_000) {
         let outcome = store.insert_events(ws, batch).await?;

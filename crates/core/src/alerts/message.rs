@@ -238,24 +238,32 @@ fn utc(t: i64) -> Value {
     Timestamp::from_second(t).map_or(Value::Null, |t| json!(t.to_string()))
 }
 
+/// Where the clock stands at a step: `has used 50% of its time`, `is due
+/// now`, `is past due (150% of its time used)`.
+fn headline(at: u16) -> String {
+    match at {
+        p if p < 100 => format!("has used {p}% of its time"),
+        100 => "is due now".to_string(),
+        p => format!("is past due ({p}% of its time used)"),
+    }
+}
+
 /// The message in one line of words.
 pub fn text(a: &Agreement, alert: &AlertDue, to: &Addressee) -> String {
-    let promise = a
+    let within = a
         .guarantees
         .iter()
         .find(|g| g.id.as_str() == alert.guarantee)
-        .map_or(String::new(), |g| format!(" ({})", g.within));
-    let due = match alert.due {
-        Some(d) if alert.step.at >= 100 => format!(", was due {}", local(d, &to.time_zone)),
-        Some(d) => format!(", due {}", local(d, &to.time_zone)),
-        None => ", paused".to_string(),
-    };
+        .map_or(String::new(), |g| format!(", within {}", g.within));
+    let due = alert.due.map_or("paused".to_string(), |d| {
+        format!("due {}", local(d, &to.time_zone))
+    });
     let owner = alert.owner.as_deref().unwrap_or("no one yet");
     let mut s = format!(
-        "{}: {} has reached {} of guarantee {}{promise}{due}; owner {owner}.",
+        "{}: {} {}: guarantee {}{within}, {due}; owner {owner}.",
         to.name,
         alert.subject,
-        alert.point(),
+        headline(alert.step.at),
         alert.guarantee,
     );
     if alert.step.reassign {
@@ -334,19 +342,16 @@ pub fn slack_body(
         Some(id) => format!("<@{id}>"),
         None => to.name.clone(),
     };
-    let headline = if alert.step.at >= 100 {
-        format!(
-            ":rotating_light: {who}: *{}* is past {}",
-            alert.subject,
-            alert.point()
-        )
+    let icon = if alert.step.at >= 100 {
+        ":rotating_light:"
     } else {
-        format!(
-            ":hourglass_flowing_sand: {who}: *{}* has used {}",
-            alert.subject,
-            alert.point()
-        )
+        ":hourglass_flowing_sand:"
     };
+    let headline = format!(
+        "{icon} {who}: *{}* {}",
+        alert.subject,
+        headline(alert.step.at)
+    );
     let due = alert
         .due
         .map_or("paused".to_string(), |d| local(d, &to.time_zone));
@@ -510,7 +515,7 @@ mod tests {
         let blocks = body["blocks"].as_array().unwrap();
         assert_eq!(
             blocks[0]["text"]["text"],
-            ":hourglass_flowing_sand: <@U7>: *L/1 ü* has used 50% of the time"
+            ":hourglass_flowing_sand: <@U7>: *L/1 ü* has used 50% of its time"
         );
         // Due 2027-01-12T16:00:00Z is 17:00 in Berlin.
         assert_eq!(
@@ -521,7 +526,7 @@ mod tests {
             blocks[2]["elements"][0]["url"],
             "https://hs.example/leads/L%2F1%20%C3%BC"
         );
-        assert!(body["text"].as_str().unwrap().starts_with("Ava Chen: L/1 ü has reached 50% of the time of guarantee enterprise-first-touch (1 business hour), due Tue 2027-01-12 17:00 CET"));
+        assert!(body["text"].as_str().unwrap().starts_with("Ava Chen: L/1 ü has used 50% of its time: guarantee enterprise-first-touch, within 1 business hour, due Tue 2027-01-12 17:00 CET; owner rep-ava."));
     }
 
     #[test]

@@ -316,7 +316,7 @@ async fn a_ladder_tells_the_owner_then_the_manager_as_the_clock_runs_with_no_one
     let (_, first) = bodies(&slack).remove(0);
     assert_eq!(
         first["blocks"][0]["text"]["text"],
-        ":hourglass_flowing_sand: <@UAVA>: *T-1* has used 50% of the time"
+        ":hourglass_flowing_sand: <@UAVA>: *T-1* has used 50% of its time"
     );
     assert_eq!(
         first["blocks"][2]["elements"][0]["url"],
@@ -347,10 +347,9 @@ async fn a_ladder_tells_the_owner_then_the_manager_as_the_clock_runs_with_no_one
     assert_eq!(hook["reassign"], false);
     let (_, second) = bodies(&slack).remove(1);
     assert!(
-        second["text"]
-            .as_str()
-            .unwrap()
-            .starts_with("Sam Lee: T-1 has reached due of guarantee enterprise-first-touch"),
+        second["text"].as_str().unwrap().starts_with(
+            "Sam Lee: T-1 is due now: guarantee enterprise-first-touch, within 1 business minute, due "
+        ),
         "{second}"
     );
     // Nothing for T-2 (touched in time) or T-3 (history), and each step once.
