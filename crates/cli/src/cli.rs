@@ -77,6 +77,10 @@ pub enum Command {
         /// link to lead pages under it. Without it they link to the listening address.
         #[arg(long, env = "HANDSHAKE_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Seconds a server holds the notifications it claimed before another server may send
+        /// them: the longest a notification waits after a server dies mid-delivery.
+        #[arg(long, env = "HANDSHAKE_DELIVERY_LEASE", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        delivery_lease: u64,
     },
 
     /// Generate a realistic demo company into the store, under the example agreement.

@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             max_connections,
             trusted_proxy,
             public_url,
+            delivery_lease,
         } => {
             let settings = handshake_server::Settings {
                 secure_cookies,
@@ -54,7 +55,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .map(|u| handshake_core::alerts::channel::parse_url(&u))
                     .transpose()
                     .context("--public-url")?,
-                ..handshake_server::Settings::default()
+                delivery: handshake_server::DeliverySettings {
+                    lease: std::time::Duration::from_secs(delivery_lease),
+                    ..handshake_server::DeliverySettings::default()
+                },
             };
             store::runtime()?.block_on(store::serve(&global, &bind, demo, settings))
         }

@@ -5,6 +5,7 @@
 
 mod channel;
 mod commands;
+mod delivery;
 mod demo;
 mod durability;
 mod import;
@@ -88,9 +89,15 @@ pub fn text(bytes: &[u8]) -> String {
 /// Starts `handshake serve` on a free port of 127.0.0.1 over `db`; the child
 /// and its base URL (read from the first line it prints).
 pub fn serve(db: &str) -> (Child, String) {
+    serve_with(db, &[])
+}
+
+/// [`serve`] with these environment variables set too.
+pub fn serve_with(db: &str, env: &[(&str, &str)]) -> (Child, String) {
     let mut child = bin()
         .args(["serve", "--bind", "127.0.0.1:0", "--db", db])
         .env("HANDSHAKE_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

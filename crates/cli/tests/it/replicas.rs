@@ -11,7 +11,7 @@ use reqwest::redirect::Policy;
 use crate::{bin, cookie, hidden, text};
 
 /// A fresh schema on the test PostgreSQL, as a URL; `None` (said plainly) without one.
-async fn postgres_url() -> Option<String> {
+pub(crate) async fn postgres_url() -> Option<String> {
     let Ok(base) = std::env::var("HANDSHAKE_TEST_POSTGRES") else {
         assert!(
             std::env::var("CI").ok().is_none_or(|v| v != "true"),

@@ -367,3 +367,97 @@ async fn a_ladder_tells_the_owner_then_the_manager_as_the_clock_runs_with_no_one
     assert_eq!(slack.lock().unwrap().len(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_receiver_down_for_its_first_seconds_gets_every_notification_accepted_once() {
+    // The "500 for its first minute", at test speed: refused for
+    // 3 s, with retries every second instead of from 30 s.
+    let app = spawn_app_with(handshake_server::Settings {
+        delivery: handshake_server::DeliverySettings {
+            poll: Duration::from_millis(50),
+            retry: RetryPolicy {
+                first_wait: 1,
+                longest_wait: 1,
+                give_up_after: 3_600,
+            },
+            ..handshake_server::DeliverySettings::default()
+        },
+        ..handshake_server::Settings::default()
+    })
+    .await;
+    let accepted: Arc<Mutex<std::collections::HashMap<String, usize>>> = Arc::default();
+    let refused = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let up_at = Instant::now() + Duration::from_secs(3);
+    let (kept, no) = (accepted.clone(), refused.clone());
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap| {
+            let (kept, no) = (kept.clone(), no.clone());
+            async move {
+                if Instant::now() < up_at {
+                    no.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    return StatusCode::INTERNAL_SERVER_ERROR;
+                }
+                let id = headers["handshake-delivery"].to_str().unwrap().to_string();
+                *kept.lock().unwrap().entry(id).or_default() += 1;
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let ws = Workspace::new("default").unwrap();
+    let dir = std::env::temp_dir().join(format!("handshake-down-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let secret = dir.join("ops.secret");
+    std::fs::write(&secret, "s").unwrap();
+    app.store
+        .add_channel(
+            &ws,
+            &Channel {
+                name: ChannelName::parse("ops").unwrap(),
+                target: ChannelTarget::Webhook {
+                    url,
+                    secret: SecretSource::File(secret),
+                },
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    let now = jiff::Timestamp::now().as_second();
+    let list: Vec<NewNotification> = (0..100)
+        .map(|i| NewNotification {
+            key: format!("step-{i}"),
+            channel: "ops".into(),
+            kind: "clock.step".into(),
+            body: format!("{{\"n\":{i}}}"),
+            due_at: now,
+        })
+        .collect();
+    app.store
+        .enqueue_notifications(&ws, &list, now)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let all = loop {
+        let all = app.store.notifications(&ws, 200).await.unwrap();
+        if all.iter().all(|n| n.state == NotificationState::Delivered) {
+            break all;
+        }
+        assert!(Instant::now() < deadline, "not all delivered in 30 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        refused.load(std::sync::atomic::Ordering::Relaxed) >= 100,
+        "each was refused at first"
+    );
+    let accepted = accepted.lock().unwrap().clone();
+    assert_eq!(accepted.len(), 100);
+    for n in &all {
+        assert!(n.attempts >= 2, "{} delivered without a refusal", n.key);
+        assert_eq!(accepted.get(&n.delivery_id), Some(&1), "{}", n.key);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
