@@ -27,13 +27,13 @@ pub struct DeliverySettings {
 }
 
 impl Default for DeliverySettings {
-    /// Every second, 60-second leases, 32 at a time, the default retries.
+    /// Every second, 60-second leases, 128 at a time, the default retries.
     fn default() -> DeliverySettings {
         DeliverySettings {
             poll: Duration::from_secs(1),
             lease: Duration::from_secs(60),
             retry: RetryPolicy::default(),
-            batch: 32,
+            batch: 128,
         }
     }
 }
@@ -56,17 +56,37 @@ pub(crate) async fn run(store: Store, settings: DeliverySettings, mut stop: watc
     let client = reqwest::Client::new();
     loop {
         let lease = i64::try_from(settings.lease.as_secs()).unwrap_or(60);
+        let mut full = false;
         match store
             .claim_notifications(now(), lease, settings.batch)
             .await
         {
             Ok(claimed) => {
+                // A full batch: more may be due, so look again at once.
+                full = claimed.len() as i64 >= settings.batch;
                 let mut sending = tokio::task::JoinSet::new();
                 for n in claimed {
                     let (store, client) = (store.clone(), client.clone());
-                    sending.spawn(async move { deliver_one(&store, &client, settings, n).await });
+                    sending.spawn(async move {
+                        let outcome = deliver_one(&store, &client, settings, &n).await;
+                        (n, outcome)
+                    });
                 }
-                while sending.join_next().await.is_some() {}
+                let mut done = Vec::new();
+                while let Some(result) = sending.join_next().await {
+                    if let Ok(one) = result {
+                        done.push(one);
+                    }
+                }
+                let list: Vec<(&str, &str, &Outcome)> = done
+                    .iter()
+                    .map(|(n, o)| (n.workspace.as_str(), n.key.as_str(), o))
+                    .collect();
+                if let Err(e) = store.record_deliveries(&list, now()).await {
+                    // The claims run out and the notifications are sent again
+                    // under the same delivery ids: at least once, never lost.
+                    tracing::warn!(error = %e, "recording {} deliveries failed", list.len());
+                }
             }
             Err(e) => tracing::warn!(error = %e, "claiming due notifications failed"),
         }
@@ -75,6 +95,12 @@ pub(crate) async fn run(store: Store, settings: DeliverySettings, mut stop: watc
             let age = oldest.map_or(0, |t| (now() - t).max(0));
             metrics::gauge!("handshake_outbox_oldest_pending_seconds").set(age as f64);
         }
+        if full {
+            if *stop.borrow() {
+                return;
+            }
+            continue;
+        }
         tokio::select! {
             () = tokio::time::sleep(settings.poll) => {}
             _ = stop.changed() => return,
@@ -82,13 +108,13 @@ pub(crate) async fn run(store: Store, settings: DeliverySettings, mut stop: watc
     }
 }
 
-/// Sends one claimed notification and records what came of it.
+/// Sends one claimed notification; what came of it (recorded by the caller).
 async fn deliver_one(
     store: &Store,
     client: &reqwest::Client,
     settings: DeliverySettings,
-    n: Notification,
-) {
+    n: &Notification,
+) -> Outcome {
     let channel = match (Workspace::new(&n.workspace), ChannelName::parse(&n.channel)) {
         (Ok(ws), Ok(name)) => store.channel(&ws, &name).await,
         _ => Ok(None),
@@ -147,12 +173,5 @@ async fn deliver_one(
         metrics::histogram!("handshake_notification_lateness_seconds", "kind" => n.kind.clone())
             .record(late as f64 / 1000.0);
     }
-    if let Err(e) = store
-        .record_delivery(&n.workspace, &n.key, &outcome, now())
-        .await
-    {
-        // The claim runs out and the notification is sent again under the
-        // same delivery id: at least once, never lost.
-        tracing::warn!(error = %e, key = %n.key, "recording a delivery failed");
-    }
+    outcome
 }

@@ -319,42 +319,52 @@ impl Store {
         outcome: &Outcome,
         now: i64,
     ) -> Result<(), StoreError> {
-        let (state, status, answer, next, delivered) = match outcome {
-            Outcome::Delivered { status, answer } => (
-                NotificationState::Delivered,
-                Some(*status),
-                answer.as_str(),
-                now,
-                Some(now),
-            ),
-            Outcome::Retry { status, answer, at } => (
-                NotificationState::Pending,
-                *status,
-                answer.as_str(),
-                *at,
-                None,
-            ),
-            Outcome::Failed { status, answer } => (
-                NotificationState::Failed,
-                *status,
-                answer.as_str(),
-                now,
-                None,
-            ),
-        };
+        self.record_deliveries(&[(workspace, key, outcome)], now)
+            .await
+    }
+
+    /// [`Store::record_delivery`] for several at once, in one transaction
+    /// (a worker's whole claim): one write turn, not one per notification.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn record_deliveries(
+        &self,
+        list: &[(&str, &str, &Outcome)],
+        now: i64,
+    ) -> Result<(), StoreError> {
         let sql = "UPDATE notifications SET state = $3, attempts = attempts + 1, last_status = $4, last_answer = $5, next_attempt_at = $6, delivered_at = $7, claimed_until = NULL WHERE workspace = $1 AND key = $2";
         let _turn = self.write_turn().await;
         on_pool!(self, pool => {
-            sqlx::query(sql)
-                .bind(workspace)
-                .bind(key)
-                .bind(state.as_str())
-                .bind(status)
-                .bind(answer)
-                .bind(next)
-                .bind(delivered)
-                .execute(pool)
-                .await?;
+            let mut tx = pool.begin().await?;
+            for (workspace, key, outcome) in list {
+                let (state, status, answer, next, delivered) = match outcome {
+                    Outcome::Delivered { status, answer } => (
+                        NotificationState::Delivered,
+                        Some(*status),
+                        answer.as_str(),
+                        now,
+                        Some(now),
+                    ),
+                    Outcome::Retry { status, answer, at } => {
+                        (NotificationState::Pending, *status, answer.as_str(), *at, None)
+                    }
+                    Outcome::Failed { status, answer } => {
+                        (NotificationState::Failed, *status, answer.as_str(), now, None)
+                    }
+                };
+                sqlx::query(sql)
+                    .bind(*workspace)
+                    .bind(*key)
+                    .bind(state.as_str())
+                    .bind(status)
+                    .bind(answer)
+                    .bind(next)
+                    .bind(delivered)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
         });
         Ok(())
     }

@@ -145,7 +145,10 @@ fn a_server_killed_with_a_full_outbox_delivers_all_of_it_after_a_restart() {
     }
     // Only what was in flight at the kill came twice, under its own id.
     let repeats = seen.values().filter(|n| **n > 1).count();
-    assert!(repeats <= 32, "{repeats} delivery ids came more than once");
+    assert!(
+        repeats <= 128,
+        "{repeats} delivery ids came more than once (one claim holds at most 128)"
+    );
     assert_eq!(seen.len(), N);
 }
 
