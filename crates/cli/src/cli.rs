@@ -327,10 +327,10 @@ pub enum PersonCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ChannelCommand {
-    /// Add a channel: a JSON webhook (every delivery signed with the secret), a Slack incoming webhook, or the server's log.
+    /// Add a channel: a JSON webhook (every delivery signed with the secret), a Slack incoming webhook, e-mail over SMTP, or the server's log.
     #[command(
-        group(clap::ArgGroup::new("target").required(true).args(["webhook", "slack", "log"])),
-        after_help = "Examples:\n  handshake channel add ops --webhook https://hooks.example/x --secret-file ops.secret\n  handshake channel add ops --webhook https://hooks.example/x --secret-env OPS_WEBHOOK_SECRET\n  handshake channel add sales-room --slack https://hooks.slack.com/services/T000/B000/XXXX\n  handshake channel add try-out --log\n\nThe secret is never stored: the channel keeps where to read it, and the server that delivers reads it there. A receiver checks each delivery's Handshake-Signature header as docs/alerts.md shows."
+        group(clap::ArgGroup::new("target").required(true).args(["webhook", "slack", "email", "log"])),
+        after_help = "Examples:\n  handshake channel add ops --webhook https://hooks.example/x --secret-file ops.secret\n  handshake channel add ops --webhook https://hooks.example/x --secret-env OPS_WEBHOOK_SECRET\n  handshake channel add sales-room --slack https://hooks.slack.com/services/T000/B000/XXXX\n  handshake channel add mail --email smtps://alerts@mail.example.com:465 --from alerts@northwind.example --secret-file smtp.pass\n  handshake channel add relay --email smtp://127.0.0.1:25 --from alerts@northwind.example\n  handshake channel add try-out --log\n\nThe secret is never stored: the channel keeps where to read it, and the server that delivers reads it there. A receiver checks each delivery's Handshake-Signature header as docs/alerts.md shows."
     )]
     Add {
         /// The channel's name: lowercase letters, digits and dashes, e.g. ops or sales-room.
@@ -341,6 +341,14 @@ pub enum ChannelCommand {
         /// A Slack incoming webhook URL (Block Kit messages).
         #[arg(long, conflicts_with_all = ["secret_file", "secret_env"])]
         slack: Option<String>,
+        /// An SMTP server for e-mail to each recipient's address: smtps://USER@HOST:465,
+        /// smtp://USER@HOST:587?tls=required (STARTTLS), or smtp://HOST:25 (a relay, no TLS). The
+        /// password, if any, comes from --secret-file or --secret-env.
+        #[arg(long, requires = "from")]
+        email: Option<String>,
+        /// The sender of e-mail, e.g. alerts@northwind.example or "Handshake <alerts@northwind.example>".
+        #[arg(long, requires = "email")]
+        from: Option<String>,
         /// Write each notification to the log of the server that delivers it (to try a ladder out).
         #[arg(long, conflicts_with_all = ["secret_file", "secret_env"])]
         log: bool,

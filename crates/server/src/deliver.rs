@@ -26,6 +26,10 @@ pub enum DeliveryError {
         /// What went wrong.
         reason: String,
     },
+    /// Can never arrive as it is (no address to send to, a body that does
+    /// not read): failed at once, not tried again.
+    #[error("{0}")]
+    Undeliverable(String),
     /// The receiver could not be reached or did not answer in time.
     #[error("{url}: {reason}")]
     Send {
@@ -110,6 +114,15 @@ pub fn test_body(channel: &Channel, workspace: &str, delivery: &str, now: i64) -
             "sent_at": jiff::Timestamp::from_second(now).map(|t| t.to_string()).unwrap_or_default(),
             "text": text,
         }),
+        ChannelTarget::Email { from, .. } => json!({
+            "kind": "test",
+            "to": from,
+            "to_name": "",
+            "subject": format!("Handshake test: channel {}", channel.name),
+            "text": text,
+            "facts": [],
+            "link": null,
+        }),
         ChannelTarget::Slack { .. } => json!({
             "text": text,
             "blocks": [
@@ -164,6 +177,9 @@ pub async fn send_raw(
             body: "written to the server's log".to_string(),
         });
     }
+    if let ChannelTarget::Email { smtp, from, secret } = &channel.target {
+        return send_email(smtp, from, secret.as_ref(), delivery, &raw).await;
+    }
     let shown = channel.target.shown_url();
     let mut request = client
         .post(channel.target.url())
@@ -193,5 +209,128 @@ pub async fn send_raw(
     Ok(Answer {
         status,
         body: String::from_utf8_lossy(&kept).into_owned(),
+    })
+}
+
+/// Checks an e-mail channel's sender: an address, with a name or without.
+///
+/// # Errors
+/// [`handshake_core::alerts::ChannelError::Sender`].
+pub fn check_sender(from: &str) -> Result<(), handshake_core::alerts::ChannelError> {
+    from.parse::<lettre::message::Mailbox>()
+        .map(|_| ())
+        .map_err(|_| handshake_core::alerts::ChannelError::Sender(from.to_string()))
+}
+
+/// The HTML part of an alert e-mail, escaped by the template engine.
+#[derive(askama::Template)]
+#[template(path = "email.html")]
+struct EmailHtml<'a> {
+    subject: &'a str,
+    text: &'a str,
+    facts: Vec<(String, String)>,
+    link: Option<&'a str>,
+}
+
+/// Sends an e-mail channel's notification: its body (see
+/// `handshake_core::alerts::message::email_body`) as plain text and HTML,
+/// the delivery id as its Message-ID (the same on every retry).
+async fn send_email(
+    smtp: &str,
+    from: &str,
+    secret: Option<&SecretSource>,
+    delivery: &str,
+    raw: &[u8],
+) -> Result<Answer, DeliveryError> {
+    use askama::Template;
+    use lettre::message::{Mailbox, MultiPart};
+    use lettre::transport::smtp::authentication::Credentials;
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+    let bad = |what: String| DeliveryError::Undeliverable(what);
+    let v: Value =
+        serde_json::from_slice(raw).map_err(|e| bad(format!("the body is not JSON: {e}")))?;
+    let field = |k: &str| v.get(k).and_then(Value::as_str);
+    let name = field("to_name").unwrap_or_default();
+    let to: Mailbox = match field("to") {
+        None => {
+            return Err(bad(format!(
+                "no e-mail address for {name}: add one to the people directory (`handshake person add ... --email`)"
+            )));
+        }
+        Some(to) if to.contains('<') => to.parse().map_err(|e| bad(format!("to {to:?}: {e}")))?,
+        Some(to) => Mailbox::new(
+            (!name.is_empty()).then(|| name.to_string()),
+            to.parse().map_err(|e| bad(format!("to {to:?}: {e}")))?,
+        ),
+    };
+    let from: Mailbox = from
+        .parse()
+        .map_err(|e| bad(format!("from {from:?}: {e}")))?;
+    let subject = field("subject").unwrap_or("Handshake");
+    let text = field("text").unwrap_or_default();
+    let facts = v
+        .get("facts")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|f| {
+                    Some((
+                        f.get(0)?.as_str()?.to_string(),
+                        f.get(1)?.as_str()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let link = field("link");
+    let html = EmailHtml {
+        subject,
+        text,
+        facts,
+        link,
+    }
+    .render()
+    .map_err(|e| bad(format!("the HTML part: {e}")))?;
+    let plain = match link {
+        Some(url) => format!("{text}\n\n{url}\n"),
+        None => format!("{text}\n"),
+    };
+    let message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .message_id(Some(format!("<{delivery}@handshake>")))
+        .multipart(MultiPart::alternative_plain_html(plain, html))
+        .map_err(|e| bad(format!("the message: {e}")))?;
+    let send_failed = |reason: String| DeliveryError::Send {
+        url: smtp.to_string(),
+        reason,
+    };
+    let mut transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp)
+        .map_err(|e| send_failed(e.to_string()))?
+        .timeout(Some(TIMEOUT));
+    if let Some(source) = secret {
+        let password = read_secret(source)?;
+        let user = smtp
+            .split_once("://")
+            .and_then(|(_, rest)| rest.split(['/', '?']).next())
+            .and_then(|authority| authority.rsplit_once('@'))
+            .map(|(user, _)| user.to_string())
+            .unwrap_or_default();
+        transport = transport.credentials(Credentials::new(
+            user,
+            String::from_utf8_lossy(&password).into_owned(),
+        ));
+    }
+    let answer = transport
+        .build()
+        .send(message)
+        .await
+        .map_err(|e| send_failed(e.to_string()))?;
+    Ok(Answer {
+        status: u16::from(answer.code().severity as u8) * 100
+            + u16::from(answer.code().category as u8) * 10
+            + u16::from(answer.code().detail as u8),
+        body: answer.message().collect::<Vec<_>>().join(" "),
     })
 }

@@ -156,6 +156,10 @@ async fn deliver_one(
                     answer: a.body,
                 },
                 Ok(a) => again(Some(i64::from(a.status)), a.body),
+                Err(deliver::DeliveryError::Undeliverable(why)) => Outcome::Failed {
+                    status: None,
+                    answer: why,
+                },
                 Err(e) => again(None, e.to_string()),
             }
         }

@@ -7,9 +7,9 @@ use handshake_core::alerts::{Channel, ChannelName, ChannelTarget, SecretSource};
 use crate::StoreError;
 use crate::store::{Store, Workspace, on_pool};
 
-type Row = (String, String, String, Option<String>);
+type Row = (String, String, String, Option<String>, Option<String>);
 
-fn decode((name, kind, url, secret): Row) -> Result<Channel, StoreError> {
+fn decode((name, kind, url, secret, sender): Row) -> Result<Channel, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("channel {name:?}: {what}"));
     let target = match kind.as_str() {
         "webhook" => ChannelTarget::Webhook {
@@ -21,6 +21,15 @@ fn decode((name, kind, url, secret): Row) -> Result<Channel, StoreError> {
         },
         "slack" => ChannelTarget::Slack { url },
         "log" => ChannelTarget::Log,
+        "email" => ChannelTarget::Email {
+            smtp: url,
+            from: sender.ok_or_else(|| corrupt("an e-mail channel without a sender"))?,
+            secret: secret
+                .as_deref()
+                .map(SecretSource::from_stored)
+                .transpose()
+                .map_err(|e| corrupt(&e.to_string()))?,
+        },
         other => return Err(corrupt(&format!("kind {other:?}"))),
     };
     Ok(Channel {
@@ -41,12 +50,16 @@ impl Store {
         channel: &Channel,
         now: i64,
     ) -> Result<(), StoreError> {
-        let secret = match &channel.target {
-            ChannelTarget::Webhook { secret, .. } => Some(secret.stored()),
-            ChannelTarget::Slack { .. } | ChannelTarget::Log => None,
+        let (secret, sender) = match &channel.target {
+            ChannelTarget::Webhook { secret, .. } => (Some(secret.stored()), None),
+            ChannelTarget::Email { from, secret, .. } => (
+                secret.as_ref().map(SecretSource::stored),
+                Some(from.as_str()),
+            ),
+            ChannelTarget::Slack { .. } | ChannelTarget::Log => (None, None),
         };
         let added = on_pool!(self, pool => sqlx::query(
-            "INSERT INTO channels (workspace, name, kind, url, secret_source, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (workspace, name) DO NOTHING",
+            "INSERT INTO channels (workspace, name, kind, url, secret_source, created_at, sender) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (workspace, name) DO NOTHING",
         )
         .bind(ws.as_str())
         .bind(channel.name.as_str())
@@ -54,6 +67,7 @@ impl Store {
         .bind(channel.target.url())
         .bind(secret)
         .bind(now)
+        .bind(sender)
         .execute(pool)
         .await?
         .rows_affected());
@@ -73,7 +87,7 @@ impl Store {
     /// [`StoreError::Database`]; [`StoreError::Corrupt`] for a row that no longer reads.
     pub async fn channels(&self, ws: &Workspace) -> Result<Vec<Channel>, StoreError> {
         let rows: Vec<Row> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT name, kind, url, secret_source FROM channels WHERE workspace = $1 ORDER BY name",
+            "SELECT name, kind, url, secret_source, sender FROM channels WHERE workspace = $1 ORDER BY name",
         ).bind(ws.as_str()).fetch_all(pool).await?);
         rows.into_iter().map(decode).collect()
     }
@@ -88,7 +102,7 @@ impl Store {
         name: &ChannelName,
     ) -> Result<Option<Channel>, StoreError> {
         let row: Option<Row> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT name, kind, url, secret_source FROM channels WHERE workspace = $1 AND name = $2",
+            "SELECT name, kind, url, secret_source, sender FROM channels WHERE workspace = $1 AND name = $2",
         ).bind(ws.as_str()).bind(name.as_str()).fetch_optional(pool).await?);
         row.map(decode).transpose()
     }

@@ -17,6 +17,10 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
     (5, include_str!("../migrations/sqlite/0005_outbox.sql")),
     (6, include_str!("../migrations/sqlite/0006_people.sql")),
     (7, include_str!("../migrations/sqlite/0007_alert_marks.sql")),
+    (
+        8,
+        include_str!("../migrations/sqlite/0008_email_channels.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -40,6 +44,10 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
     (
         8,
         include_str!("../migrations/postgres/0008_alert_marks.sql"),
+    ),
+    (
+        9,
+        include_str!("../migrations/postgres/0009_email_channels.sql"),
     ),
 ];
 

@@ -484,7 +484,26 @@ async fn channels_are_per_workspace_and_keep_no_secret(store: Store) {
     assert!(!store.remove_channel(&other, &ops.name).await.unwrap());
     assert!(store.remove_channel(&w, &ops.name).await.unwrap());
     assert!(!store.remove_channel(&w, &ops.name).await.unwrap());
-    assert_eq!(store.channels(&w).await.unwrap(), vec![room]);
+    assert_eq!(store.channels(&w).await.unwrap(), vec![room.clone()]);
+    // E-mail channels keep their sender, and a password's source only when given.
+    for (name, secret) in [
+        (
+            "mail",
+            Some(SecretSource::File("/etc/handshake/smtp.pass".into())),
+        ),
+        ("relay", None),
+    ] {
+        let mail = Channel {
+            name: ChannelName::parse(name).unwrap(),
+            target: ChannelTarget::Email {
+                smtp: "smtps://alerts@mail.example.com:465".into(),
+                from: "Handshake <alerts@acme.example>".into(),
+                secret,
+            },
+        };
+        store.add_channel(&w, &mail, 4).await.unwrap();
+        assert_eq!(store.channel(&w, &mail.name).await.unwrap(), Some(mail));
+    }
 }
 
 async fn every_subject_is_folded_once_with_its_events_in_order(store: Store) {

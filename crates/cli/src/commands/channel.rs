@@ -24,33 +24,45 @@ pub async fn channel(global: &Global, cmd: ChannelCommand) -> anyhow::Result<Exi
             name: n,
             webhook,
             slack,
+            email,
+            from,
             log,
             secret_file,
             secret_env,
         } => {
+            let secret = match (secret_file, secret_env) {
+                (Some(path), None) => {
+                    // Absolute, so any later reading (a server started
+                    // elsewhere) finds the same file.
+                    let path = std::path::absolute(&path).with_context(|| {
+                        format!("cannot resolve --secret-file {}", path.display())
+                    })?;
+                    Some(SecretSource::File(path))
+                }
+                (None, Some(var)) => Some(SecretSource::Env(var)),
+                _ => None,
+            };
+            // Refuse a secret that cannot be read now, rather than at the
+            // first alert.
+            if let Some(s) = &secret {
+                deliver::read_secret(s)?;
+            }
             let target = match (webhook, slack) {
                 _ if log => ChannelTarget::Log,
-                (Some(url), None) => {
-                    let secret = match (secret_file, secret_env) {
-                        (Some(path), None) => {
-                            // Absolute, so any later reading (a server started
-                            // elsewhere) finds the same file.
-                            let path = std::path::absolute(&path).with_context(|| {
-                                format!("cannot resolve --secret-file {}", path.display())
-                            })?;
-                            SecretSource::File(path)
-                        }
-                        (None, Some(var)) => SecretSource::Env(var),
-                        _ => anyhow::bail!(handshake_core::alerts::ChannelError::NoSecret),
-                    };
-                    // Refuse a secret that cannot be read now, rather than at
-                    // the first alert.
-                    deliver::read_secret(&secret)?;
-                    ChannelTarget::Webhook {
-                        url: parse_url(&url)?,
+                _ if email.is_some() => {
+                    let smtp = email.unwrap_or_default();
+                    let from = from.unwrap_or_default();
+                    deliver::check_sender(&from)?;
+                    ChannelTarget::Email {
+                        smtp: handshake_core::alerts::channel::parse_smtp_url(&smtp)?,
+                        from,
                         secret,
                     }
                 }
+                (Some(url), None) => ChannelTarget::Webhook {
+                    url: parse_url(&url)?,
+                    secret: secret.ok_or(handshake_core::alerts::ChannelError::NoSecret)?,
+                },
                 (None, Some(url)) => ChannelTarget::Slack {
                     url: parse_url(&url)?,
                 },
@@ -83,6 +95,10 @@ pub async fn channel(global: &Global, cmd: ChannelCommand) -> anyhow::Result<Exi
                     ChannelTarget::Webhook { secret, .. } => format!("secret from {secret}"),
                     ChannelTarget::Slack { .. } => "no signature (Slack)".to_string(),
                     ChannelTarget::Log => "written to the server's log".to_string(),
+                    ChannelTarget::Email {
+                        secret: Some(s), ..
+                    } => format!("SMTP password from {s}"),
+                    ChannelTarget::Email { secret: None, .. } => "no SMTP password".to_string(),
                 };
                 out.push_str(&format!(
                     "{}\t{}\t{}\t{secret}\n",

@@ -217,3 +217,59 @@ fn channels_are_kept_listed_without_secrets_and_tested_with_a_signed_delivery() 
         text(&gone.stderr)
     );
 }
+
+#[test]
+fn an_email_channel_keeps_its_server_and_sender_and_refuses_a_password_in_the_url() {
+    let dir = TempDir::new("channel-email");
+    let pass = dir.0.join("smtp.pass");
+    std::fs::write(&pass, "hunter2\n").unwrap();
+    let add = dir.run(&[
+        "channel",
+        "add",
+        "mail",
+        "--email",
+        "smtps://alerts@mail.example.com:465",
+        "--from",
+        "Handshake <alerts@northwind.example>",
+        "--secret-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert_eq!(add.status.code(), Some(0), "{}", text(&add.stderr));
+    let list = dir.run(&["channel", "list"]);
+    let listed = text(&list.stdout);
+    assert!(
+        listed.contains("mail\temail\tsmtps://alerts@mail.example.com:465 from Handshake <alerts@northwind.example>\tSMTP password from file /"),
+        "{listed}"
+    );
+    assert!(!listed.contains("hunter2"));
+    let bad = dir.run(&[
+        "channel",
+        "add",
+        "leaky",
+        "--email",
+        "smtp://alerts:hunter2@mail.example.com",
+        "--from",
+        "alerts@northwind.example",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("is not an SMTP server's URL"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let no_from = dir.run(&[
+        "channel",
+        "add",
+        "x",
+        "--email",
+        "smtp://127.0.0.1:25",
+        "--from",
+        "nobody",
+    ]);
+    assert_eq!(no_from.status.code(), Some(2));
+    assert!(
+        text(&no_from.stderr).contains("--from \"nobody\": expected the sender's address"),
+        "{}",
+        text(&no_from.stderr)
+    );
+}

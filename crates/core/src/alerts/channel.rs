@@ -25,6 +25,16 @@ pub enum ChannelError {
         "a webhook channel signs every delivery: give --secret-file FILE or --secret-env VARIABLE"
     )]
     NoSecret,
+    /// The SMTP server's URL is not `smtp://` or `smtps://` with a host.
+    #[error(
+        "{0:?} is not an SMTP server's URL; expected smtps://USER@HOST:465, smtp://USER@HOST:587?tls=required, or smtp://HOST:25 for a relay on this network"
+    )]
+    Smtp(String),
+    /// The sender is not an e-mail address.
+    #[error(
+        "--from {0:?}: expected the sender's address, e.g. alerts@northwind.example or \"Handshake <alerts@northwind.example>\""
+    )]
+    Sender(String),
     /// A stored secret source that does not read as one.
     #[error("secret source {0:?}: expected file:PATH or env:VARIABLE")]
     Source(String),
@@ -129,6 +139,16 @@ pub enum ChannelTarget {
     /// The server's log: each notification is written there as one line
     /// (for trying ladders out, and the demo, which has no Slack).
     Log,
+    /// E-mail over SMTP to each recipient's address: plain text and HTML.
+    Email {
+        /// The SMTP server: `smtps://USER@HOST:465`, `smtp://USER@HOST:587?tls=required`
+        /// (STARTTLS) or `smtp://HOST:25` (a relay on this network, no TLS).
+        smtp: String,
+        /// The sender, e.g. `Handshake <alerts@northwind.example>`.
+        from: String,
+        /// Where the SMTP password is read, when the server asks for one.
+        secret: Option<SecretSource>,
+    },
 }
 
 impl fmt::Debug for ChannelTarget {
@@ -145,6 +165,7 @@ impl ChannelTarget {
             ChannelTarget::Webhook { .. } => "webhook",
             ChannelTarget::Slack { .. } => "slack",
             ChannelTarget::Log => "log",
+            ChannelTarget::Email { .. } => "email",
         }
     }
 
@@ -152,6 +173,7 @@ impl ChannelTarget {
     pub fn url(&self) -> &str {
         match self {
             ChannelTarget::Webhook { url, .. } | ChannelTarget::Slack { url } => url,
+            ChannelTarget::Email { smtp, .. } => smtp,
             ChannelTarget::Log => "",
         }
     }
@@ -162,6 +184,7 @@ impl ChannelTarget {
         match self {
             ChannelTarget::Webhook { url, .. } => url.clone(),
             ChannelTarget::Log => "(the server's log)".to_string(),
+            ChannelTarget::Email { smtp, from, .. } => format!("{smtp} from {from}"),
             ChannelTarget::Slack { url } => {
                 let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
                 let host = rest.split('/').next().unwrap_or_default();
@@ -199,6 +222,38 @@ pub fn parse_url(text: &str) -> Result<String, ChannelError> {
     match host {
         Some(h) if !h.is_empty() && !text.chars().any(char::is_whitespace) => Ok(text.to_string()),
         _ => Err(ChannelError::Url(text.to_string())),
+    }
+}
+
+/// Checks an SMTP server's URL: `smtp://` or `smtps://` with a host, no
+/// password in it (that comes from a secret file or variable).
+///
+/// # Errors
+/// [`ChannelError::Smtp`].
+///
+/// # Example
+/// ```
+/// use handshake_core::alerts::channel::parse_smtp_url;
+/// assert!(parse_smtp_url("smtps://alerts@mail.example.com:465").is_ok());
+/// assert!(parse_smtp_url("smtp://alerts:hunter2@mail.example.com").is_err());
+/// assert!(parse_smtp_url("https://mail.example.com").is_err());
+/// ```
+pub fn parse_smtp_url(text: &str) -> Result<String, ChannelError> {
+    let rest = text
+        .strip_prefix("smtps://")
+        .or_else(|| text.strip_prefix("smtp://"));
+    let authority = rest.and_then(|r| r.split(['/', '?', '#']).next());
+    let host = authority.map(|a| a.rsplit('@').next().unwrap_or(a));
+    let password = authority.is_some_and(|a| {
+        a.split('@')
+            .next()
+            .is_some_and(|u| a.contains('@') && u.contains(':'))
+    });
+    match host {
+        Some(h) if !h.is_empty() && !password && !text.chars().any(char::is_whitespace) => {
+            Ok(text.to_string())
+        }
+        _ => Err(ChannelError::Smtp(text.to_string())),
     }
 }
 

@@ -103,13 +103,11 @@ pub fn notices(
             .as_deref()
             .and_then(|id| people.iter().find(|p| p.owner_id == id));
         for via in &alert.step.via {
-            let slack = channels
-                .iter()
-                .any(|c| c.name == *via && matches!(c.target, ChannelTarget::Slack { .. }));
-            let body = if slack {
-                slack_body(a, alert, &to, owner, links)
-            } else {
-                webhook_body(a, alert, &to, owner, workspace, via.as_str(), links)
+            let target = channels.iter().find(|c| c.name == *via).map(|c| &c.target);
+            let body = match target {
+                Some(ChannelTarget::Slack { .. }) => slack_body(a, alert, &to, owner, links),
+                Some(ChannelTarget::Email { .. }) => email_body(a, alert, &to, owner, links),
+                _ => webhook_body(a, alert, &to, owner, workspace, via.as_str(), links),
             };
             out.push(Notice {
                 key: format!("{}/{via}", alert.key()),
@@ -325,6 +323,47 @@ pub fn webhook_body(
         "reassign": alert.step.reassign,
         "link": lead_link(alert, links),
         "text": text(a, alert, to),
+    })
+}
+
+/// What an e-mail channel sends, as data: the recipient's address (`null`
+/// when the directory has none: the delivery then fails, visibly), a
+/// subject, the text, facts as label and value, and the lead's link. The
+/// delivering server renders the HTML part from it with its templates.
+pub fn email_body(
+    a: &Agreement,
+    alert: &AlertDue,
+    to: &Addressee,
+    owner: Option<&Person>,
+    links: Links<'_>,
+) -> Value {
+    let due = alert
+        .due
+        .map_or("paused".to_string(), |d| local(d, &to.time_zone));
+    let owner_name = match (owner, &alert.owner) {
+        (Some(p), _) => p.name.clone(),
+        (None, Some(id)) => id.clone(),
+        (None, None) => "no one yet".to_string(),
+    };
+    let mut facts = vec![
+        json!(["Guarantee", alert.guarantee]),
+        json!(["Due", due]),
+        json!(["Owner", owner_name]),
+    ];
+    if alert.step.reassign {
+        facts.push(json!(["Asked", "the CRM to reassign it"]));
+    }
+    if let Some(note) = &to.note {
+        facts.push(json!(["Note", note]));
+    }
+    json!({
+        "kind": CLOCK_STEP,
+        "to": to.email,
+        "to_name": to.name,
+        "subject": format!("{} {} ({})", alert.subject, headline(alert.step.at), alert.guarantee),
+        "text": text(a, alert, to),
+        "facts": facts,
+        "link": lead_link(alert, links),
     })
 }
 

@@ -461,3 +461,180 @@ async fn a_receiver_down_for_its_first_seconds_gets_every_notification_accepted_
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A local SMTP sink: speaks just enough SMTP for one client at a time and
+/// keeps each message's envelope recipients and data.
+type Mails = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+
+async fn smtp_sink() -> (String, Mails) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let kept: Mails = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let sink = kept.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else {
+                return;
+            };
+            let sink = sink.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                let mut rcpt = Vec::new();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let upper = line.to_ascii_uppercase();
+                    let answer: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250 sink\r\n"
+                    } else if upper.starts_with("RCPT TO:") {
+                        rcpt.push(line[8..].trim().to_string());
+                        b"250 OK\r\n"
+                    } else if upper.starts_with("DATA") {
+                        write.write_all(b"354 go on\r\n").await.unwrap();
+                        let mut data = String::new();
+                        while let Ok(Some(l)) = lines.next_line().await {
+                            if l == "." {
+                                break;
+                            }
+                            data.push_str(&l);
+                            data.push('\n');
+                        }
+                        sink.lock().unwrap().push((std::mem::take(&mut rcpt), data));
+                        b"250 queued as 1\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        return;
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    write.write_all(answer).await.unwrap();
+                }
+            });
+        }
+    });
+    (url, kept)
+}
+
+#[tokio::test]
+async fn an_email_channel_sends_plain_text_and_escaped_html_to_each_recipient() {
+    use handshake_core::agreement::{AlertStep, Recipient};
+    use handshake_core::alerts::message::{self, Links};
+    use handshake_core::alerts::people::{Person, Presence};
+    use handshake_core::engine::AlertDue;
+    let app = spawn_app_with(handshake_server::Settings {
+        delivery: handshake_server::DeliverySettings {
+            poll: Duration::from_millis(50),
+            ..handshake_server::DeliverySettings::default()
+        },
+        ..handshake_server::Settings::default()
+    })
+    .await;
+    let ws = Workspace::new("default").unwrap();
+    let (smtp, sink) = smtp_sink().await;
+    let mail = Channel {
+        name: ChannelName::parse("mail").unwrap(),
+        target: ChannelTarget::Email {
+            smtp,
+            from: "Handshake <alerts@northwind.example>".into(),
+            secret: None,
+        },
+    };
+    app.store.add_channel(&ws, &mail, 0).await.unwrap();
+    let agreement = handshake_core::check("a", include_str!("../../../../examples/agreement.toml"))
+        .agreement
+        .unwrap();
+    let ava = Person {
+        owner_id: "rep-ava".into(),
+        name: "Ava Chen".into(),
+        email: Some("ava@northwind.example".into()),
+        slack: None,
+        party: "sales".into(),
+        manager: None,
+        calendar: None,
+        time_zone: None,
+        presence: Presence::Active,
+    };
+    let step = |subject: &str, owner: &str| AlertDue {
+        guarantee: "enterprise-first-touch".into(),
+        subject: subject.into(),
+        start: 1_799_766_000,
+        step: AlertStep {
+            at: 50,
+            tell: Recipient::Owner,
+            via: vec![mail.name.clone()],
+            reassign: false,
+        },
+        instant: 1_799_767_800,
+        due: Some(1_799_769_600),
+        owner: Some(owner.into()),
+        version: 1,
+    };
+    let notices = message::notices(
+        &agreement,
+        &[ava],
+        std::slice::from_ref(&mail),
+        "default",
+        Links {
+            base: Some("https://hs.example"),
+        },
+        &[step("<b>L-1</b>", "rep-ava"), step("L-2", "rep-zed")],
+    );
+    let list: Vec<NewNotification> = notices
+        .into_iter()
+        .map(|n| NewNotification {
+            key: n.key,
+            channel: n.channel,
+            kind: n.kind,
+            body: n.body,
+            due_at: 0,
+        })
+        .collect();
+    app.store
+        .enqueue_notifications(&ws, &list, 0)
+        .await
+        .unwrap();
+    let sent = settled(&app, &ws, &list[0].key).await;
+    assert_eq!(
+        (sent.state, sent.last_status),
+        (NotificationState::Delivered, Some(250))
+    );
+    // rep-zed has no address: failed at once, saying what to do.
+    let lost = settled(&app, &ws, &list[1].key).await;
+    assert_eq!((lost.state, lost.attempts), (NotificationState::Failed, 1));
+    assert!(
+        lost.last_answer
+            .as_deref()
+            .unwrap()
+            .starts_with("no e-mail address for rep-zed"),
+        "{lost:?}"
+    );
+    let got = sink.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    let (rcpt, data) = &got[0];
+    assert_eq!(rcpt, &vec!["<ava@northwind.example>".to_string()]);
+    assert!(
+        data.contains("To: \"Ava Chen\" <ava@northwind.example>")
+            || data.contains("To: Ava Chen <ava@northwind.example>"),
+        "{data}"
+    );
+    assert!(
+        data.contains(&format!("Message-ID: <{}@handshake>", sent.delivery_id)),
+        "{data}"
+    );
+    assert!(data.contains("Content-Type: text/plain"), "{data}");
+    assert!(data.contains("Content-Type: text/html"), "{data}");
+    // The lead id as the HTML shows it: escaped, never markup.
+    assert!(
+        data.contains("&lt;b&gt;L-1&lt;/b&gt;") || data.contains("&#60;b&#62;L-1"),
+        "{data}"
+    );
+    assert!(
+        !data.contains("<h2 style=\"font-size: 18px;\"><b>"),
+        "{data}"
+    );
+    assert!(
+        data.contains("https://hs.example/leads/%3Cb%3EL-1%3C%2Fb%3E"),
+        "{data}"
+    );
+}
