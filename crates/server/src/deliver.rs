@@ -328,9 +328,8 @@ async fn send_email(
         .await
         .map_err(|e| send_failed(e.to_string()))?;
     Ok(Answer {
-        status: u16::from(answer.code().severity as u8) * 100
-            + u16::from(answer.code().category as u8) * 10
-            + u16::from(answer.code().detail as u8),
+        // A reply code always shows as its three digits (250).
+        status: answer.code().to_string().parse().unwrap_or(250),
         body: answer.message().collect::<Vec<_>>().join(" "),
     })
 }

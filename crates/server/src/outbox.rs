@@ -4,10 +4,11 @@
 //! channel with its stable delivery id, and records the outcome: accepted,
 //! tried again later by the retry policy, or failed and kept to show.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
-use handshake_core::alerts::ChannelName;
 use handshake_core::alerts::retry::RetryPolicy;
+use handshake_core::alerts::{Channel, ChannelName};
 use handshake_store::{Notification, Outcome, Store, Workspace};
 use tokio::sync::watch;
 
@@ -54,6 +55,7 @@ fn jitter() -> u32 {
 /// Runs until `stop` turns true.
 pub(crate) async fn run(store: Store, settings: DeliverySettings, mut stop: watch::Receiver<bool>) {
     let client = reqwest::Client::new();
+    let mut depth_read = 0;
     loop {
         let lease = i64::try_from(settings.lease.as_secs()).unwrap_or(60);
         let mut full = false;
@@ -64,11 +66,23 @@ pub(crate) async fn run(store: Store, settings: DeliverySettings, mut stop: watc
             Ok(claimed) => {
                 // A full batch: more may be due, so look again at once.
                 full = claimed.len() as i64 >= settings.batch;
+                // Each channel read once per claim, not once per notification.
+                let mut channels: HashMap<(String, String), Found> = HashMap::new();
+                for n in &claimed {
+                    let at = (n.workspace.clone(), n.channel.clone());
+                    if let std::collections::hash_map::Entry::Vacant(slot) = channels.entry(at) {
+                        slot.insert(read_channel(&store, &n.workspace, &n.channel).await);
+                    }
+                }
                 let mut sending = tokio::task::JoinSet::new();
                 for n in claimed {
-                    let (store, client) = (store.clone(), client.clone());
+                    let client = client.clone();
+                    let channel = channels
+                        .get(&(n.workspace.clone(), n.channel.clone()))
+                        .cloned()
+                        .unwrap_or(Ok(None));
                     sending.spawn(async move {
-                        let outcome = deliver_one(&store, &client, settings, &n).await;
+                        let outcome = deliver_one(channel, &client, settings, &n).await;
                         (n, outcome)
                     });
                 }
@@ -90,7 +104,12 @@ pub(crate) async fn run(store: Store, settings: DeliverySettings, mut stop: watc
             }
             Err(e) => tracing::warn!(error = %e, "claiming due notifications failed"),
         }
-        if let Ok((depth, oldest)) = store.outbox_depth().await {
+        // Depth and age at most once a second: a count of the pending rows
+        // after every full claim would cost more than the claims.
+        if now() > depth_read
+            && let Ok((depth, oldest)) = store.outbox_depth().await
+        {
+            depth_read = now();
             metrics::gauge!("handshake_outbox_pending").set(depth as f64);
             let age = oldest.map_or(0, |t| (now() - t).max(0));
             metrics::gauge!("handshake_outbox_oldest_pending_seconds").set(age as f64);
@@ -108,17 +127,24 @@ pub(crate) async fn run(store: Store, settings: DeliverySettings, mut stop: watc
     }
 }
 
-/// Sends one claimed notification; what came of it (recorded by the caller).
+/// A notification's channel as the store has it (a read failure in words).
+type Found = Result<Option<Channel>, String>;
+
+async fn read_channel(store: &Store, workspace: &str, channel: &str) -> Found {
+    match (Workspace::new(workspace), ChannelName::parse(channel)) {
+        (Ok(ws), Ok(name)) => store.channel(&ws, &name).await.map_err(|e| e.to_string()),
+        _ => Ok(None),
+    }
+}
+
+/// Sends one claimed notification to its channel; what came of it
+/// (recorded by the caller).
 async fn deliver_one(
-    store: &Store,
+    channel: Found,
     client: &reqwest::Client,
     settings: DeliverySettings,
     n: &Notification,
 ) -> Outcome {
-    let channel = match (Workspace::new(&n.workspace), ChannelName::parse(&n.channel)) {
-        (Ok(ws), Ok(name)) => store.channel(&ws, &name).await,
-        _ => Ok(None),
-    };
     let attempts = u32::try_from(n.attempts + 1).unwrap_or(u32::MAX);
     let again = |status: Option<i64>, answer: String| match settings.retry.next_attempt(
         attempts,

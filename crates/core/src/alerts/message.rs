@@ -326,6 +326,26 @@ pub fn webhook_body(
     })
 }
 
+/// The clock's due instant in the recipient's zone, or `paused`.
+fn due_shown(alert: &AlertDue, to: &Addressee) -> String {
+    alert
+        .due
+        .map_or("paused".to_string(), |d| local(d, &to.time_zone))
+}
+
+/// The clock's owner for people to read: their directory name (a Slack
+/// mention with `mention` when they have an id), else the owner id.
+fn owner_shown(alert: &AlertDue, owner: Option<&Person>, mention: bool) -> String {
+    match (owner, &alert.owner) {
+        (Some(p), _) => match (&p.slack, mention) {
+            (Some(id), true) => format!("<@{id}>"),
+            _ => p.name.clone(),
+        },
+        (None, Some(id)) => id.clone(),
+        (None, None) => "no one yet".to_string(),
+    }
+}
+
 /// What an e-mail channel sends, as data: the recipient's address (`null`
 /// when the directory has none: the delivery then fails, visibly), a
 /// subject, the text, facts as label and value, and the lead's link. The
@@ -337,18 +357,10 @@ pub fn email_body(
     owner: Option<&Person>,
     links: Links<'_>,
 ) -> Value {
-    let due = alert
-        .due
-        .map_or("paused".to_string(), |d| local(d, &to.time_zone));
-    let owner_name = match (owner, &alert.owner) {
-        (Some(p), _) => p.name.clone(),
-        (None, Some(id)) => id.clone(),
-        (None, None) => "no one yet".to_string(),
-    };
     let mut facts = vec![
         json!(["Guarantee", alert.guarantee]),
-        json!(["Due", due]),
-        json!(["Owner", owner_name]),
+        json!(["Due", due_shown(alert, to)]),
+        json!(["Owner", owner_shown(alert, owner, false)]),
     ];
     if alert.step.reassign {
         facts.push(json!(["Asked", "the CRM to reassign it"]));
@@ -391,21 +403,10 @@ pub fn slack_body(
         alert.subject,
         headline(alert.step.at)
     );
-    let due = alert
-        .due
-        .map_or("paused".to_string(), |d| local(d, &to.time_zone));
-    let owner_text = match (owner, &alert.owner) {
-        (Some(p), _) => match &p.slack {
-            Some(id) => format!("<@{id}>"),
-            None => p.name.clone(),
-        },
-        (None, Some(id)) => id.clone(),
-        (None, None) => "no one yet".to_string(),
-    };
     let mut fields = vec![
         json!({ "type": "mrkdwn", "text": format!("*Guarantee*\n{}", alert.guarantee) }),
-        json!({ "type": "mrkdwn", "text": format!("*Due*\n{due}") }),
-        json!({ "type": "mrkdwn", "text": format!("*Owner*\n{owner_text}") }),
+        json!({ "type": "mrkdwn", "text": format!("*Due*\n{}", due_shown(alert, to)) }),
+        json!({ "type": "mrkdwn", "text": format!("*Owner*\n{}", owner_shown(alert, owner, true)) }),
     ];
     if alert.step.reassign {
         fields.push(json!({ "type": "mrkdwn", "text": "*Asked*\nthe CRM to reassign it" }));

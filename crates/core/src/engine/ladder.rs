@@ -7,7 +7,7 @@
 
 use super::clocks::when_used;
 use super::fold::{ClockRecord, Facts};
-use crate::agreement::{Agreement, AlertStep, Recipient};
+use crate::agreement::{Agreement, AlertStep};
 
 /// One alert step that fell for one running clock.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,12 +48,6 @@ impl AlertDue {
             100 => "due".to_string(),
             p => format!("{p}% of the time"),
         }
-    }
-
-    /// Who it is for, in words (owner and manager are resolved by the
-    /// people directory where it is delivered).
-    pub fn recipient(&self) -> &Recipient {
-        &self.step.tell
     }
 }
 
