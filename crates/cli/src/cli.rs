@@ -276,7 +276,7 @@ pub struct DemoArgs {
 pub enum PersonCommand {
     /// Add a person, or replace the one with that owner id.
     #[command(
-        after_help = "Example:\n  handshake person add rep-ava --name \"Ava Chen\" --party sales --email ava@northwind.example --slack U024BE7LH --manager rep-lead --time-zone America/New_York"
+        after_help = "Example:\n  handshake person add rep-ava --name \"Ava Chen\" --party sales --email ava@northwind.example --slack U024BE7LH --manager rep-lead --time-zone America/New_York --quiet-hours 20:00-08:00"
     )]
     Add {
         /// The owner id the CRM writes on leads, e.g. rep-ava.
@@ -302,13 +302,16 @@ pub enum PersonCommand {
         /// Their time zone, e.g. America/New_York.
         #[arg(long)]
         time_zone: Option<String>,
+        /// When Slack and e-mail messages to them wait (HH:MM-HH:MM in their zone), e.g. 20:00-08:00.
+        #[arg(long, value_name = "HH:MM-HH:MM")]
+        quiet_hours: Option<String>,
         /// Mark them away: their alerts go to their manager.
         #[arg(long)]
         away: bool,
     },
-    /// Add or replace people from a CSV with the columns owner_id, name, email, slack, party, manager, calendar, time_zone, status.
+    /// Add or replace people from a CSV with the columns owner_id, name, email, slack, party, manager, calendar, time_zone, quiet_hours, status.
     #[command(
-        after_help = "Example:\n  handshake person import people.csv\n\nA row with a problem is reported with its row number and not imported; the good rows beside it are. status is active (or empty) or away."
+        after_help = "Example:\n  handshake person import people.csv\n\nA row with a problem is reported with its row number and not imported; the good rows beside it are. status is active (or empty) or away; quiet_hours is HH:MM-HH:MM in the person's zone (e.g. 20:00-08:00) or empty."
     )]
     Import {
         /// The CSV file.
@@ -358,10 +361,24 @@ pub enum ChannelCommand {
         /// An environment variable of the server that holds the signing secret.
         #[arg(long, group = "secret")]
         secret_env: Option<String>,
+        /// At most this many sends a minute, by all servers together; more wait for the next
+        /// minute. Default 60 for Slack (its limit of one a second), none for the others.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        per_minute: Option<u32>,
     },
-    /// List the workspace's channels: name, kind, URL (a Slack URL's host only) and where the secret is read.
-    #[command(after_help = "Example:\n  handshake channel list")]
+    /// List the workspace's channels: name, kind, URL (a Slack URL's host only), where the secret is read, rate limit and health.
+    #[command(
+        after_help = "Example:\n  handshake channel list\n\nHealth is ok, failing (refused attempts in a row, since when) or suspended: a channel whose receiver refused 10 attempts in a row over 6 hours is suspended, and its notifications wait until `handshake channel resume NAME`."
+    )]
     List,
+    /// Resume a suspended channel: its waiting notifications are tried at once.
+    #[command(
+        after_help = "Example:\n  handshake channel test ops\n  handshake channel resume ops\n\nFix the receiver first (`channel test` says what it answers)."
+    )]
+    Resume {
+        /// The channel's name.
+        name: String,
+    },
     /// Remove a channel by name.
     #[command(after_help = "Example:\n  handshake channel remove ops")]
     Remove {

@@ -2,14 +2,18 @@
 //! notifications for a lease (so no two servers send one at once, and a
 //! server killed mid-delivery leaves them to another), sends each to its
 //! channel with its stable delivery id, and records the outcome: accepted,
-//! tried again later by the retry policy, or failed and kept to show.
+//! tried again later by the retry policy, or failed and kept to show. A
+//! channel's rate limit holds back what is over it (to the next minute, not
+//! counted as an attempt); refusals in a row suspend a channel (see
+//! [`SuspendRule`]).
 
 use std::collections::HashMap;
 use std::time::Duration;
 
+use handshake_core::alerts::pacing::{SuspendRule, window_start};
 use handshake_core::alerts::retry::RetryPolicy;
 use handshake_core::alerts::{Channel, ChannelName};
-use handshake_store::{Notification, Outcome, Store, Workspace};
+use handshake_store::{ChannelTally, Notification, Outcome, Store, Workspace};
 use tokio::sync::watch;
 
 use crate::deliver;
@@ -25,16 +29,20 @@ pub struct DeliverySettings {
     pub retry: RetryPolicy,
     /// The most notifications one look claims.
     pub batch: i64,
+    /// When a channel that keeps refusing is suspended.
+    pub suspend: SuspendRule,
 }
 
 impl Default for DeliverySettings {
-    /// Every second, 60-second leases, 128 at a time, the default retries.
+    /// Every second, 60-second leases, 128 at a time, the default retries
+    /// and suspension rule.
     fn default() -> DeliverySettings {
         DeliverySettings {
             poll: Duration::from_secs(1),
             lease: Duration::from_secs(60),
             retry: RetryPolicy::default(),
             batch: 128,
+            suspend: SuspendRule::default(),
         }
     }
 }
@@ -74,16 +82,17 @@ pub(crate) async fn run(store: Store, settings: DeliverySettings, mut stop: watc
                         slot.insert(read_channel(&store, &n.workspace, &n.channel).await);
                     }
                 }
+                let (go, held) = pace(&store, claimed, &channels).await;
                 let mut sending = tokio::task::JoinSet::new();
-                for n in claimed {
+                for n in go {
                     let client = client.clone();
                     let channel = channels
                         .get(&(n.workspace.clone(), n.channel.clone()))
                         .cloned()
                         .unwrap_or(Ok(None));
                     sending.spawn(async move {
-                        let outcome = deliver_one(channel, &client, settings, &n).await;
-                        (n, outcome)
+                        let (outcome, reached) = deliver_one(channel, &client, settings, &n).await;
+                        (n, outcome, reached)
                     });
                 }
                 let mut done = Vec::new();
@@ -92,11 +101,43 @@ pub(crate) async fn run(store: Store, settings: DeliverySettings, mut stop: watc
                         done.push(one);
                     }
                 }
+                let mut tallies: Vec<ChannelTally<'_>> = Vec::new();
+                for (n, _, reached) in &done {
+                    let Some(accepted) = reached else { continue };
+                    let at = tallies
+                        .iter()
+                        .position(|t| t.workspace == n.workspace && t.channel == n.channel);
+                    let t = match at {
+                        Some(i) => &mut tallies[i],
+                        None => {
+                            tallies.push(ChannelTally {
+                                workspace: &n.workspace,
+                                channel: &n.channel,
+                                accepted: 0,
+                                refused: 0,
+                            });
+                            let last = tallies.len() - 1;
+                            &mut tallies[last]
+                        }
+                    };
+                    if *accepted {
+                        t.accepted += 1;
+                    } else {
+                        t.refused += 1;
+                    }
+                }
                 let list: Vec<(&str, &str, &Outcome)> = done
                     .iter()
-                    .map(|(n, o)| (n.workspace.as_str(), n.key.as_str(), o))
+                    .map(|(n, o, _)| (n.workspace.as_str(), n.key.as_str(), o))
+                    .chain(
+                        held.iter()
+                            .map(|(n, o)| (n.workspace.as_str(), n.key.as_str(), o)),
+                    )
                     .collect();
-                if let Err(e) = store.record_deliveries(&list, now()).await {
+                if let Err(e) = store
+                    .record_deliveries(&list, &tallies, settings.suspend, now())
+                    .await
+                {
                     // The claims run out and the notifications are sent again
                     // under the same delivery ids: at least once, never lost.
                     tracing::warn!(error = %e, "recording {} deliveries failed", list.len());
@@ -130,6 +171,51 @@ pub(crate) async fn run(store: Store, settings: DeliverySettings, mut stop: watc
 /// A notification's channel as the store has it (a read failure in words).
 type Found = Result<Option<Channel>, String>;
 
+/// Splits a claim into what may be sent now and what each channel's rate
+/// limit holds to its next window (in claim order: the oldest go first).
+async fn pace(
+    store: &Store,
+    claimed: Vec<Notification>,
+    channels: &HashMap<(String, String), Found>,
+) -> (Vec<Notification>, Vec<(Notification, Outcome)>) {
+    let now = now();
+    let mut left: HashMap<(String, String), i64> = HashMap::new();
+    for ((ws, name), found) in channels {
+        if !matches!(found, Ok(Some(_))) {
+            continue;
+        }
+        let want = claimed
+            .iter()
+            .filter(|n| &n.workspace == ws && &n.channel == name)
+            .count() as i64;
+        // A failed count sends all: the limit is a courtesy to the
+        // receiver, never a reason to hold an alert back for good.
+        let granted = store.take_sends(ws, name, want, now).await.unwrap_or(want);
+        left.insert((ws.clone(), name.clone()), granted);
+    }
+    let (mut go, mut held) = (Vec::new(), Vec::new());
+    for n in claimed {
+        match left.get_mut(&(n.workspace.clone(), n.channel.clone())) {
+            Some(0) => {
+                metrics::counter!("handshake_deliveries_total", "channel" => n.channel.clone(), "outcome" => "deferred")
+                    .increment(1);
+                held.push((
+                    n,
+                    Outcome::Deferred {
+                        at: window_start(now) + 60,
+                    },
+                ));
+            }
+            Some(k) => {
+                *k -= 1;
+                go.push(n);
+            }
+            None => go.push(n),
+        }
+    }
+    (go, held)
+}
+
 async fn read_channel(store: &Store, workspace: &str, channel: &str) -> Found {
     match (Workspace::new(workspace), ChannelName::parse(channel)) {
         (Ok(ws), Ok(name)) => store.channel(&ws, &name).await.map_err(|e| e.to_string()),
@@ -138,13 +224,14 @@ async fn read_channel(store: &Store, workspace: &str, channel: &str) -> Found {
 }
 
 /// Sends one claimed notification to its channel; what came of it
-/// (recorded by the caller).
+/// (recorded by the caller), and whether the channel's receiver accepted
+/// it (`None` when it was not tried on the receiver at all).
 async fn deliver_one(
     channel: Found,
     client: &reqwest::Client,
     settings: DeliverySettings,
     n: &Notification,
-) -> Outcome {
+) -> (Outcome, Option<bool>) {
     let attempts = u32::try_from(n.attempts + 1).unwrap_or(u32::MAX);
     let again = |status: Option<i64>, answer: String| match settings.retry.next_attempt(
         attempts,
@@ -155,17 +242,23 @@ async fn deliver_one(
         Some(at) => Outcome::Retry { status, answer, at },
         None => Outcome::Failed { status, answer },
     };
-    let outcome = match channel {
+    let (outcome, reached) = match channel {
         // Kept and tried again (for as long as any retry): the agreement
         // may name a channel before `handshake channel add` sets it up.
-        Ok(None) => again(
-            None,
-            format!(
-                "workspace \"{}\" has no channel \"{}\" (yet): add it with `handshake channel add {}`",
-                n.workspace, n.channel, n.channel
+        Ok(None) => (
+            again(
+                None,
+                format!(
+                    "workspace \"{}\" has no channel \"{}\" (yet): add it with `handshake channel add {}`",
+                    n.workspace, n.channel, n.channel
+                ),
             ),
+            None,
         ),
-        Err(e) => again(None, format!("reading the channel failed: {e}")),
+        Err(e) => (
+            again(None, format!("reading the channel failed: {e}")),
+            None,
+        ),
         Ok(Some(c)) => {
             let sent = deliver::send_raw(
                 client,
@@ -177,16 +270,23 @@ async fn deliver_one(
             )
             .await;
             match sent {
-                Ok(a) if a.accepted() => Outcome::Delivered {
-                    status: i64::from(a.status),
-                    answer: a.body,
-                },
-                Ok(a) => again(Some(i64::from(a.status)), a.body),
-                Err(deliver::DeliveryError::Undeliverable(why)) => Outcome::Failed {
-                    status: None,
-                    answer: why,
-                },
-                Err(e) => again(None, e.to_string()),
+                Ok(a) if a.accepted() => (
+                    Outcome::Delivered {
+                        status: i64::from(a.status),
+                        answer: a.body,
+                    },
+                    Some(true),
+                ),
+                Ok(a) => (again(Some(i64::from(a.status)), a.body), Some(false)),
+                // This notification's fault (no address), not the channel's.
+                Err(deliver::DeliveryError::Undeliverable(why)) => (
+                    Outcome::Failed {
+                        status: None,
+                        answer: why,
+                    },
+                    None,
+                ),
+                Err(e) => (again(None, e.to_string()), Some(false)),
             }
         }
     };
@@ -194,6 +294,7 @@ async fn deliver_one(
         Outcome::Delivered { .. } => "delivered",
         Outcome::Retry { .. } => "retry",
         Outcome::Failed { .. } => "failed",
+        Outcome::Deferred { .. } => "deferred",
     };
     metrics::counter!("handshake_deliveries_total", "channel" => n.channel.clone(), "outcome" => label)
         .increment(1);
@@ -203,5 +304,5 @@ async fn deliver_one(
         metrics::histogram!("handshake_notification_lateness_seconds", "kind" => n.kind.clone())
             .record(late as f64 / 1000.0);
     }
-    outcome
+    (outcome, reached)
 }

@@ -1,13 +1,18 @@
 //! Alert channels in the store, per workspace, so every server delivers to
 //! the same places. The signing secret is never stored: only where to read
-//! it (`file:PATH` or `env:VARIABLE`).
+//! it (`file:PATH` or `env:VARIABLE`). Each channel's rate limit and
+//! health (failures in a row, suspension) live here too, so every server
+//! sends within one limit and skips one suspended channel.
 
+use handshake_core::alerts::pacing::{granted, window_start};
 use handshake_core::alerts::{Channel, ChannelName, ChannelTarget, SecretSource};
 
 use crate::StoreError;
 use crate::store::{Store, Workspace, on_pool};
 
 type Row = (String, String, String, Option<String>, Option<String>);
+/// name, per_minute, failures, failing_since, suspended_at.
+type HealthRow = (String, Option<i64>, i64, Option<i64>, Option<i64>);
 
 fn decode((name, kind, url, secret, sender): Row) -> Result<Channel, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("channel {name:?}: {what}"));
@@ -120,4 +125,94 @@ impl Store {
             .bind(ws.as_str()).bind(name.as_str()).execute(pool).await?.rows_affected());
         Ok(n > 0)
     }
+
+    /// Sets a channel's rate limit (sends per minute; `None` for none);
+    /// whether the workspace has the channel.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn set_channel_pace(
+        &self,
+        ws: &Workspace,
+        name: &ChannelName,
+        per_minute: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let n = on_pool!(self, pool => sqlx::query("UPDATE channels SET per_minute = $3 WHERE workspace = $1 AND name = $2")
+            .bind(ws.as_str()).bind(name.as_str()).bind(per_minute).execute(pool).await?.rows_affected());
+        Ok(n > 0)
+    }
+
+    /// How many of `want` sends to a channel may go at `now` under its rate
+    /// limit (all of them without one), counted with every other server's
+    /// in the current one-minute window.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn take_sends(
+        &self,
+        workspace: &str,
+        channel: &str,
+        want: i64,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let window = window_start(now);
+        let _turn = self.write_turn().await;
+        let row: Option<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "UPDATE channels SET window_used = (CASE WHEN window_start = $3 THEN window_used ELSE 0 END) + $4, window_start = $3 WHERE workspace = $1 AND name = $2 AND per_minute IS NOT NULL RETURNING per_minute, window_used",
+        ).bind(workspace).bind(channel).bind(window).bind(want).fetch_optional(pool).await?);
+        Ok(row.map_or(want, |(limit, used)| granted(limit, used, want)))
+    }
+
+    /// Every channel's rate limit and health, by name.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn channel_health(&self, ws: &Workspace) -> Result<Vec<ChannelHealth>, StoreError> {
+        let rows: Vec<HealthRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT name, per_minute, failures, failing_since, suspended_at FROM channels WHERE workspace = $1 ORDER BY name",
+        ).bind(ws.as_str()).fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(
+                |(name, per_minute, failures, failing_since, suspended_at)| ChannelHealth {
+                    name,
+                    per_minute,
+                    failures,
+                    failing_since,
+                    suspended_at,
+                },
+            )
+            .collect())
+    }
+
+    /// Resumes a suspended channel (its waiting notifications are tried at
+    /// once) and forgets its failures; whether the workspace has it.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn resume_channel(
+        &self,
+        ws: &Workspace,
+        name: &ChannelName,
+    ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        let n = on_pool!(self, pool => sqlx::query("UPDATE channels SET suspended_at = NULL, failures = 0, failing_since = NULL WHERE workspace = $1 AND name = $2")
+            .bind(ws.as_str()).bind(name.as_str()).execute(pool).await?.rows_affected());
+        Ok(n > 0)
+    }
+}
+
+/// A channel's rate limit and health.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChannelHealth {
+    /// The channel's name.
+    pub name: String,
+    /// Its rate limit, sends per minute.
+    pub per_minute: Option<i64>,
+    /// Attempts refused since the last accepted one.
+    pub failures: i64,
+    /// When the first of those was (unix seconds).
+    pub failing_since: Option<i64>,
+    /// When it was suspended for failing (unix seconds).
+    pub suspended_at: Option<i64>,
 }

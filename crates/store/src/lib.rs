@@ -38,8 +38,9 @@ mod sqlite;
 mod store;
 mod tokens;
 
+pub use channels::ChannelHealth;
 pub use error::StoreError;
-pub use outbox::{NewNotification, Notification, NotificationState, Outcome};
+pub use outbox::{ChannelTally, NewNotification, Notification, NotificationState, Outcome};
 pub use secrets::{NewToken, TokenSecret};
 pub use sessions::{NewSession, SessionInfo};
 pub use store::{AgreementVersion, Cursor, Inserted, STATEMENT, Store, WAIT, Workspace};

@@ -21,6 +21,10 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
         8,
         include_str!("../migrations/sqlite/0008_email_channels.sql"),
     ),
+    (
+        9,
+        include_str!("../migrations/sqlite/0009_delivery_limits.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -48,6 +52,10 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
     (
         9,
         include_str!("../migrations/postgres/0009_email_channels.sql"),
+    ),
+    (
+        10,
+        include_str!("../migrations/postgres/0010_delivery_limits.sql"),
     ),
 ];
 

@@ -3,7 +3,11 @@
 //! the due ones for a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, one
 //! atomic statement on SQLite), so two never deliver the same one at once
 //! and one that dies mid-delivery leaves it to be claimed again when the
-//! lease ends. Each keeps its delivery id across retries.
+//! lease ends. Each keeps its delivery id across retries. The notifications
+//! of a suspended channel are not claimed: they wait, shown, until it is
+//! resumed.
+
+use handshake_core::alerts::pacing::SuspendRule;
 
 use crate::StoreError;
 use crate::secrets::random_hex;
@@ -105,6 +109,12 @@ pub enum Outcome {
         /// The next attempt (unix seconds).
         at: i64,
     },
+    /// Not attempted: the channel's rate limit is used up; tried at `at`
+    /// (the next window) without counting as an attempt.
+    Deferred {
+        /// When it may go (unix seconds).
+        at: i64,
+    },
     /// Not accepted, and no more attempts.
     Failed {
         /// The status, when the receiver answered.
@@ -122,11 +132,36 @@ macro_rules! columns {
     };
 }
 
-/// The due pending rows a claim takes, oldest first.
+/// The due pending rows no claim holds, of channels not suspended.
+macro_rules! due {
+    () => {
+        "FROM notifications WHERE state = 'pending' AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) AND NOT EXISTS (SELECT 1 FROM channels c WHERE c.workspace = notifications.workspace AND c.name = notifications.channel AND c.suspended_at IS NOT NULL)"
+    };
+}
+
+/// The due rows a claim takes, oldest first.
 macro_rules! pick {
     () => {
-        "SELECT workspace, key FROM notifications WHERE state = 'pending' AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) ORDER BY next_attempt_at LIMIT $3"
+        concat!(
+            "SELECT workspace, key ",
+            due!(),
+            " ORDER BY next_attempt_at LIMIT $3"
+        )
     };
+}
+
+/// What one claim's attempts came to for one channel: its health moves
+/// with them (refusals in a row suspend it; one acceptance clears them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChannelTally<'a> {
+    /// The workspace.
+    pub workspace: &'a str,
+    /// The channel's name.
+    pub channel: &'a str,
+    /// Attempts the receiver accepted.
+    pub accepted: i64,
+    /// Attempts the receiver refused or that did not reach it.
+    pub refused: i64,
 }
 
 type Row = (
@@ -269,7 +304,7 @@ impl Store {
         // A read first, taking no write lock: an idle outbox (the usual
         // case, looked at every second) never queues behind writers.
         let due: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
-            "SELECT CAST(1 AS BIGINT) FROM notifications WHERE state = 'pending' AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) LIMIT 1",
+            concat!("SELECT CAST(1 AS BIGINT) ", due!(), " LIMIT 1"),
         ).bind(now).fetch_optional(pool).await?);
         if due.is_none() {
             return Ok(Vec::new());
@@ -319,25 +354,43 @@ impl Store {
         outcome: &Outcome,
         now: i64,
     ) -> Result<(), StoreError> {
-        self.record_deliveries(&[(workspace, key, outcome)], now)
-            .await
+        self.record_deliveries(
+            &[(workspace, key, outcome)],
+            &[],
+            SuspendRule::default(),
+            now,
+        )
+        .await
     }
 
     /// [`Store::record_delivery`] for several at once, in one transaction
     /// (a worker's whole claim): one write turn, not one per notification.
+    /// Each channel's health moves with its `tallies`: a channel with an
+    /// accepted attempt has its failures cleared; one with only refusals
+    /// counts them, and is suspended once `rule` says so.
     ///
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn record_deliveries(
         &self,
         list: &[(&str, &str, &Outcome)],
+        tallies: &[ChannelTally<'_>],
+        rule: SuspendRule,
         now: i64,
     ) -> Result<(), StoreError> {
         let sql = "UPDATE notifications SET state = $3, attempts = attempts + 1, last_status = $4, last_answer = $5, next_attempt_at = $6, delivered_at = $7, claimed_until = NULL WHERE workspace = $1 AND key = $2";
+        let deferred = "UPDATE notifications SET next_attempt_at = $3, claimed_until = NULL WHERE workspace = $1 AND key = $2";
+        let healthy = "UPDATE channels SET failures = 0, failing_since = NULL WHERE workspace = $1 AND name = $2 AND failures > 0";
+        // `SuspendRule::suspends` on the counts after this claim's refusals.
+        let failing = "UPDATE channels SET failures = failures + $3, failing_since = COALESCE(failing_since, $4), suspended_at = CASE WHEN suspended_at IS NULL AND failures + $3 >= $5 AND $4 - COALESCE(failing_since, $4) >= $6 THEN $4 ELSE suspended_at END WHERE workspace = $1 AND name = $2";
         let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for (workspace, key, outcome) in list {
+                if let Outcome::Deferred { at } = outcome {
+                    sqlx::query(deferred).bind(*workspace).bind(*key).bind(*at).execute(&mut *tx).await?;
+                    continue;
+                }
                 let (state, status, answer, next, delivered) = match outcome {
                     Outcome::Delivered { status, answer } => (
                         NotificationState::Delivered,
@@ -352,6 +405,7 @@ impl Store {
                     Outcome::Failed { status, answer } => {
                         (NotificationState::Failed, *status, answer.as_str(), now, None)
                     }
+                    Outcome::Deferred { .. } => continue,
                 };
                 sqlx::query(sql)
                     .bind(*workspace)
@@ -364,9 +418,44 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            for t in tallies {
+                if t.accepted > 0 {
+                    sqlx::query(healthy).bind(t.workspace).bind(t.channel).execute(&mut *tx).await?;
+                } else if t.refused > 0 {
+                    sqlx::query(failing)
+                        .bind(t.workspace)
+                        .bind(t.channel)
+                        .bind(t.refused)
+                        .bind(now)
+                        .bind(rule.failures)
+                        .bind(rule.failing_for)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Tries a failed (or waiting) notification again at `now`, under its
+    /// delivery id: once more, and on the usual schedule while it is within
+    /// a day of its due instant. Whether the workspace has one by that key
+    /// that is not delivered.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn retry_notification(
+        &self,
+        ws: &Workspace,
+        key: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        let n = on_pool!(self, pool => sqlx::query(
+            "UPDATE notifications SET state = 'pending', next_attempt_at = $3, claimed_until = NULL WHERE workspace = $1 AND key = $2 AND state <> 'delivered'",
+        ).bind(ws.as_str()).bind(key).bind(now).execute(pool).await?.rows_affected());
+        Ok(n > 0)
     }
 
     /// The workspace's notifications, the most recently due first.

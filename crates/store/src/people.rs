@@ -4,6 +4,7 @@
 //! shown rather than dropped.
 
 use handshake_core::alerts::people::{Person, Presence};
+use handshake_core::alerts::quiet::QuietHours;
 
 use crate::StoreError;
 use crate::store::{Store, Workspace, on_pool};
@@ -18,11 +19,18 @@ type Row = (
     Option<String>,
     Option<String>,
     String,
+    Option<String>,
 );
 
 fn decode(r: Row) -> Result<Person, StoreError> {
     Ok(Person {
         presence: Presence::parse(&r.8)
+            .map_err(|e| StoreError::Corrupt(format!("person {:?}: {e}", r.0)))?,
+        quiet_hours: r
+            .9
+            .as_deref()
+            .map(QuietHours::parse)
+            .transpose()
             .map_err(|e| StoreError::Corrupt(format!("person {:?}: {e}", r.0)))?,
         owner_id: r.0,
         name: r.1,
@@ -48,7 +56,7 @@ impl Store {
             .into_iter()
             .map(|p| p.owner_id)
             .collect();
-        let sql = "INSERT INTO people (workspace, owner_id, name, email, slack, party, manager, calendar, time_zone, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (workspace, owner_id) DO UPDATE SET name = excluded.name, email = excluded.email, slack = excluded.slack, party = excluded.party, manager = excluded.manager, calendar = excluded.calendar, time_zone = excluded.time_zone, status = excluded.status";
+        let sql = "INSERT INTO people (workspace, owner_id, name, email, slack, party, manager, calendar, time_zone, status, quiet_hours) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (workspace, owner_id) DO UPDATE SET name = excluded.name, email = excluded.email, slack = excluded.slack, party = excluded.party, manager = excluded.manager, calendar = excluded.calendar, time_zone = excluded.time_zone, status = excluded.status, quiet_hours = excluded.quiet_hours";
         let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -64,6 +72,7 @@ impl Store {
                     .bind(&p.calendar)
                     .bind(&p.time_zone)
                     .bind(p.presence.as_str())
+                    .bind(p.quiet_hours.map(|q| q.to_string()))
                     .execute(&mut *tx)
                     .await?;
             }
@@ -85,7 +94,7 @@ impl Store {
     /// [`StoreError::Database`]; [`StoreError::Corrupt`] for a row that no longer reads.
     pub async fn people(&self, ws: &Workspace) -> Result<Vec<Person>, StoreError> {
         let rows: Vec<Row> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT owner_id, name, email, slack, party, manager, calendar, time_zone, status FROM people WHERE workspace = $1 ORDER BY owner_id",
+            "SELECT owner_id, name, email, slack, party, manager, calendar, time_zone, status, quiet_hours FROM people WHERE workspace = $1 ORDER BY owner_id",
         ).bind(ws.as_str()).fetch_all(pool).await?);
         rows.into_iter().map(decode).collect()
     }

@@ -168,7 +168,152 @@ conformance!(
     concurrent_claims_never_take_one_notification_twice,
     the_directory_is_per_workspace_and_knows_which_owners_it_lacks,
     the_alert_mark_moves_with_its_notifications_and_never_back,
+    a_rate_limit_is_shared_and_a_failing_channel_is_suspended_until_resumed,
 );
+
+async fn a_rate_limit_is_shared_and_a_failing_channel_is_suspended_until_resumed(store: Store) {
+    use handshake_core::alerts::pacing::SuspendRule;
+    use handshake_core::alerts::{Channel, ChannelName, ChannelTarget, SecretSource};
+    use handshake_store::{ChannelTally, Outcome};
+    let w = ws("acme");
+    let ops = Channel {
+        name: ChannelName::parse("ops").unwrap(),
+        target: ChannelTarget::Webhook {
+            url: "https://hooks.example/ops".into(),
+            secret: SecretSource::Env("OPS_SECRET".into()),
+        },
+    };
+    store.add_channel(&w, &ops, 1).await.unwrap();
+    // No limit: everything asked for goes.
+    assert_eq!(
+        store.take_sends("acme", "ops", 500, 6_000).await.unwrap(),
+        500
+    );
+    assert!(
+        store
+            .set_channel_pace(&w, &ops.name, Some(10))
+            .await
+            .unwrap()
+    );
+    // Two servers asking in one minute (6000..6060) share its 10 sends.
+    assert_eq!(store.take_sends("acme", "ops", 7, 6_001).await.unwrap(), 7);
+    assert_eq!(store.take_sends("acme", "ops", 7, 6_030).await.unwrap(), 3);
+    assert_eq!(store.take_sends("acme", "ops", 7, 6_059).await.unwrap(), 0);
+    // The next minute starts afresh.
+    assert_eq!(store.take_sends("acme", "ops", 4, 6_060).await.unwrap(), 4);
+    // A channel the workspace lacks has no limit to keep.
+    assert_eq!(store.take_sends("acme", "nope", 3, 6_060).await.unwrap(), 3);
+
+    // Refusals in a row: suspended once there are 3 over at least 100 s.
+    let rule = SuspendRule {
+        failures: 3,
+        failing_for: 100,
+    };
+    store
+        .enqueue_notifications(&w, &[notification("n-1", 10), notification("n-2", 10)], 10)
+        .await
+        .unwrap();
+    let tally = |accepted, refused| ChannelTally {
+        workspace: "acme",
+        channel: "ops",
+        accepted,
+        refused,
+    };
+    let refused = Outcome::Retry {
+        status: Some(500),
+        answer: "down".into(),
+        at: 0,
+    };
+    let record = |now: i64, t: ChannelTally<'static>| {
+        let store = store.clone();
+        let refused = refused.clone();
+        async move {
+            store
+                .record_deliveries(&[("acme", "n-1", &refused)], &[t], rule, now)
+                .await
+                .unwrap();
+        }
+    };
+    let health = || async { store.channel_health(&w).await.unwrap().remove(0) };
+    record(1_000, tally(0, 2)).await;
+    assert_eq!(
+        (health().await.failures, health().await.failing_since),
+        (2, Some(1_000))
+    );
+    // An acceptance clears the count.
+    record(1_010, tally(1, 0)).await;
+    assert_eq!(
+        (health().await.failures, health().await.failing_since),
+        (0, None)
+    );
+    record(1_020, tally(0, 5)).await;
+    assert_eq!(health().await.suspended_at, None, "many, but not for long");
+    record(1_119, tally(0, 1)).await;
+    assert_eq!(health().await.suspended_at, None, "99 s is not 100");
+    record(1_120, tally(0, 1)).await;
+    let h = health().await;
+    assert_eq!(
+        (h.failures, h.failing_since, h.suspended_at),
+        (7, Some(1_020), Some(1_120))
+    );
+    // A suspended channel's notifications are not claimed, and wait.
+    assert!(
+        store
+            .claim_notifications(2_000, 30, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Resumed: claimed at once, its failures forgotten.
+    assert!(store.resume_channel(&w, &ops.name).await.unwrap());
+    assert!(
+        !store
+            .resume_channel(&ws("globex"), &ops.name)
+            .await
+            .unwrap()
+    );
+    let h = health().await;
+    assert_eq!(
+        (h.failures, h.suspended_at, h.per_minute),
+        (0, None, Some(10))
+    );
+    let claimed = store.claim_notifications(2_000, 30, 10).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    // Held by the rate limit: tried at the next window, not counted as an attempt.
+    store
+        .record_deliveries(
+            &[("acme", "n-2", &Outcome::Deferred { at: 2_040 })],
+            &[],
+            rule,
+            2_001,
+        )
+        .await
+        .unwrap();
+    let n2 = store
+        .notifications(&w, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.key == "n-2")
+        .unwrap();
+    assert_eq!((n2.attempts, n2.next_attempt_at), (0, 2_040));
+    assert!(
+        store
+            .claim_notifications(2_039, 30, 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|n| n.key != "n-2")
+    );
+    assert_eq!(
+        store
+            .claim_notifications(2_040, 30, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
 
 async fn the_alert_mark_moves_with_its_notifications_and_never_back(store: Store) {
     let (w, other) = (ws("acme"), ws("globex"));
@@ -211,6 +356,7 @@ async fn the_directory_is_per_workspace_and_knows_which_owners_it_lacks(store: S
         manager: Some("rep-lead".into()),
         calendar: None,
         time_zone: Some("America/New_York".into()),
+        quiet_hours: None,
         presence: Presence::Active,
     };
     assert_eq!(
@@ -220,8 +366,9 @@ async fn the_directory_is_per_workspace_and_knows_which_owners_it_lacks(store: S
             .unwrap(),
         2
     );
-    // Again, one changed: nothing new, the change kept.
+    // Again, one changed (away, with quiet hours): nothing new, the change kept.
     let away = Person {
+        quiet_hours: Some(handshake_core::alerts::quiet::QuietHours::parse("22:00-07:00").unwrap()),
         presence: Presence::Away,
         ..person("rep-bo", "Bo Berg")
     };

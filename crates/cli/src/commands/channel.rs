@@ -1,11 +1,12 @@
-//! `handshake channel add|list|remove|test`: where the workspace's alerts
-//! go. Parses the flags into a core `Channel`, keeps it in the store, and
+//! `handshake channel add|list|remove|test|resume`: where the workspace's
+//! alerts go, how fast, and whether the receiver is taking them. Parses the flags into a core `Channel`, keeps it in the store, and
 //! sends a test delivery through the server crate's delivery shell.
 
 use std::process::ExitCode;
 
 use anyhow::Context;
 use handshake_core::alerts::channel::parse_url;
+use handshake_core::alerts::pacing::SLACK_PER_MINUTE;
 use handshake_core::alerts::{Channel, ChannelName, ChannelTarget, SecretSource};
 use handshake_server::deliver;
 use jiff::Timestamp;
@@ -29,6 +30,7 @@ pub async fn channel(global: &Global, cmd: ChannelCommand) -> anyhow::Result<Exi
             log,
             secret_file,
             secret_env,
+            per_minute,
         } => {
             let secret = match (secret_file, secret_env) {
                 (Some(path), None) => {
@@ -73,16 +75,29 @@ pub async fn channel(global: &Global, cmd: ChannelCommand) -> anyhow::Result<Exi
                 target,
             };
             store.add_channel(&ws, &channel, now).await?;
+            let per_minute = per_minute.map(i64::from).or(match channel.target {
+                ChannelTarget::Slack { .. } => Some(SLACK_PER_MINUTE),
+                _ => None,
+            });
+            store
+                .set_channel_pace(&ws, &channel.name, per_minute)
+                .await?;
             eprintln!(
-                "added {} channel \"{}\" to workspace \"{}\"; check it with `handshake channel test {}`",
+                "added {} channel \"{}\" to workspace \"{}\"{}; check it with `handshake channel test {}`",
                 channel.target.kind(),
                 channel.name,
                 ws.as_str(),
+                per_minute.map_or_else(String::new, |n| format!(" (at most {n} a minute)")),
                 channel.name
             );
         }
         ChannelCommand::List => {
             let channels = store.channels(&ws).await?;
+            let health = store.channel_health(&ws).await?;
+            let tz = store
+                .latest_agreement(&ws)
+                .await?
+                .map_or(jiff::tz::TimeZone::UTC, |a| a.time_zone.tz);
             if channels.is_empty() {
                 eprintln!(
                     "no channel in workspace \"{}\" yet; add one with `handshake channel add NAME --webhook URL --secret-file FILE`",
@@ -100,14 +115,56 @@ pub async fn channel(global: &Global, cmd: ChannelCommand) -> anyhow::Result<Exi
                     } => format!("SMTP password from {s}"),
                     ChannelTarget::Email { secret: None, .. } => "no SMTP password".to_string(),
                 };
+                let h = health.iter().find(|h| h.name == c.name.as_str());
+                let pace = h
+                    .and_then(|h| h.per_minute)
+                    .map_or_else(|| "no rate limit".to_string(), |n| format!("{n}/min"));
+                let shown = |t: i64| {
+                    Timestamp::from_second(t).map_or_else(
+                        |_| t.to_string(),
+                        |t| {
+                            t.to_zoned(tz.clone())
+                                .strftime("%Y-%m-%d %H:%M %Z")
+                                .to_string()
+                        },
+                    )
+                };
+                let state = match h {
+                    Some(h) if h.suspended_at.is_some() => format!(
+                        "SUSPENDED since {} after {} refused attempts in a row; `handshake channel resume {}` once fixed",
+                        shown(h.suspended_at.unwrap_or_default()),
+                        h.failures,
+                        c.name
+                    ),
+                    Some(h) if h.failures > 0 => format!(
+                        "failing: {} refused attempts in a row since {}",
+                        h.failures,
+                        shown(h.failing_since.unwrap_or_default())
+                    ),
+                    _ => "ok".to_string(),
+                };
                 out.push_str(&format!(
-                    "{}\t{}\t{}\t{secret}\n",
+                    "{}\t{}\t{}\t{secret}\t{pace}\t{state}\n",
                     c.name,
                     c.target.kind(),
                     c.target.shown_url()
                 ));
             }
             super::emit(&out);
+        }
+        ChannelCommand::Resume { name: n } => {
+            let n = name(&n)?;
+            if !store.resume_channel(&ws, &n).await? {
+                eprintln!(
+                    "workspace \"{}\" has no channel \"{n}\"; `handshake channel list` shows them",
+                    ws.as_str()
+                );
+                return Ok(ExitCode::from(1));
+            }
+            eprintln!(
+                "channel \"{n}\" of workspace \"{}\" resumed: its waiting notifications are tried at once",
+                ws.as_str()
+            );
         }
         ChannelCommand::Remove { name: n } => {
             let n = name(&n)?;

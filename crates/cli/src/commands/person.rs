@@ -46,15 +46,17 @@ pub async fn person(global: &Global, cmd: PersonCommand) -> anyhow::Result<ExitC
             manager,
             calendar,
             time_zone,
+            quiet_hours,
             away,
         } => {
             let text = |o: &Option<String>| o.clone().unwrap_or_default();
-            let (email, slack, manager, calendar, time_zone) = (
+            let (email, slack, manager, calendar, time_zone, quiet_hours) = (
                 text(&email),
                 text(&slack),
                 text(&manager),
                 text(&calendar),
                 text(&time_zone),
+                text(&quiet_hours),
             );
             let person = Person::from_fields(|f| match f {
                 "owner_id" => owner_id.as_str(),
@@ -65,6 +67,7 @@ pub async fn person(global: &Global, cmd: PersonCommand) -> anyhow::Result<ExitC
                 "manager" => manager.as_str(),
                 "calendar" => calendar.as_str(),
                 "time_zone" => time_zone.as_str(),
+                "quiet_hours" => quiet_hours.as_str(),
                 "status" => {
                     if away {
                         "away"
@@ -157,12 +160,14 @@ pub async fn person(global: &Global, cmd: PersonCommand) -> anyhow::Result<ExitC
             let mut out = String::new();
             for p in &people {
                 out.push_str(&format!(
-                    "{}\t{}\t{}\t{}\t{}\t{}\n",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                     p.owner_id,
                     p.name,
                     p.party,
                     p.email.as_deref().unwrap_or("-"),
                     p.manager.as_deref().unwrap_or("-"),
+                    p.quiet_hours
+                        .map_or_else(|| "-".to_string(), |q| format!("quiet {q}")),
                     p.presence.as_str()
                 ));
             }

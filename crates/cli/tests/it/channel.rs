@@ -121,6 +121,11 @@ fn channels_are_kept_listed_without_secrets_and_tested_with_a_signed_delivery() 
         "https://hooks.slack.com/services/T000/B000/SLACKPATHSECRET",
     ]);
     assert_eq!(slack.status.code(), Some(0), "{}", text(&slack.stderr));
+    assert!(
+        text(&slack.stderr).contains("(at most 60 a minute)"),
+        "Slack's own limit by default: {}",
+        text(&slack.stderr)
+    );
     // Listed by name; neither secret appears.
     let list = text(&dir.run(&["channel", "list"]).stdout);
     let lines: Vec<&str> = list.lines().collect();
@@ -129,9 +134,10 @@ fn channels_are_kept_listed_without_secrets_and_tested_with_a_signed_delivery() 
         lines[0].starts_with(&format!("ops\twebhook\t{url}\tsecret from file ")),
         "{list}"
     );
+    assert!(lines[0].ends_with("\tno rate limit\tok"), "{list}");
     assert_eq!(
         lines[1],
-        "sales-room\tslack\thttps://hooks.slack.com/…\tno signature (Slack)"
+        "sales-room\tslack\thttps://hooks.slack.com/…\tno signature (Slack)\t60/min\tok"
     );
     assert!(
         !list.contains("s3cret") && !list.contains("SLACKPATHSECRET"),

@@ -49,10 +49,10 @@ fn the_directory_is_kept_imported_row_by_row_and_shows_who_it_lacks() {
     let csv = dir.0.join("people.csv");
     std::fs::write(
         &csv,
-        "owner_id,name,email,slack,party,manager,calendar,time_zone,status\n\
-         rep-bo,Bo Berg,bo@northwind.example,U024BE7LH,sales,rep-lead,,Europe/Berlin,away\n\
-         rep-cy,Cy,cy@,,sales,,,Mars/Base,\n\
-         rep-ava,Ava Chen,ava@northwind.example,,sales,rep-lead,,America/New_York,active\n",
+        "owner_id,name,email,slack,party,manager,calendar,time_zone,quiet_hours,status\n\
+         rep-bo,Bo Berg,bo@northwind.example,U024BE7LH,sales,rep-lead,,Europe/Berlin,22:00-07:00,away\n\
+         rep-cy,Cy,cy@,,sales,,,Mars/Base,late,\n\
+         rep-ava,Ava Chen,ava@northwind.example,,sales,rep-lead,,America/New_York,,active\n",
     )
     .unwrap();
     let import = dir.run(&["person", "import", csv.to_str().unwrap()]);
@@ -63,6 +63,10 @@ fn the_directory_is_kept_imported_row_by_row_and_shows_who_it_lacks() {
         "{err}"
     );
     assert!(err.contains("row 3: time_zone \"Mars/Base\""), "{err}");
+    assert!(
+        err.contains("row 3: quiet_hours \"late\": expected two times HH:MM-HH:MM"),
+        "{err}"
+    );
     assert!(
         err.contains("2 people imported (1 new, 1 replaced), 1 rows refused"),
         "{err}"
@@ -82,8 +86,8 @@ fn the_directory_is_kept_imported_row_by_row_and_shows_who_it_lacks() {
     let list = text(&dir.run(&["person", "list"]).stdout);
     assert_eq!(
         list,
-        "rep-ava\tAva Chen\tsales\tava@northwind.example\trep-lead\tactive\n\
-         rep-bo\tBo Berg\tsales\tbo@northwind.example\trep-lead\taway\n\
+        "rep-ava\tAva Chen\tsales\tava@northwind.example\trep-lead\t-\tactive\n\
+         rep-bo\tBo Berg\tsales\tbo@northwind.example\trep-lead\tquiet 22:00-07:00\taway\n\
          \nnamed by events but not in the directory (their alerts have nowhere to go): rep-dee\n"
     );
     assert_eq!(

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::channel::{Channel, ChannelTarget};
 use super::people::{Person, Presence};
+use super::quiet::QuietHours;
 use crate::agreement::{Agreement, Recipient};
 use crate::engine::AlertDue;
 
@@ -33,6 +34,36 @@ pub struct Addressee {
     pub time_zone: String,
     /// Why it is not who the step names (away, not in the directory), in words.
     pub note: Option<String>,
+    /// Their quiet hours (in `time_zone`), when messages to them wait.
+    pub quiet: Option<QuietHours>,
+}
+
+impl Addressee {
+    /// When a message due at `at` may reach them: after their quiet hours.
+    ///
+    /// # Example
+    /// ```
+    /// use handshake_core::alerts::message::Addressee;
+    /// use handshake_core::alerts::quiet::QuietHours;
+    /// let to = Addressee {
+    ///     role: "owner", id: Some("rep-ava".into()), name: "Ava Chen".into(),
+    ///     email: None, slack: None, time_zone: "America/New_York".into(), note: None,
+    ///     quiet: Some(QuietHours::parse("20:00-08:00")?),
+    /// };
+    /// // 21:00 in New York waits for 08:00 the next morning (13:00 UTC).
+    /// assert_eq!(to.reachable_at(1_799_805_600), 1_799_845_200);
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn reachable_at(&self, at: i64) -> i64 {
+        let (Some(q), Ok(t), Ok(tz)) = (
+            self.quiet,
+            Timestamp::from_second(at),
+            handshake_calendar::time_zone(&self.time_zone),
+        ) else {
+            return at;
+        };
+        q.release(t, &tz).as_second()
+    }
 }
 
 /// One notification to put in the outbox.
@@ -46,7 +77,8 @@ pub struct Notice {
     pub kind: String,
     /// The body, as sent.
     pub body: String,
-    /// When it fell due (unix seconds).
+    /// When to send it (unix seconds): when the step fell, or after the
+    /// quiet hours of the person it reaches.
     pub due_at: i64,
 }
 
@@ -104,17 +136,28 @@ pub fn notices(
             .and_then(|id| people.iter().find(|p| p.owner_id == id));
         for via in &alert.step.via {
             let target = channels.iter().find(|c| c.name == *via).map(|c| &c.target);
-            let body = match target {
-                Some(ChannelTarget::Slack { .. }) => slack_body(a, alert, &to, owner, links),
-                Some(ChannelTarget::Email { .. }) => email_body(a, alert, &to, owner, links),
-                _ => webhook_body(a, alert, &to, owner, workspace, via.as_str(), links),
+            // Slack and e-mail reach a person, who may be asleep; a webhook
+            // reaches a system (a CRM's workflow), which is not.
+            let (body, due_at) = match target {
+                Some(ChannelTarget::Slack { .. }) => (
+                    slack_body(a, alert, &to, owner, links),
+                    to.reachable_at(alert.instant),
+                ),
+                Some(ChannelTarget::Email { .. }) => (
+                    email_body(a, alert, &to, owner, links),
+                    to.reachable_at(alert.instant),
+                ),
+                _ => (
+                    webhook_body(a, alert, &to, owner, workspace, via.as_str(), links),
+                    alert.instant,
+                ),
             };
             out.push(Notice {
                 key: format!("{}/{via}", alert.key()),
                 channel: via.to_string(),
                 kind: CLOCK_STEP.to_string(),
                 body: body.to_string(),
-                due_at: alert.instant,
+                due_at,
             });
         }
     }
@@ -138,6 +181,7 @@ pub fn addressee(a: &Agreement, people: &[Person], alert: &AlertDue) -> Addresse
         slack: p.slack.clone(),
         time_zone: zone(Some(p)),
         note,
+        quiet: p.quiet_hours,
     };
     let unknown = |role: &'static str, id: Option<&str>, note: String| Addressee {
         role,
@@ -147,6 +191,7 @@ pub fn addressee(a: &Agreement, people: &[Person], alert: &AlertDue) -> Addresse
         slack: None,
         time_zone: a.time_zone.name.clone(),
         note: Some(note),
+        quiet: None,
     };
     let owner_id = alert.owner.as_deref();
     match &alert.step.tell {
@@ -216,6 +261,7 @@ pub fn addressee(a: &Agreement, people: &[Person], alert: &AlertDue) -> Addresse
                 slack: person.and_then(|p| p.slack.clone()),
                 time_zone: zone(person),
                 note: None,
+                quiet: person.and_then(|p| p.quiet_hours),
             }
         }
     }
@@ -448,6 +494,7 @@ mod tests {
             manager: manager.map(str::to_string),
             calendar: None,
             time_zone: Some("Europe/Berlin".into()),
+            quiet_hours: None,
             presence: if away {
                 Presence::Away
             } else {
@@ -503,6 +550,68 @@ mod tests {
             &alert(Recipient::Manager, 100, Some("rep-ava")),
         );
         assert_eq!(to.name, "Bo Berg");
+    }
+
+    #[test]
+    fn quiet_hours_hold_slack_and_email_but_not_a_webhook() {
+        let a = agreement();
+        let mut ava = person("rep-ava", "Ava Chen", None, false);
+        // Berlin; the step falls at 16:30 local (15:30 UTC in January).
+        ava.quiet_hours = Some(crate::alerts::quiet::QuietHours::parse("16:00-09:00").unwrap());
+        let mut step = alert(Recipient::Owner, 50, Some("rep-ava"));
+        step.step.via = ["sales-room", "ava-mail", "crm"]
+            .iter()
+            .map(|c| ChannelName::parse(c).unwrap())
+            .collect();
+        let channel = |name: &str, target: ChannelTarget| Channel {
+            name: ChannelName::parse(name).unwrap(),
+            target,
+        };
+        let channels = [
+            channel(
+                "sales-room",
+                ChannelTarget::Slack {
+                    url: "https://hooks.slack.com/x".into(),
+                },
+            ),
+            channel(
+                "ava-mail",
+                ChannelTarget::Email {
+                    smtp: "smtp://mail.example".into(),
+                    from: "alerts@northwind.example".into(),
+                    secret: None,
+                },
+            ),
+            channel(
+                "crm",
+                ChannelTarget::Webhook {
+                    url: "https://crm.example/hook".into(),
+                    secret: crate::alerts::SecretSource::from_stored("env:CRM").unwrap(),
+                },
+            ),
+        ];
+        let notices = notices(
+            &a,
+            &[ava],
+            &channels,
+            "w",
+            Links::default(),
+            &[step.clone()],
+        );
+        let due: Vec<(&str, i64)> = notices
+            .iter()
+            .map(|n| (n.channel.as_str(), n.due_at))
+            .collect();
+        // 09:00 Berlin the next day is 08:00 UTC: 2027-01-13T08:00:00Z.
+        let morning = 1_799_827_200;
+        assert_eq!(
+            due,
+            [
+                ("sales-room", morning),
+                ("ava-mail", morning),
+                ("crm", step.instant)
+            ]
+        );
     }
 
     #[test]

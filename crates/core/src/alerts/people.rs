@@ -1,11 +1,13 @@
 //! The people directory: who is who, so an alert reaches a person. Each
 //! person is keyed by the owner id the CRM puts on leads (`lead.assigned`,
 //! the `owner` attribute), with a name, where to reach them, their party,
-//! their manager (another owner id), their own calendar and time zone, and
-//! whether they are active or away. Parsed here from a CSV row or from
+//! their manager (another owner id), their own calendar and time zone, their
+//! quiet hours, and whether they are active or away. Parsed here from a CSV row or from
 //! flags; stored and read by the shell.
 
 use std::fmt;
+
+use super::quiet::QuietHours;
 
 /// Whether alerts go to a person now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,12 +59,14 @@ pub struct Person {
     pub calendar: Option<String>,
     /// Their time zone (IANA), for due times shown to them.
     pub time_zone: Option<String>,
+    /// When messages are held for them (in their zone), if ever.
+    pub quiet_hours: Option<QuietHours>,
     /// Active or away.
     pub presence: Presence,
 }
 
 /// The CSV columns of a directory import, in this order in the template.
-pub const COLUMNS: [&str; 9] = [
+pub const COLUMNS: [&str; 10] = [
     "owner_id",
     "name",
     "email",
@@ -71,6 +75,7 @@ pub const COLUMNS: [&str; 9] = [
     "manager",
     "calendar",
     "time_zone",
+    "quiet_hours",
     "status",
 ];
 
@@ -142,6 +147,8 @@ impl Person {
                 "time_zone {tz:?}: expected an IANA zone such as America/New_York"
             ));
         }
+        let quiet_hours = optional(field("quiet_hours"))
+            .and_then(|q| QuietHours::parse(&q).map_err(|e| problems.push(e)).ok());
         let presence = Presence::parse(field("status")).unwrap_or_else(|e| {
             problems.push(e);
             Presence::Active
@@ -158,6 +165,7 @@ impl Person {
             manager: optional(field("manager")),
             calendar: optional(field("calendar")),
             time_zone,
+            quiet_hours,
             presence,
         })
     }

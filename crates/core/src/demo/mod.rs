@@ -494,6 +494,7 @@ pub fn people() -> Vec<crate::alerts::people::Person> {
         manager: manager.map(str::to_string),
         calendar: None,
         time_zone: Some(zone.to_string()),
+        quiet_hours: None,
         presence: Presence::Active,
     };
     let names = [

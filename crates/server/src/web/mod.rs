@@ -43,6 +43,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/planner", get(planner::form).post(planner::plan))
         .route("/quality", get(quality::page))
         .route("/notifications", get(notifications::page))
+        .route(
+            "/notifications/retry",
+            axum::routing::post(notifications::retry),
+        )
         .route("/login", get(login::form).post(login::sign_in))
         .route("/logout", axum::routing::post(login::sign_out))
         .route("/assets/app.css", get(stylesheet))

@@ -1,14 +1,19 @@
 //! `GET /notifications`: the outbox as people read it: each notification
 //! sent, pending, retrying or failed, with the receiver's last answer, the
-//! most recently due first.
+//! most recently due first; the channels that are failing or suspended
+//! above them; and, for an admin, a button that tries one again
+//! (`POST /notifications/retry`).
 
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use handshake_store::NotificationState;
+use serde::Deserialize;
 
-use super::session::Signed;
-use super::{Layout, render, store_down, when_secs};
+use super::session::{Signed, csrf_ok};
+use super::{Layout, error_page, forbidden, render, store_down, when_secs};
 use crate::AppState;
 
 /// The most rows shown.
@@ -30,20 +35,47 @@ pub(crate) struct Row {
 struct NotificationsPage {
     layout: Layout,
     summary: String,
+    /// A line per channel that is failing or suspended.
+    channels: Vec<String>,
     rows: Vec<Row>,
+    /// Whether the retry buttons are shown (an admin's session).
+    can_retry: bool,
 }
 
 /// The page.
 pub(crate) async fn page(State(state): State<AppState>, Signed(session, _): Signed) -> Response {
-    let list = match state.store.notifications(&session.ws, SHOWN).await {
-        Ok(l) => l,
-        Err(e) => return store_down(&e, "The notifications"),
+    let (list, health) = match (
+        state.store.notifications(&session.ws, SHOWN).await,
+        state.store.channel_health(&session.ws).await,
+    ) {
+        (Ok(l), Ok(h)) => (l, h),
+        (Err(e), _) | (_, Err(e)) => return store_down(&e, "The notifications"),
     };
     // Times in the agreement's zone when one is applied.
     let tz = match state.store.latest_agreement(&session.ws).await {
         Ok(Some(a)) => a.time_zone.tz,
         _ => jiff::tz::TimeZone::UTC,
     };
+    let channels = health
+        .iter()
+        .filter_map(|h| match (h.suspended_at, h.failing_since) {
+            (Some(at), _) => Some(format!(
+                "Channel {} is suspended since {} after {} refused attempts in a row: its notifications wait, untried. Fix the receiver (`handshake channel test {}` says what it answers), then `handshake channel resume {}`.",
+                h.name,
+                when_secs(Some(at), &tz),
+                h.failures,
+                h.name,
+                h.name
+            )),
+            (None, Some(since)) => Some(format!(
+                "Channel {} is failing: {} refused attempts in a row since {}.",
+                h.name,
+                h.failures,
+                when_secs(Some(since), &tz)
+            )),
+            (None, None) => None,
+        })
+        .collect();
     let rows: Vec<Row> = list
         .into_iter()
         .map(|n| Row {
@@ -85,6 +117,48 @@ pub(crate) async fn page(State(state): State<AppState>, Signed(session, _): Sign
     render(&NotificationsPage {
         layout: Layout::new(&session, "/notifications", "Notifications"),
         summary,
+        channels,
         rows,
+        can_retry: session.admin,
     })
+}
+
+/// The retry form.
+#[derive(Deserialize)]
+pub(crate) struct Retry {
+    csrf: String,
+    key: String,
+}
+
+/// `POST /notifications/retry`: an admin tries a notification again now,
+/// under its delivery id.
+pub(crate) async fn retry(
+    State(state): State<AppState>,
+    Signed(session, _): Signed,
+    Form(f): Form<Retry>,
+) -> Response {
+    if !csrf_ok(&session, &f.csrf) {
+        return forbidden();
+    }
+    if !session.admin {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "Only an admin may retry",
+            "Retrying a notification needs a session signed in with an admin token (`handshake token create --role admin`).",
+        );
+    }
+    let now = jiff::Timestamp::now().as_second();
+    match state
+        .store
+        .retry_notification(&session.ws, &f.key, now)
+        .await
+    {
+        Ok(true) => Redirect::to("/notifications").into_response(),
+        Ok(false) => error_page(
+            StatusCode::NOT_FOUND,
+            "No such notification to retry",
+            "The workspace has no notification by that key that is not yet delivered; it may have been delivered meanwhile.",
+        ),
+        Err(e) => store_down(&e, "Retrying the notification"),
+    }
 }

@@ -32,6 +32,9 @@ pub(crate) struct Session {
     pub token_id: String,
     /// The token every form of this session must carry.
     pub csrf: String,
+    /// Whether the token that signed in is an admin's (may retry
+    /// notifications); read afresh on every request.
+    pub admin: bool,
 }
 
 impl From<SessionInfo> for Session {
@@ -41,6 +44,7 @@ impl From<SessionInfo> for Session {
             name: i.name,
             token_id: i.token_id,
             csrf: i.csrf,
+            admin: false,
         }
     }
 }
@@ -150,7 +154,7 @@ impl FromRequestParts<AppState> for Signed {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Signed, Response> {
         if let Some(id) = cookie(&parts.headers, COOKIE) {
-            let s: Session = match state.store.session(id, now()).await {
+            let mut s: Session = match state.store.session(id, now()).await {
                 Ok(Some(info)) => info.into(),
                 Ok(None) => return Err(to_sign_in(parts)),
                 Err(e) => return Err(super::store_down(&e, "Your session")),
@@ -160,7 +164,10 @@ impl FromRequestParts<AppState> for Signed {
                 .active_token(&s.token_id, jiff::Timestamp::now())
                 .await
             {
-                Ok(Some(_)) => return Ok(Signed(s, id.to_string())),
+                Ok(Some(token)) => {
+                    s.admin = token.role == handshake_store::TokenRole::Admin;
+                    return Ok(Signed(s, id.to_string()));
+                }
                 Ok(None) => {
                     if let Err(e) = state.store.close_session(id).await {
                         tracing::warn!(error = %e, "closing a session of a revoked token failed");
@@ -221,6 +228,7 @@ mod tests {
             name: "t".into(),
             token_id: "0123456789ab".into(),
             csrf: random_hex(),
+            admin: false,
         };
         assert_eq!(session.csrf.len(), 64);
         assert!(csrf_ok(&session, &session.csrf.clone()));

@@ -263,6 +263,7 @@ async fn a_ladder_tells_the_owner_then_the_manager_as_the_clock_runs_with_no_one
         manager: manager.map(str::to_string),
         calendar: None,
         time_zone: Some("Europe/Berlin".into()),
+        quiet_hours: None,
         presence: Presence::Active,
     };
     app.store
@@ -368,33 +369,71 @@ async fn a_ladder_tells_the_owner_then_the_manager_as_the_clock_runs_with_no_one
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[tokio::test]
-async fn a_receiver_down_for_its_first_seconds_gets_every_notification_accepted_once() {
-    // The "500 for its first minute", at test speed: refused for
-    // 3 s, with retries every second instead of from 30 s.
-    let app = spawn_app_with(handshake_server::Settings {
-        delivery: handshake_server::DeliverySettings {
-            poll: Duration::from_millis(50),
-            retry: RetryPolicy {
-                first_wait: 1,
-                longest_wait: 1,
-                give_up_after: 3_600,
+/// A signed webhook channel `ops` to `url` in `ws`; the directory holding
+/// its secret, to remove at the end.
+async fn ops_channel(
+    app: &crate::app::App,
+    ws: &Workspace,
+    url: String,
+    tag: &str,
+) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("handshake-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let secret = dir.join("ops.secret");
+    std::fs::write(&secret, "s").unwrap();
+    app.store
+        .add_channel(
+            ws,
+            &Channel {
+                name: ChannelName::parse("ops").unwrap(),
+                target: ChannelTarget::Webhook {
+                    url,
+                    secret: SecretSource::File(secret),
+                },
             },
-            ..handshake_server::DeliverySettings::default()
-        },
-        ..handshake_server::Settings::default()
-    })
-    .await;
+            0,
+        )
+        .await
+        .unwrap();
+    dir
+}
+
+/// `n` notifications to `ops`, due now.
+async fn due_now(app: &crate::app::App, ws: &Workspace, n: usize) {
+    let now = jiff::Timestamp::now().as_second();
+    let list: Vec<NewNotification> = (0..n)
+        .map(|i| NewNotification {
+            key: format!("step-{i}"),
+            channel: "ops".into(),
+            kind: "clock.step".into(),
+            body: format!("{{\"n\":{i}}}"),
+            due_at: now,
+        })
+        .collect();
+    app.store
+        .enqueue_notifications(ws, &list, now)
+        .await
+        .unwrap();
+}
+
+/// A receiver that refuses (500) while `down` holds and otherwise counts
+/// each delivery id it accepts.
+async fn switched_receiver(
+    down: impl Fn() -> bool + Clone + Send + Sync + 'static,
+) -> (
+    String,
+    Arc<Mutex<std::collections::HashMap<String, usize>>>,
+    Arc<std::sync::atomic::AtomicUsize>,
+) {
     let accepted: Arc<Mutex<std::collections::HashMap<String, usize>>> = Arc::default();
     let refused = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let up_at = Instant::now() + Duration::from_secs(3);
     let (kept, no) = (accepted.clone(), refused.clone());
     let router = axum::Router::new().route(
         "/hook",
         axum::routing::post(move |headers: HeaderMap| {
-            let (kept, no) = (kept.clone(), no.clone());
+            let (kept, no, down) = (kept.clone(), no.clone(), down.clone());
             async move {
-                if Instant::now() < up_at {
+                if down() {
                     no.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     return StatusCode::INTERNAL_SERVER_ERROR;
                 }
@@ -407,58 +446,176 @@ async fn a_receiver_down_for_its_first_seconds_gets_every_notification_accepted_
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await });
-    let ws = Workspace::new("default").unwrap();
-    let dir = std::env::temp_dir().join(format!("handshake-down-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let secret = dir.join("ops.secret");
-    std::fs::write(&secret, "s").unwrap();
-    app.store
-        .add_channel(
-            &ws,
-            &Channel {
-                name: ChannelName::parse("ops").unwrap(),
-                target: ChannelTarget::Webhook {
-                    url,
-                    secret: SecretSource::File(secret),
-                },
-            },
-            0,
-        )
-        .await
-        .unwrap();
-    let now = jiff::Timestamp::now().as_second();
-    let list: Vec<NewNotification> = (0..100)
-        .map(|i| NewNotification {
-            key: format!("step-{i}"),
-            channel: "ops".into(),
-            kind: "clock.step".into(),
-            body: format!("{{\"n\":{i}}}"),
-            due_at: now,
-        })
-        .collect();
-    app.store
-        .enqueue_notifications(&ws, &list, now)
-        .await
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let all = loop {
-        let all = app.store.notifications(&ws, 200).await.unwrap();
+    (url, accepted, refused)
+}
+
+/// Waits (at most `limit`) until every notification of `ws` is delivered.
+async fn all_delivered(
+    app: &crate::app::App,
+    ws: &Workspace,
+    limit: Duration,
+) -> Vec<Notification> {
+    let deadline = Instant::now() + limit;
+    loop {
+        let all = app.store.notifications(ws, 500).await.unwrap();
         if all.iter().all(|n| n.state == NotificationState::Delivered) {
-            break all;
+            return all;
         }
-        assert!(Instant::now() < deadline, "not all delivered in 30 s");
+        assert!(Instant::now() < deadline, "not all delivered in {limit:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    }
+}
+
+#[tokio::test]
+async fn a_receiver_down_for_its_first_minute_gets_every_notification_accepted_once() {
+    // The production schedule (30 s, then doubling, with jitter) and
+    // suspension rule: a minute's outage loses nothing and suspends nothing.
+    let app = spawn_app_with(handshake_server::Settings {
+        delivery: handshake_server::DeliverySettings {
+            poll: Duration::from_millis(100),
+            ..handshake_server::DeliverySettings::default()
+        },
+        ..handshake_server::Settings::default()
+    })
+    .await;
+    let up_at = Instant::now() + Duration::from_secs(60);
+    let (url, accepted, refused) = switched_receiver(move || Instant::now() < up_at).await;
+    let ws = Workspace::new("default").unwrap();
+    let dir = ops_channel(&app, &ws, url, "down").await;
+    due_now(&app, &ws, 100).await;
+    let all = all_delivered(&app, &ws, Duration::from_secs(240)).await;
     assert!(
-        refused.load(std::sync::atomic::Ordering::Relaxed) >= 100,
-        "each was refused at first"
+        refused.load(std::sync::atomic::Ordering::Relaxed) >= 200,
+        "each was refused at 0 s and again about 30 s later"
     );
     let accepted = accepted.lock().unwrap().clone();
     assert_eq!(accepted.len(), 100);
     for n in &all {
-        assert!(n.attempts >= 2, "{} delivered without a refusal", n.key);
+        assert!(n.attempts >= 3, "{} delivered within the minute", n.key);
         assert_eq!(accepted.get(&n.delivery_id), Some(&1), "{}", n.key);
     }
+    let health = app.store.channel_health(&ws).await.unwrap();
+    assert_eq!((health[0].failures, health[0].suspended_at), (0, None));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_channel_that_keeps_refusing_is_suspended_until_resumed_and_loses_nothing() {
+    let app = spawn_app_with(handshake_server::Settings {
+        delivery: handshake_server::DeliverySettings {
+            poll: Duration::from_millis(50),
+            retry: RetryPolicy {
+                first_wait: 1,
+                longest_wait: 1,
+                give_up_after: 3_600,
+            },
+            suspend: handshake_core::alerts::pacing::SuspendRule {
+                failures: 4,
+                failing_for: 1,
+            },
+            ..handshake_server::DeliverySettings::default()
+        },
+        ..handshake_server::Settings::default()
+    })
+    .await;
+    let down = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let is_down = down.clone();
+    let (url, accepted, refused) =
+        switched_receiver(move || is_down.load(std::sync::atomic::Ordering::Relaxed)).await;
+    let ws = Workspace::new("default").unwrap();
+    let dir = ops_channel(&app, &ws, url, "suspend").await;
+    due_now(&app, &ws, 3).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let suspended = loop {
+        let h = app.store.channel_health(&ws).await.unwrap().remove(0);
+        if h.suspended_at.is_some() {
+            break h;
+        }
+        assert!(Instant::now() < deadline, "not suspended in 20 s: {h:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(suspended.failures >= 4, "{suspended:?}");
+    // Suspended: shown on the notifications page, and nothing is tried.
+    let (session, _) = crate::pages::sign_in(&app, &app.token).await;
+    let page = crate::pages::page_html(&app, "/notifications", &session).await;
+    assert!(page.contains("Channel ops is suspended"), "{page}");
+    let tried = refused.load(std::sync::atomic::Ordering::Relaxed);
+    // Two seconds is twenty looks of the worker at 50 ms, each of which
+    // would try the retries due every second.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(refused.load(std::sync::atomic::Ordering::Relaxed), tried);
+    let waiting = app.store.notifications(&ws, 10).await.unwrap();
+    assert!(
+        waiting
+            .iter()
+            .all(|n| n.state == NotificationState::Pending)
+    );
+    // The receiver is fixed and the channel resumed: all arrive, once each.
+    down.store(false, std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        app.store
+            .resume_channel(&ws, &ChannelName::parse("ops").unwrap())
+            .await
+            .unwrap()
+    );
+    let all = all_delivered(&app, &ws, Duration::from_secs(20)).await;
+    let accepted = accepted.lock().unwrap().clone();
+    for n in &all {
+        assert_eq!(accepted.get(&n.delivery_id), Some(&1), "{}", n.key);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_rate_limit_holds_what_is_over_it_for_the_next_minute() {
+    let app = spawn_app_with(handshake_server::Settings {
+        delivery: handshake_server::DeliverySettings {
+            poll: Duration::from_millis(50),
+            ..handshake_server::DeliverySettings::default()
+        },
+        ..handshake_server::Settings::default()
+    })
+    .await;
+    let (url, accepted, _) = switched_receiver(|| false).await;
+    let ws = Workspace::new("default").unwrap();
+    let dir = ops_channel(&app, &ws, url, "pace").await;
+    let ops = ChannelName::parse("ops").unwrap();
+    assert!(
+        app.store
+            .set_channel_pace(&ws, &ops, Some(5))
+            .await
+            .unwrap()
+    );
+    due_now(&app, &ws, 12).await;
+    // Settled: each sent, or held to a minute's start without an attempt.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let (sent, held) = loop {
+        let all = app.store.notifications(&ws, 50).await.unwrap();
+        let sent = all
+            .iter()
+            .filter(|n| n.state == NotificationState::Delivered)
+            .count();
+        let held = all
+            .iter()
+            .filter(|n| {
+                n.state == NotificationState::Pending
+                    && n.attempts == 0
+                    && n.next_attempt_at % 60 == 0
+                    && n.next_attempt_at > n.due_at
+            })
+            .count();
+        if sent >= 5 && sent + held == 12 {
+            break (sent, held);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not settled in 20 s: {sent} sent, {held} held"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // Five a minute: ten if the test ran across a minute's turn.
+    assert!(sent == 5 || sent == 10, "{sent} sent, {held} held");
+    assert_eq!(accepted.lock().unwrap().len(), sent);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -553,6 +710,7 @@ async fn an_email_channel_sends_plain_text_and_escaped_html_to_each_recipient() 
         manager: None,
         calendar: None,
         time_zone: None,
+        quiet_hours: None,
         presence: Presence::Active,
     };
     let step = |subject: &str, owner: &str| AlertDue {

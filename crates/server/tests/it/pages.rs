@@ -391,7 +391,7 @@ async fn the_queue_reads_a_clock_by_the_version_that_judged_it() {
 /// attempts and the receiver's last answer (escaped), by workspace.
 #[tokio::test]
 async fn the_notifications_page_shows_each_state_and_answer() {
-    use handshake_store::{NewNotification, Outcome};
+    use handshake_store::{NewNotification, NotificationState, Outcome};
     let app = spawn_app().await;
     apply_example(&app, "default").await;
     let ws = Workspace::new("default").unwrap();
@@ -479,6 +479,59 @@ async fn the_notifications_page_shows_each_state_and_answer() {
             && row("k-failed").contains("connection refused")
     );
     assert!(row("k-new").contains("<td>pending</td>") && row("k-new").contains("<td>0</td>"));
+    // An admin may try a failed one again: the button is on its row, not
+    // on a sent one's.
+    assert!(row("k-failed").contains("Retry now") && !row("k-sent").contains("Retry now"));
+    let (session, csrf) = sign_in(&app, &app.token).await;
+    let retry = |session: String, csrf: String, key: &'static str| {
+        let base = app.base.clone();
+        async move {
+            no_redirects()
+                .post(format!("{base}/notifications/retry"))
+                .header("cookie", session)
+                .form(&[("csrf", csrf.as_str()), ("key", key)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let before = app.store.notifications(&ws, 10).await.unwrap();
+    let id = |list: &[handshake_store::Notification]| {
+        list.iter()
+            .find(|n| n.key == "k-failed")
+            .unwrap()
+            .delivery_id
+            .clone()
+    };
+    let r = retry(session.clone(), "forged".into(), "k-failed").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = retry(session.clone(), csrf.clone(), "k-failed").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let again = app.store.notifications(&ws, 10).await.unwrap();
+    let failed = again.iter().find(|n| n.key == "k-failed").unwrap();
+    // Pending again (the worker may have tried it already: the channel
+    // "ops" does not exist, so it stays pending), under its delivery id.
+    assert_eq!(failed.state, NotificationState::Pending);
+    assert_eq!(failed.delivery_id, id(&before));
+    assert_eq!(
+        retry(session, csrf, "k-sent").await.status(),
+        StatusCode::NOT_FOUND,
+        "a delivered one is not sent again"
+    );
+    // A member sees no button and may not retry.
+    let member = app
+        .store
+        .create_token(&ws, "rep", handshake_store::TokenRole::Member, None)
+        .await
+        .unwrap()
+        .reveal();
+    let (theirs, csrf) = sign_in(&app, &member).await;
+    let page = page_html(&app, "/notifications", &theirs).await;
+    assert!(!page.contains("Retry now"), "{page}");
+    assert_eq!(
+        retry(theirs, csrf, "k-retry").await.status(),
+        StatusCode::FORBIDDEN
+    );
     // Another workspace sees none of them.
     let other = app.token_for("other").await;
     let (theirs, _) = sign_in(&app, &other).await;
