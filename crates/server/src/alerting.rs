@@ -102,13 +102,7 @@ pub(crate) async fn look(
             Links { base },
             std::slice::from_ref(alert),
         );
-        list.extend(notices.into_iter().map(|n| NewNotification {
-            key: n.key,
-            channel: n.channel,
-            kind: n.kind,
-            body: n.body,
-            due_at: n.due_at,
-        }));
+        list.extend(notices.into_iter().map(NewNotification::from));
     }
     let added = store.enqueue_alerts(ws, &list, now_s, now_s).await?;
     tracing::info!(

@@ -25,6 +25,10 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
         9,
         include_str!("../migrations/sqlite/0009_delivery_limits.sql"),
     ),
+    (
+        10,
+        include_str!("../migrations/sqlite/0010_notification_subjects.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -56,6 +60,10 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
     (
         10,
         include_str!("../migrations/postgres/0010_delivery_limits.sql"),
+    ),
+    (
+        11,
+        include_str!("../migrations/postgres/0011_notification_subjects.sql"),
     ),
 ];
 

@@ -7,6 +7,7 @@
 //! of a suspended channel are not claimed: they wait, shown, until it is
 //! resumed.
 
+use handshake_core::alerts::message::Notice;
 use handshake_core::alerts::pacing::SuspendRule;
 
 use crate::StoreError;
@@ -27,6 +28,24 @@ pub struct NewNotification {
     pub body: String,
     /// The instant it should be sent (unix seconds).
     pub due_at: i64,
+    /// The lead or request it is about, for its timeline.
+    pub subject: Option<String>,
+    /// What it says to whom, in one line, for its timeline.
+    pub summary: Option<String>,
+}
+
+impl From<Notice> for NewNotification {
+    fn from(n: Notice) -> NewNotification {
+        NewNotification {
+            key: n.key,
+            channel: n.channel,
+            kind: n.kind,
+            body: n.body,
+            due_at: n.due_at,
+            subject: Some(n.subject),
+            summary: Some(n.summary),
+        }
+    }
 }
 
 /// Where a notification stands.
@@ -88,6 +107,10 @@ pub struct Notification {
     pub last_answer: Option<String>,
     /// When a receiver accepted it.
     pub delivered_at: Option<i64>,
+    /// The lead or request it is about.
+    pub subject: Option<String>,
+    /// What it says to whom, in one line.
+    pub summary: Option<String>,
 }
 
 /// What an attempt came to.
@@ -128,7 +151,7 @@ pub enum Outcome {
 /// static SQL text).
 macro_rules! columns {
     () => {
-        "workspace, key, delivery_id, channel, kind, body, due_at, state, attempts, next_attempt_at, last_status, last_answer, delivered_at"
+        "workspace, key, delivery_id, channel, kind, body, due_at, state, attempts, next_attempt_at, last_status, last_answer, delivered_at, subject, summary"
     };
 }
 
@@ -178,6 +201,8 @@ type Row = (
     Option<i64>,
     Option<String>,
     Option<i64>,
+    Option<String>,
+    Option<String>,
 );
 
 fn decode(r: Row) -> Result<Notification, StoreError> {
@@ -195,6 +220,8 @@ fn decode(r: Row) -> Result<Notification, StoreError> {
         last_status: r.10,
         last_answer: r.11,
         delivered_at: r.12,
+        subject: r.13,
+        summary: r.14,
     })
 }
 
@@ -249,7 +276,7 @@ impl Store {
         now: i64,
         up_to: Option<i64>,
     ) -> Result<u64, StoreError> {
-        let sql = "INSERT INTO notifications (workspace, key, delivery_id, channel, kind, body, due_at, state, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $7, $8) ON CONFLICT (workspace, key) DO NOTHING";
+        let sql = "INSERT INTO notifications (workspace, key, delivery_id, channel, kind, body, due_at, state, attempts, next_attempt_at, created_at, subject, summary) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $7, $8, $9, $10) ON CONFLICT (workspace, key) DO NOTHING";
         let mark = "INSERT INTO alert_marks (workspace, up_to) VALUES ($1, $2) ON CONFLICT (workspace) DO UPDATE SET up_to = CASE WHEN excluded.up_to > alert_marks.up_to THEN excluded.up_to ELSE alert_marks.up_to END";
         let mut added = 0;
         let _turn = self.write_turn().await;
@@ -268,6 +295,8 @@ impl Store {
                     .bind(&n.body)
                     .bind(n.due_at)
                     .bind(now)
+                    .bind(&n.subject)
+                    .bind(&n.summary)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
@@ -473,5 +502,26 @@ impl Store {
             " FROM notifications WHERE workspace = $1 ORDER BY due_at DESC, key LIMIT $2"
         )).bind(ws.as_str()).bind(limit).fetch_all(pool).await?);
         rows.into_iter().map(decode).collect()
+    }
+
+    /// The notifications about one lead or request, in the order they fell
+    /// due (at most `limit`, the latest), for its timeline.
+    ///
+    /// # Errors
+    /// As [`Store::claim_notifications`].
+    pub async fn notifications_about(
+        &self,
+        ws: &Workspace,
+        subject: &str,
+        limit: i64,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let rows: Vec<Row> = on_pool!(self, pool => sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM notifications WHERE workspace = $1 AND subject = $2 ORDER BY due_at DESC, key LIMIT $3"
+        )).bind(ws.as_str()).bind(subject).bind(limit).fetch_all(pool).await?);
+        let mut list: Vec<Notification> = rows.into_iter().map(decode).collect::<Result<_, _>>()?;
+        list.reverse();
+        Ok(list)
     }
 }

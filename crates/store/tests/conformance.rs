@@ -411,6 +411,8 @@ fn notification(key: &str, due_at: i64) -> handshake_store::NewNotification {
         kind: "clock.at_risk".into(),
         body: format!("{{\"key\":\"{key}\"}}"),
         due_at,
+        subject: None,
+        summary: None,
     }
 }
 

@@ -62,6 +62,8 @@ async fn fill(store: &Store, dir: &TempDir, url: String, n: usize) {
             kind: "clock.step".into(),
             body: format!("{{\"subject\":\"L-{i}\"}}"),
             due_at: now,
+            subject: None,
+            summary: None,
         })
         .collect();
     assert_eq!(

@@ -80,6 +80,10 @@ pub struct Notice {
     /// When to send it (unix seconds): when the step fell, or after the
     /// quiet hours of the person it reaches.
     pub due_at: i64,
+    /// The lead or request it is about.
+    pub subject: String,
+    /// What it says to whom, in one line (its [`text`]).
+    pub summary: String,
 }
 
 /// Where the links in a message point: the dashboard's address as people
@@ -158,6 +162,8 @@ pub fn notices(
                 kind: CLOCK_STEP.to_string(),
                 body: body.to_string(),
                 due_at,
+                subject: alert.subject.clone(),
+                summary: text(a, alert, &to),
             });
         }
     }

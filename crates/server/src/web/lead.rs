@@ -1,5 +1,7 @@
-//! `GET /leads/{id}`: one lead's (or request's) timeline of events and its
-//! clocks; `GET /leads?id=` jumps there from the search box.
+//! `GET /leads/{id}`: one lead's (or request's) timeline of events, with
+//! the notifications its clocks' ladders sent (to whom, where, and whether
+//! they arrived), and its clocks; `GET /leads?id=` jumps there from the
+//! search box.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -30,6 +32,9 @@ pub(crate) struct EventRow {
     pub detail: String,
     pub id: String,
 }
+
+/// How many of a lead's notifications its timeline shows (the latest).
+const NOTIFICATIONS_SHOWN: i64 = 100;
 
 #[derive(Template)]
 #[template(path = "lead.html")]
@@ -197,15 +202,50 @@ pub(crate) async fn page(
             }
         })
         .collect();
-    let events = events
+    let sent = match state
+        .store
+        .notifications_about(&session.ws, &id, NOTIFICATIONS_SHOWN)
+        .await
+    {
+        Ok(n) => n,
+        Err(e) => return store_down(&e, "The lead's notifications"),
+    };
+    // Events and notifications in one timeline, by instant (a notification
+    // after the events of its instant).
+    let mut rows: Vec<(i64, u8, EventRow)> = events
         .iter()
-        .map(|e| EventRow {
-            when: when(e.occurred_at, tz),
-            kind: e.kind.type_name(),
-            detail: detail(&e.kind),
-            id: e.id.to_string(),
+        .map(|e| {
+            (
+                e.occurred_at.as_second(),
+                0,
+                EventRow {
+                    when: when(e.occurred_at, tz),
+                    kind: e.kind.type_name(),
+                    detail: detail(&e.kind),
+                    id: e.id.to_string(),
+                },
+            )
         })
         .collect();
+    rows.extend(sent.into_iter().map(|n| {
+        let state = super::notifications::state_word(&n);
+        (
+            n.due_at,
+            1,
+            EventRow {
+                when: when_secs(Some(n.due_at), tz),
+                kind: "notification",
+                detail: format!(
+                    "via {} ({state}): {}",
+                    n.channel,
+                    n.summary.unwrap_or(n.key)
+                ),
+                id: n.delivery_id,
+            },
+        )
+    }));
+    rows.sort_by_key(|(t, order, _)| (*t, *order));
+    let events = rows.into_iter().map(|(_, _, row)| row).collect();
     render(&LeadPage {
         layout: Layout::new(&session, "", format!("Lead {id}")).fresh(&snap),
         facts,

@@ -9,7 +9,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use handshake_store::NotificationState;
+use handshake_store::{Notification, NotificationState};
 use serde::Deserialize;
 
 use super::session::{Signed, csrf_ok};
@@ -40,6 +40,17 @@ struct NotificationsPage {
     rows: Vec<Row>,
     /// Whether the retry buttons are shown (an admin's session).
     can_retry: bool,
+}
+
+/// Where a notification stands, as the pages say it: sent, pending,
+/// retrying (refused at least once) or failed.
+pub(crate) fn state_word(n: &Notification) -> &'static str {
+    match n.state {
+        NotificationState::Delivered => "sent",
+        NotificationState::Failed => "failed",
+        NotificationState::Pending if n.attempts > 0 => "retrying",
+        NotificationState::Pending => "pending",
+    }
 }
 
 /// The page.
@@ -80,12 +91,7 @@ pub(crate) async fn page(State(state): State<AppState>, Signed(session, _): Sign
         .into_iter()
         .map(|n| Row {
             due: when_secs(Some(n.due_at), &tz),
-            state: match n.state {
-                NotificationState::Delivered => "sent",
-                NotificationState::Failed => "failed",
-                NotificationState::Pending if n.attempts > 0 => "retrying",
-                NotificationState::Pending => "pending",
-            },
+            state: state_word(&n),
             channel: n.channel,
             kind: n.kind,
             key: n.key,

@@ -105,6 +105,8 @@ async fn a_refused_notification_comes_again_under_its_delivery_id_until_accepted
                     kind: "clock.at_risk".into(),
                     body: body.into(),
                     due_at: now,
+                    subject: None,
+                    summary: None,
                 },
                 NewNotification {
                     key: "clock:first-touch:L-2:step-1".into(),
@@ -112,6 +114,8 @@ async fn a_refused_notification_comes_again_under_its_delivery_id_until_accepted
                     kind: "clock.at_risk".into(),
                     body: body.into(),
                     due_at: now,
+                    subject: None,
+                    summary: None,
                 },
             ],
             now,
@@ -366,6 +370,28 @@ async fn a_ladder_tells_the_owner_then_the_manager_as_the_clock_runs_with_no_one
         ]
     );
     assert_eq!(slack.lock().unwrap().len(), 2);
+    // The lead's timeline says what was sent to whom, where; T-2's nothing.
+    let (session, _) = crate::pages::sign_in(&app, &app.token).await;
+    let page = crate::pages::page_html(&app, "/leads/T-1", &session).await;
+    let told: Vec<&str> = page
+        .lines()
+        .filter(|l| l.contains("<strong>notification</strong>"))
+        .collect();
+    assert_eq!(told.len(), 3, "{page}");
+    assert!(
+        told[0].contains("via sales-room (")
+            && told[0].contains("Ava Chen: T-1 has used 50% of its time"),
+        "{}",
+        told[0]
+    );
+    assert!(
+        told[1..]
+            .iter()
+            .all(|l| l.contains("Sam Lee: T-1 is due now")),
+        "{told:?}"
+    );
+    let page = crate::pages::page_html(&app, "/leads/T-2", &session).await;
+    assert!(!page.contains("<strong>notification</strong>"), "{page}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -408,6 +434,8 @@ async fn due_now(app: &crate::app::App, ws: &Workspace, n: usize) {
             kind: "clock.step".into(),
             body: format!("{{\"n\":{i}}}"),
             due_at: now,
+            subject: None,
+            summary: None,
         })
         .collect();
     app.store
@@ -741,11 +769,8 @@ async fn an_email_channel_sends_plain_text_and_escaped_html_to_each_recipient() 
     let list: Vec<NewNotification> = notices
         .into_iter()
         .map(|n| NewNotification {
-            key: n.key,
-            channel: n.channel,
-            kind: n.kind,
-            body: n.body,
             due_at: 0,
+            ..NewNotification::from(n)
         })
         .collect();
     app.store

@@ -401,6 +401,8 @@ async fn the_notifications_page_shows_each_state_and_answer() {
         kind: "clock.at_risk".into(),
         body: "{}".into(),
         due_at,
+        subject: None,
+        summary: None,
     };
     // Due far in the future, so the server's worker never claims them.
     let later = 4_000_000_000;
