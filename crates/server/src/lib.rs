@@ -20,6 +20,7 @@ mod metrics;
 mod openapi;
 mod outbox;
 mod routes;
+pub mod setup;
 mod state;
 mod web;
 

@@ -5,10 +5,8 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use handshake_core::alerts::channel::parse_url;
-use handshake_core::alerts::pacing::SLACK_PER_MINUTE;
-use handshake_core::alerts::{Channel, ChannelName, ChannelTarget, SecretSource};
-use handshake_server::deliver;
+use handshake_core::alerts::{ChannelName, ChannelTarget, SecretSource};
+use handshake_server::setup::{self, ChannelSpec};
 use jiff::Timestamp;
 
 use crate::cli::{ChannelCommand, Global};
@@ -44,41 +42,17 @@ pub async fn channel(global: &Global, cmd: ChannelCommand) -> anyhow::Result<Exi
                 (None, Some(var)) => Some(SecretSource::Env(var)),
                 _ => None,
             };
-            // Refuse a secret that cannot be read now, rather than at the
-            // first alert.
-            if let Some(s) = &secret {
-                deliver::read_secret(s)?;
-            }
-            let target = match (webhook, slack) {
-                _ if log => ChannelTarget::Log,
-                _ if email.is_some() => {
-                    let smtp = email.unwrap_or_default();
-                    let from = from.unwrap_or_default();
-                    deliver::check_sender(&from)?;
-                    ChannelTarget::Email {
-                        smtp: handshake_core::alerts::channel::parse_smtp_url(&smtp)?,
-                        from,
-                        secret,
-                    }
-                }
-                (Some(url), None) => ChannelTarget::Webhook {
-                    url: parse_url(&url)?,
-                    secret: secret.ok_or(handshake_core::alerts::ChannelError::NoSecret)?,
-                },
-                (None, Some(url)) => ChannelTarget::Slack {
-                    url: parse_url(&url)?,
-                },
-                _ => anyhow::bail!("give one of --webhook URL, --slack URL or --log"),
-            };
-            let channel = Channel {
-                name: name(&n)?,
-                target,
-            };
+            let (channel, per_minute) = setup::build_channel(ChannelSpec {
+                name: n,
+                webhook,
+                slack,
+                email,
+                from,
+                log,
+                secret,
+                per_minute,
+            })?;
             store.add_channel(&ws, &channel, now).await?;
-            let per_minute = per_minute.map(i64::from).or(match channel.target {
-                ChannelTarget::Slack { .. } => Some(SLACK_PER_MINUTE),
-                _ => None,
-            });
             store
                 .set_channel_pace(&ws, &channel.name, per_minute)
                 .await?;
@@ -186,10 +160,7 @@ pub async fn channel(global: &Global, cmd: ChannelCommand) -> anyhow::Result<Exi
                 );
                 return Ok(ExitCode::from(1));
             };
-            let id = deliver::delivery_id()?;
-            let body = deliver::test_body(&channel, ws.as_str(), &id, now);
-            let client = reqwest::Client::new();
-            let answer = deliver::send(&client, &channel, "test", &id, &body, now).await?;
+            let (id, answer) = setup::test_channel(&channel, ws.as_str(), now).await?;
             let shown: String = answer.body.chars().take(500).collect();
             println!(
                 "{} answered {} to test delivery {id}{}",

@@ -6,7 +6,8 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use handshake_core::alerts::people::{COLUMNS, Person};
+use handshake_core::alerts::people::Person;
+use handshake_server::setup::{read_people_csv, unknown_party};
 
 use crate::cli::{Global, PersonCommand};
 
@@ -19,18 +20,6 @@ async fn parties(
         .latest_agreement(ws)
         .await?
         .map(|a| a.parties.iter().map(|p| p.id.to_string()).collect()))
-}
-
-/// A party check: `None` when the person's party is one of the agreement's.
-fn unknown_party(p: &Person, parties: Option<&Vec<String>>) -> Option<String> {
-    let known = parties?;
-    (!known.contains(&p.party)).then(|| {
-        format!(
-            "party {:?}: the agreement's parties are {}",
-            p.party,
-            known.join(", ")
-        )
-    })
 }
 
 pub async fn person(global: &Global, cmd: PersonCommand) -> anyhow::Result<ExitCode> {
@@ -78,7 +67,7 @@ pub async fn person(global: &Global, cmd: PersonCommand) -> anyhow::Result<ExitC
                 _ => "",
             })
             .map_err(|problems| anyhow::anyhow!(problems.join("; ")))?;
-            if let Some(problem) = unknown_party(&person, parties.as_ref()) {
+            if let Some(problem) = unknown_party(&person, parties.as_deref()) {
                 anyhow::bail!(problem);
             }
             let new = store.put_people(&ws, std::slice::from_ref(&person)).await?;
@@ -90,61 +79,13 @@ pub async fn person(global: &Global, cmd: PersonCommand) -> anyhow::Result<ExitC
         }
         PersonCommand::Import { file } => {
             let name = file.display().to_string();
-            let mut reader = csv::ReaderBuilder::new()
-                .flexible(true)
-                .from_path(&file)
-                .with_context(|| format!("cannot read {name}"))?;
-            let headers: Vec<String> = reader
-                .headers()
-                .with_context(|| format!("{name}: no header row"))?
-                .iter()
-                .map(|h| h.trim().to_ascii_lowercase())
-                .collect();
-            let missing: Vec<&str> = ["owner_id", "name", "party"]
-                .into_iter()
-                .filter(|c| !headers.iter().any(|h| h == c))
-                .collect();
-            anyhow::ensure!(
-                missing.is_empty(),
-                "{name}: no column {}; expected the columns {}",
-                missing.join(", "),
-                COLUMNS.join(",")
-            );
-            let (mut good, mut bad) = (Vec::new(), 0);
-            for (i, row) in reader.records().enumerate() {
-                // Row 1 is the header.
-                let at = i + 2;
-                let row = match row {
-                    Ok(r) => r,
-                    Err(e) => {
-                        eprintln!("{name}: row {at}: {e}");
-                        bad += 1;
-                        continue;
-                    }
-                };
-                let cell = |f: &str| {
-                    headers
-                        .iter()
-                        .position(|h| h == f)
-                        .and_then(|i| row.get(i))
-                        .unwrap_or("")
-                };
-                let person = Person::from_fields(cell).and_then(|p| {
-                    match unknown_party(&p, parties.as_ref()) {
-                        Some(problem) => Err(vec![problem]),
-                        None => Ok(p),
-                    }
-                });
-                match person {
-                    Ok(p) => good.push(p),
-                    Err(problems) => {
-                        for p in problems {
-                            eprintln!("{name}: row {at}: {p}");
-                        }
-                        bad += 1;
-                    }
-                }
+            let text = std::fs::read(&file).with_context(|| format!("cannot read {name}"))?;
+            let read = read_people_csv(&text, parties.as_deref())
+                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            for (at, p) in &read.problems {
+                eprintln!("{name}: row {at}: {p}");
             }
+            let (good, bad) = (read.people, read.refused);
             let new = store.put_people(&ws, &good).await?;
             eprintln!(
                 "{name}: {} people imported ({new} new, {} replaced), {bad} rows refused",

@@ -1,10 +1,12 @@
 //! The router: which path goes to which handler, and the layers around them.
 
+pub(crate) mod channels;
 pub(crate) mod docs;
 pub(crate) mod engine;
 pub(crate) mod events;
 pub(crate) mod health;
 pub(crate) mod leads;
+pub(crate) mod people;
 pub(crate) mod plan;
 pub(crate) mod query;
 pub(crate) mod tokens;
@@ -38,6 +40,26 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/v1/plan", post(plan::plan))
         .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
         .route("/api/v1/tokens/{id}", delete(tokens::revoke))
+        .route("/api/v1/people", get(people::list))
+        .route(
+            "/api/v1/people/import",
+            post(people::import).layer(DefaultBodyLimit::max(people::MAX_CSV_BYTES)),
+        )
+        .route(
+            "/api/v1/people/{owner_id}",
+            axum::routing::put(people::put)
+                .delete(people::remove)
+                .layer(DefaultBodyLimit::max(64 * 1024)),
+        )
+        .route(
+            "/api/v1/channels",
+            get(channels::list)
+                .post(channels::add)
+                .layer(DefaultBodyLimit::max(64 * 1024)),
+        )
+        .route("/api/v1/channels/{name}", delete(channels::remove))
+        .route("/api/v1/channels/{name}/test", post(channels::test))
+        .route("/api/v1/channels/{name}/resume", post(channels::resume))
         .route("/api/v1/openapi.json", get(docs::openapi))
         .route("/api/v1/docs", get(docs::page))
         .route("/healthz", get(health::healthz))

@@ -6,6 +6,7 @@
 mod alerts;
 mod api;
 mod app;
+mod directory;
 mod engine;
 mod hardening;
 mod operations;
