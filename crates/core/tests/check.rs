@@ -783,3 +783,41 @@ fn a_channel_the_workspace_lacks_is_a_located_warning_when_applied() {
     );
     assert!(outcome.agreement.is_some(), "a warning keeps the agreement");
 }
+
+/// BASE with consequences and a cancellation term appended.
+fn with_terms(terms: &str) -> String {
+    format!("{BASE}\n{terms}\n")
+}
+
+#[test]
+fn consequences_and_the_cancellation_term_are_told_through_checked_channels() {
+    use handshake_core::agreement::check_in_workspace;
+    use handshake_core::alerts::ChannelName;
+    let text = with_terms(
+        "[[consequences]]\nwhen = \"goal_missed\"\nperiods = 2\naction = \"escalate\"\nto = \"marketing\"\nvia = [\"ops\", \"board-room\"]\n\n[cancellation]\nafter_consecutive_missed_periods = 3\nvia = \"ops\"",
+    );
+    let outcome = check("t.toml", &text);
+    let a = outcome.agreement.expect("valid");
+    assert_eq!(a.consequences[0].via[1].as_str(), "board-room");
+    assert_eq!(a.cancellation.as_ref().unwrap().via[0].as_str(), "ops");
+    // Checked against the workspace's channels when applied.
+    let known = [ChannelName::parse("ops").unwrap()];
+    let applied = check_in_workspace("t.toml", &text, &known);
+    assert_eq!(applied.diagnostics.len(), 1, "{:#?}", applied.diagnostics);
+    assert!(
+        applied.diagnostics[0]
+            .message
+            .starts_with("channel \"board-room\" is not set up in this workspace")
+    );
+}
+
+#[test]
+fn a_breach_consequence_has_no_via_its_ladder_tells() {
+    let text = with_terms(
+        "[[consequences]]\nwhen = \"guarantee_breached\"\naction = \"notify\"\nto = \"sales\"\nvia = \"ops\"",
+    );
+    let all = findings(&text);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0].3, "a guarantee_breached consequence has no via");
+    assert!(all[0].4.contains("alerts = ["), "{all:#?}");
+}

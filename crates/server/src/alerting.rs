@@ -3,15 +3,18 @@
 //! (a range of the index of step instants, not a scan of every clock),
 //! addresses them through the people directory, and puts one notification
 //! per channel in the outbox, moving the workspace's alert mark in the
-//! same transaction. The outbox's unique keys make this safe to repeat: a
+//! same transaction. When a goal's period closed since, the consequences
+//! and cancellation term that close brought about are told the same way
+//! (from one evaluation per close). The outbox's unique keys make this safe to repeat: a
 //! restart resumes from the stored mark, and several servers deciding the
 //! same step store it once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use handshake_core::alerts::closing;
 use handshake_core::alerts::message::{self, Links};
-use handshake_core::engine::{AlertDue, Live};
+use handshake_core::engine::{AlertDue, Live, consequences_due, period_closes_between};
 use handshake_store::{NewNotification, Store, StoreError, Workspace};
 use jiff::Timestamp;
 
@@ -31,6 +34,9 @@ pub(crate) struct Alerting {
     /// Keys put in the outbox within the grace window, so a repeated look
     /// does not write them again.
     recent: HashMap<String, i64>,
+    /// How far period closes have been judged (unix seconds): a close is
+    /// evaluated once, not at every look of the grace window.
+    closes_judged: i64,
 }
 
 /// Looks for the steps that fell since the last look and stores their
@@ -58,27 +64,41 @@ pub(crate) async fn look(
         }
     };
     let from = Timestamp::from_second(up_to - GRACE).unwrap_or(Timestamp::MIN);
+    let closes_from = (up_to - GRACE).max(alerting.closes_judged);
     let live = Arc::clone(live);
-    let (fell, versions) = tokio::task::spawn_blocking(move || {
+    let (fell, closed, versions) = tokio::task::spawn_blocking(move || {
         let mut live = live
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let fell = live.alerts_between(from, now);
-        let versions = if fell.is_empty() {
+        // A goal's period closed: its consequences, from an evaluation now
+        // (once a period, not once a look).
+        let closing = live
+            .versions()
+            .iter()
+            .any(|(_, a)| period_closes_between(a, closes_from, now_s));
+        let closed = if closing {
+            let e = live.evaluation(now);
+            consequences_due(live.versions(), &e, closes_from, now_s)
+        } else {
+            Vec::new()
+        };
+        let versions = if fell.is_empty() && closed.is_empty() {
             Vec::new()
         } else {
             live.versions().to_vec()
         };
-        (fell, versions)
+        (fell, closed, versions)
     })
     .await
     .map_err(|e| StoreError::Invalid(format!("looking for alerts stopped: {e}")))?;
+    alerting.closes_judged = now_s;
     alerting.recent.retain(|_, t| *t > up_to - GRACE);
     let fresh: Vec<AlertDue> = fell
         .into_iter()
         .filter(|a| !alerting.recent.contains_key(&a.key()))
         .collect();
-    if fresh.is_empty() {
+    if fresh.is_empty() && closed.is_empty() {
         alerting.up_to = Some(now_s.max(up_to));
         if now_s - alerting.stored >= MARK_EVERY {
             store.enqueue_alerts(ws, &[], now_s, now_s).await?;
@@ -104,12 +124,28 @@ pub(crate) async fn look(
         );
         list.extend(notices.into_iter().map(NewNotification::from));
     }
+    for d in &closed {
+        let judging = (d.version as usize).checked_sub(1);
+        let Some((_, agreement)) = judging.and_then(|i| versions.get(i)) else {
+            continue;
+        };
+        let notices = closing::notices(
+            agreement,
+            &people,
+            &channels,
+            ws.as_str(),
+            Links { base },
+            std::slice::from_ref(d),
+        );
+        list.extend(notices.into_iter().map(NewNotification::from));
+    }
     let added = store.enqueue_alerts(ws, &list, now_s, now_s).await?;
     tracing::info!(
         workspace = ws.as_str(),
         steps = fresh.len(),
+        consequences = closed.len(),
         notifications = added,
-        "alert steps fell"
+        "alert steps fell or periods closed"
     );
     for a in fresh {
         alerting.recent.insert(a.key(), a.instant);

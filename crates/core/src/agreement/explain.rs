@@ -215,6 +215,27 @@ fn write_all(a: &Agreement, out: &mut String) -> std::fmt::Result {
             if let Some(note) = &c.note {
                 write!(out, " {}", sentence(note))?;
             }
+            if matches!(c.when, Trigger::GuaranteeBreached { .. }) {
+                write!(
+                    out,
+                    " This shows on the scorecard and report; the guarantee's alerts ladder is what tells people of a breach."
+                )?;
+            } else if c.via.is_empty() {
+                write!(
+                    out,
+                    " This shows on the scorecard and report only: no message is sent (it has no via)."
+                )?;
+            } else {
+                let contact = a
+                    .party(&c.to)
+                    .and_then(|p| p.contacts.first())
+                    .map_or_else(|| format!("the {} party", c.to), |k| k.name.clone());
+                write!(
+                    out,
+                    " When a period closes so, {contact} is told via {}.",
+                    channel_list(&c.via)
+                )?;
+            }
             writeln!(out)?;
         }
         writeln!(out)?;
@@ -239,11 +260,36 @@ fn write_all(a: &Agreement, out: &mut String) -> std::fmt::Result {
             c.after_consecutive_missed_periods
         )?;
         match c.notice_days {
-            Some(days) => writeln!(out, ", with {days} days' notice.")?,
-            None => writeln!(out, ".")?,
+            Some(days) => write!(out, ", with {days} days' notice.")?,
+            None => write!(out, ".")?,
+        }
+        if c.via.is_empty() {
+            writeln!(out, " No one is told when it is met (it has no via).")?;
+        } else {
+            let contacts: Vec<String> = a
+                .parties
+                .iter()
+                .map(|p| {
+                    p.contacts
+                        .first()
+                        .map_or(p.name.clone(), |k| k.name.clone())
+                })
+                .collect();
+            writeln!(
+                out,
+                " When a period's close meets it, {} are told via {}.",
+                and_list(&contacts),
+                channel_list(&c.via)
+            )?;
         }
     }
     Ok(())
+}
+
+/// Channel names in words: `ops` and `sales-room`.
+fn channel_list(via: &[crate::alerts::ChannelName]) -> String {
+    let names: Vec<String> = via.iter().map(|c| format!("`{c}`")).collect();
+    and_list(&names)
 }
 
 fn long_date(d: jiff::civil::Date) -> String {
@@ -530,12 +576,12 @@ fn guarantee_sentence(a: &Agreement, g: &Guarantee) -> String {
             100 => "At due".to_string(),
             p => format!("At {p}% of the time"),
         };
-        let via: Vec<String> = step.via.iter().map(|c| format!("`{c}`")).collect();
+        let via = channel_list(&step.via);
         let _ = write!(
             s,
             " {when} {} is told via {}{}.",
             recipient(a, &step.tell),
-            and_list(&via),
+            via,
             if step.reassign {
                 ", and the CRM is asked to reassign the lead"
             } else {

@@ -732,6 +732,9 @@ pub struct Consequence {
     pub to: PartyId,
     /// Free words.
     pub note: Option<String>,
+    /// The channels the party's contact is told through when a period's
+    /// close brings it about (goal_missed only); told no one when empty.
+    pub via: Vec<crate::alerts::ChannelName>,
 }
 
 /// Cancellation terms.
@@ -743,4 +746,7 @@ pub struct Cancellation {
     pub goals: Vec<GoalId>,
     /// Notice to give, in calendar days.
     pub notice_days: Option<u32>,
+    /// The channels every party's contact is told through when a period's
+    /// close meets the term; told no one when empty.
+    pub via: Vec<crate::alerts::ChannelName>,
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::channel::{Channel, ChannelTarget};
 use super::people::{Person, Presence};
 use super::quiet::QuietHours;
-use crate::agreement::{Agreement, Recipient};
+use crate::agreement::{Agreement, PartyId, Recipient};
 use crate::engine::AlertDue;
 
 /// The `Handshake-Event` kind of a ladder step's notification.
@@ -247,34 +247,40 @@ pub fn addressee(a: &Agreement, people: &[Person], alert: &AlertDue) -> Addresse
                 ),
             }
         }
-        Recipient::Party(party) => {
-            let p = a.party(party);
-            let contact = p.and_then(|p| p.contacts.first());
-            let person = contact.and_then(|c| {
-                people
-                    .iter()
-                    .find(|p| p.email.as_deref() == Some(c.email.as_str()))
-            });
-            Addressee {
-                role: "party",
-                id: Some(party.to_string()),
-                name: match (p, contact) {
-                    (Some(p), Some(c)) => format!("{} ({})", p.name, c.name),
-                    (Some(p), None) => p.name.clone(),
-                    _ => party.to_string(),
-                },
-                email: contact.map(|c| c.email.clone()),
-                slack: person.and_then(|p| p.slack.clone()),
-                time_zone: zone(person),
-                note: None,
-                quiet: person.and_then(|p| p.quiet_hours),
-            }
-        }
+        Recipient::Party(party) => party_addressee(a, people, party),
+    }
+}
+
+/// A party's main contact, with their directory entry (Slack id, zone,
+/// quiet hours) when one has the contact's e-mail.
+pub fn party_addressee(a: &Agreement, people: &[Person], party: &PartyId) -> Addressee {
+    let p = a.party(party);
+    let contact = p.and_then(|p| p.contacts.first());
+    let person = contact.and_then(|c| {
+        people
+            .iter()
+            .find(|p| p.email.as_deref() == Some(c.email.as_str()))
+    });
+    Addressee {
+        role: "party",
+        id: Some(party.to_string()),
+        name: match (p, contact) {
+            (Some(p), Some(c)) => format!("{} ({})", p.name, c.name),
+            (Some(p), None) => p.name.clone(),
+            _ => party.to_string(),
+        },
+        email: contact.map(|c| c.email.clone()),
+        slack: person.and_then(|p| p.slack.clone()),
+        time_zone: person
+            .and_then(|p| p.time_zone.clone())
+            .unwrap_or_else(|| a.time_zone.name.clone()),
+        note: None,
+        quiet: person.and_then(|p| p.quiet_hours),
     }
 }
 
 /// An instant as its recipient reads it: `Tue 2027-01-12 10:30 EST`.
-fn local(t: i64, zone: &str) -> String {
+pub(crate) fn local(t: i64, zone: &str) -> String {
     let Ok(at) = Timestamp::from_second(t) else {
         return t.to_string();
     };

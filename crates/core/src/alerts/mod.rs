@@ -8,6 +8,7 @@
 //! module builds and checks.
 
 pub mod channel;
+pub mod closing;
 pub mod message;
 pub mod pacing;
 pub mod people;

@@ -9,6 +9,7 @@
 //! the evaluation.
 
 mod clocks;
+mod consequences;
 mod findings;
 mod fold;
 mod goals;
@@ -27,6 +28,9 @@ pub use report_model::{
 };
 
 pub use clocks::{ClockState, ClockView};
+pub use consequences::{
+    CANCELLATION_MET, ConsequenceDue, GOAL_MISSED, consequences_due, period_closes_between,
+};
 pub use findings::Finding;
 pub use goals::{Actual, GoalResult};
 pub use incremental::Evaluator;

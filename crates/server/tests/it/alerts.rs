@@ -395,6 +395,88 @@ async fn a_ladder_tells_the_owner_then_the_manager_as_the_clock_runs_with_no_one
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[tokio::test]
+async fn a_months_close_tells_the_consequences_and_the_cancellation_term_once() {
+    use handshake_core::agreement::Period;
+    use handshake_core::engine::PeriodKey;
+    let app = spawn_app_with(handshake_server::Settings {
+        delivery: handshake_server::DeliverySettings {
+            poll: Duration::from_millis(50),
+            ..handshake_server::DeliverySettings::default()
+        },
+        public_url: Some("https://hs.example".into()),
+        ..handshake_server::Settings::default()
+    })
+    .await;
+    let ws = Workspace::new("default").unwrap();
+    let (url, ops) = receiver(0).await;
+    let dir = ops_channel(&app, &ws, url, "closing").await;
+    // The example, in force for years with no leads: every month misses
+    // mql-volume (400 MQLs). The alert mark stood a minute before this
+    // month began, as if the server had looked then: this month's start is
+    // last month's close, and it is told.
+    let text = include_str!("../../../../examples/agreement.toml").replacen(
+        "effective = { from = \"2027-01-01\", to = \"2027-12-31\" }",
+        "effective = { from = \"2020-01-01\", to = \"2099-12-31\" }",
+        1,
+    );
+    let a = handshake_core::check("t", &text).agreement.unwrap();
+    let tz = &a.time_zone.tz;
+    let this_month = PeriodKey::containing(Period::Month, jiff::Timestamp::now(), tz);
+    let closed = this_month.start(tz).as_second();
+    let last_month = this_month.previous().to_string();
+    app.store
+        .enqueue_alerts(&ws, &[], closed - 60, closed - 60)
+        .await
+        .unwrap();
+    app.store.add_agreement(&ws, "t", &text).await.unwrap();
+    let one = r#"{"id":"x-1","type":"lead.created","lead_id":"X-1","occurred_at":"2021-01-05T15:00:00Z"}"#;
+    assert_eq!(app.post("/api/v1/events", one).await.status(), 201);
+    // Escalated to marketing (two months in a row), and the cancellation
+    // term (three) to both parties' contacts, all through ops.
+    let escalation = format!("consequence/1/mql-volume/{last_month}/marketing/ops");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let all = loop {
+        let all = app.store.notifications(&ws, 200).await.unwrap();
+        if all.iter().any(|n| n.key == escalation)
+            && all.iter().all(|n| n.state == NotificationState::Delivered)
+        {
+            break all;
+        }
+        assert!(Instant::now() < deadline, "not told in 30 s: {all:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let keys: Vec<&str> = all.iter().map(|n| n.key.as_str()).collect();
+    for party in ["marketing", "sales"] {
+        let key = format!("cancellation/mql-volume/{last_month}/{party}/ops");
+        assert!(keys.contains(&key.as_str()), "{key} in {keys:?}");
+    }
+    // Only last month's close: earlier closes are history.
+    assert!(keys.iter().all(|k| k.contains(&last_month)), "{keys:?}");
+    let bodies = bodies(&ops);
+    let (headers, told) = bodies
+        .iter()
+        .find(|(_, b)| b["kind"] == "goal.missed" && b["goal"] == "mql-volume")
+        .unwrap();
+    assert_eq!(headers["handshake-event"], "goal.missed");
+    assert_eq!(told["period"], last_month.as_str());
+    assert_eq!(told["action"], "escalate");
+    assert_eq!(told["tell"]["name"], "Marketing (Dana Ortiz)");
+    assert_eq!(
+        told["link"],
+        format!("https://hs.example/?period={last_month}")
+    );
+    assert!(
+        told["text"]
+            .as_str()
+            .unwrap()
+            .contains("0 against a target of 400"),
+        "{told}"
+    );
+    assert_eq!(bodies.len(), all.len(), "each told once");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A signed webhook channel `ops` to `url` in `ws`; the directory holding
 /// its secret, to remove at the end.
 async fn ops_channel(

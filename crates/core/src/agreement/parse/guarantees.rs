@@ -313,32 +313,17 @@ impl Parser<'_> {
                         }
                     })
                 });
-            let mut via = Vec::new();
-            match self.r.get(st, "via") {
-                Some(v) => {
-                    for s in self
-                        .r
-                        .strings(v, "via", "channel names such as [\"sales-room\"]")
-                    {
-                        match crate::alerts::ChannelName::parse(s.text) {
-                            Ok(name) => {
-                                self.refer(RefKind::Channel, s.text, s.span);
-                                via.push(name);
-                            }
-                            Err(e) => self.r.error(
-                                s.span,
-                                e.to_string(),
-                                "a channel name: lowercase letters, digits and dashes, as in `handshake channel add`",
-                            ),
-                        }
-                    }
+            let via = match self.r.get(st, "via") {
+                Some(v) => self.channels(v),
+                None => {
+                    self.r.error(
+                        st.span,
+                        format!("an alert step of {what} has no \"via\""),
+                        "via = \"sales-room\" (the channels it goes through)",
+                    );
+                    Vec::new()
                 }
-                None => self.r.error(
-                    st.span,
-                    format!("an alert step of {what} has no \"via\""),
-                    "via = \"sales-room\" (the channels it goes through)",
-                ),
-            }
+            };
             let reassign = match self.r.get(st, "ask") {
                 None => false,
                 Some(v) => match self.r.string(v, "ask", "\"reassign\"") {

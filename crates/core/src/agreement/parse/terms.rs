@@ -19,6 +19,7 @@ impl Parser<'_> {
                 "action",
                 "to",
                 "note",
+                "via",
             ],
             WHAT,
         );
@@ -80,11 +81,25 @@ impl Parser<'_> {
         });
         let to = self.ref_string(t, "to", RefKind::Party, WHAT, true, "\"sales\"");
         let note = self.opt_string(t, "note");
+        let via = match self.r.get(t, "via") {
+            Some(v) => {
+                if matches!(trigger, Some(Trigger::GuaranteeBreached { .. })) {
+                    self.r.error(
+                        crate::toml_read::Span::of(v),
+                        "a guarantee_breached consequence has no via",
+                        "tell people of breaches with the guarantee's ladder: alerts = [{ at = \"due\", tell = \"manager\", via = \"ops\" }]",
+                    );
+                }
+                self.channels(v)
+            }
+            None => Vec::new(),
+        };
         Some(Consequence {
             when: trigger?,
             action: action?,
             to: PartyId(to?),
             note,
+            via,
         })
     }
 
@@ -97,7 +112,7 @@ impl Parser<'_> {
         )?;
         self.r.keys(
             t,
-            &["after_consecutive_missed_periods", "goals", "notice"],
+            &["after_consecutive_missed_periods", "goals", "notice", "via"],
             WHAT,
         );
         let after = self
@@ -123,11 +138,39 @@ impl Parser<'_> {
                 }
             }
         });
+        let via = match self.r.get(t, "via") {
+            Some(v) => self.channels(v),
+            None => Vec::new(),
+        };
         Some(Cancellation {
             after_consecutive_missed_periods: after?,
             goals,
             notice_days,
+            via,
         })
+    }
+
+    /// The channel names of a `via` (one name or a list), each a reference
+    /// the workspace's channels are checked against.
+    pub(super) fn channels(&mut self, v: &Value<'_>) -> Vec<crate::alerts::ChannelName> {
+        let mut via = Vec::new();
+        for s in self
+            .r
+            .strings(v, "via", "channel names such as [\"sales-room\"]")
+        {
+            match crate::alerts::ChannelName::parse(s.text) {
+                Ok(name) => {
+                    self.refer(RefKind::Channel, s.text, s.span);
+                    via.push(name);
+                }
+                Err(e) => self.r.error(
+                    s.span,
+                    e.to_string(),
+                    "a channel name: lowercase letters, digits and dashes, as in `handshake channel add`",
+                ),
+            }
+        }
+        via
     }
 
     /// A number of consecutive periods, 1 to 120.
