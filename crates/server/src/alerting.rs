@@ -4,16 +4,18 @@
 //! addresses them through the people directory, and puts one notification
 //! per channel in the outbox, moving the workspace's alert mark in the
 //! same transaction. When a goal's period closed since, the consequences
-//! and cancellation term that close brought about are told the same way
-//! (from one evaluation per close). The outbox's unique keys make this safe to repeat: a
+//! and cancellation term that close brought about are told the same way,
+//! and so are the digests whose hour came (from one evaluation per close
+//! or hour). The outbox's unique keys make this safe to repeat: a
 //! restart resumes from the stored mark, and several servers deciding the
 //! same step store it once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use handshake_core::alerts::closing;
 use handshake_core::alerts::message::{self, Links};
+use handshake_core::alerts::people::Person;
+use handshake_core::alerts::{closing, digest};
 use handshake_core::engine::{AlertDue, Live, consequences_due, period_closes_between};
 use handshake_store::{NewNotification, Store, StoreError, Workspace};
 use jiff::Timestamp;
@@ -34,10 +36,16 @@ pub(crate) struct Alerting {
     /// Keys put in the outbox within the grace window, so a repeated look
     /// does not write them again.
     recent: HashMap<String, i64>,
-    /// How far period closes have been judged (unix seconds): a close is
-    /// evaluated once, not at every look of the grace window.
+    /// How far period closes and digest hours have been judged (unix
+    /// seconds): each is evaluated once, not at every look of the grace window.
     closes_judged: i64,
+    /// The people directory as last read, and when (digests need it to
+    /// know whose hour it is; read at most once a minute).
+    people: Option<(i64, Arc<Vec<Person>>)>,
 }
+
+/// How often the directory is read again for digests.
+const PEOPLE_EVERY: i64 = 60;
 
 /// Looks for the steps that fell since the last look and stores their
 /// notifications. `base` is the dashboard's public address, for links.
@@ -65,30 +73,46 @@ pub(crate) async fn look(
     };
     let from = Timestamp::from_second(up_to - GRACE).unwrap_or(Timestamp::MIN);
     let closes_from = (up_to - GRACE).max(alerting.closes_judged);
+    let directory = match &alerting.people {
+        Some((read, p)) if now_s - read < PEOPLE_EVERY => Arc::clone(p),
+        _ => {
+            let p = Arc::new(store.people(ws).await?);
+            alerting.people = Some((now_s, Arc::clone(&p)));
+            p
+        }
+    };
     let live = Arc::clone(live);
-    let (fell, closed, versions) = tokio::task::spawn_blocking(move || {
+    let (fell, closed, digests, versions) = tokio::task::spawn_blocking(move || {
         let mut live = live
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let fell = live.alerts_between(from, now);
-        // A goal's period closed: its consequences, from an evaluation now
-        // (once a period, not once a look).
+        // A goal's period closed or a digest's hour came: one evaluation
+        // now (once a close or hour, not once a look).
         let closing = live
             .versions()
             .iter()
             .any(|(_, a)| period_closes_between(a, closes_from, now_s));
-        let closed = if closing {
+        let current = live.versions().last().map(|(_, a)| a.clone());
+        let digesting = current
+            .as_ref()
+            .is_some_and(|a| digest::due_between(a, &directory, closes_from, now_s));
+        let (closed, digests) = if closing || digesting {
             let e = live.evaluation(now);
-            consequences_due(live.versions(), &e, closes_from, now_s)
+            let closed = consequences_due(live.versions(), &e, closes_from, now_s);
+            let digests = current.as_ref().map_or_else(Vec::new, |a| {
+                digest::digests_due(a, &directory, &e, closes_from, now_s)
+            });
+            (closed, digests)
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
-        let versions = if fell.is_empty() && closed.is_empty() {
+        let versions = if fell.is_empty() && closed.is_empty() && digests.is_empty() {
             Vec::new()
         } else {
             live.versions().to_vec()
         };
-        (fell, closed, versions)
+        (fell, closed, digests, versions)
     })
     .await
     .map_err(|e| StoreError::Invalid(format!("looking for alerts stopped: {e}")))?;
@@ -98,7 +122,7 @@ pub(crate) async fn look(
         .into_iter()
         .filter(|a| !alerting.recent.contains_key(&a.key()))
         .collect();
-    if fresh.is_empty() && closed.is_empty() {
+    if fresh.is_empty() && closed.is_empty() && digests.is_empty() {
         alerting.up_to = Some(now_s.max(up_to));
         if now_s - alerting.stored >= MARK_EVERY {
             store.enqueue_alerts(ws, &[], now_s, now_s).await?;
@@ -106,7 +130,9 @@ pub(crate) async fn look(
         }
         return Ok(());
     }
+    // Fresh for the messages: a person just added is addressed at once.
     let people = store.people(ws).await?;
+    alerting.people = Some((now_s, Arc::new(people.clone())));
     let channels = store.channels(ws).await?;
     let mut list = Vec::new();
     for alert in &fresh {
@@ -139,13 +165,21 @@ pub(crate) async fn look(
         );
         list.extend(notices.into_iter().map(NewNotification::from));
     }
+    if let Some((_, current)) = versions.last() {
+        list.extend(
+            digest::notices(current, &channels, ws.as_str(), Links { base }, &digests)
+                .into_iter()
+                .map(NewNotification::from),
+        );
+    }
     let added = store.enqueue_alerts(ws, &list, now_s, now_s).await?;
     tracing::info!(
         workspace = ws.as_str(),
         steps = fresh.len(),
         consequences = closed.len(),
+        digests = digests.len(),
         notifications = added,
-        "alert steps fell or periods closed"
+        "alert steps fell, periods closed or digests came due"
     );
     for a in fresh {
         alerting.recent.insert(a.key(), a.instant);

@@ -241,6 +241,26 @@ fn write_all(a: &Agreement, out: &mut String) -> std::fmt::Result {
         writeln!(out)?;
     }
 
+    if !a.digests.is_empty() {
+        writeln!(out, "## Digests\n")?;
+        for d in &a.digests {
+            let (who, what) = match &d.to {
+                DigestFor::Owners => (
+                    "each active person of the directory".to_string(),
+                    "their leads due before the next one and their breaches since the last",
+                ),
+                DigestFor::Party(p) => (party_with_contact(a, p), "the scorecard in brief"),
+            };
+            writeln!(
+                out,
+                "- {} (each recipient's own zone): {who} is told {what}, via {}.",
+                d.every,
+                channel_list(&d.via)
+            )?;
+        }
+        writeln!(out)?;
+    }
+
     if let Some(c) = &a.cancellation {
         writeln!(out, "## Ending the agreement\n")?;
         let which = if c.goals.is_empty() {

@@ -99,6 +99,8 @@ pub struct Agreement {
     pub consequences: Vec<Consequence>,
     /// When the agreement may be ended.
     pub cancellation: Option<Cancellation>,
+    /// Digests: who hears what at a set hour.
+    pub digests: Vec<Digest>,
 }
 
 impl Agreement {
@@ -734,6 +736,26 @@ pub struct Consequence {
     pub note: Option<String>,
     /// The channels the party's contact is told through when a period's
     /// close brings it about (goal_missed only); told no one when empty.
+    pub via: Vec<crate::alerts::ChannelName>,
+}
+
+/// Who a digest goes to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DigestFor {
+    /// Every active person of the directory: their leads due, their breaches.
+    Owners,
+    /// A party's main contact: the scorecard in brief.
+    Party(PartyId),
+}
+
+/// A digest: who hears what, when, where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Digest {
+    /// Who.
+    pub to: DigestFor,
+    /// When, in each recipient's zone.
+    pub every: crate::alerts::digest::Every,
+    /// Where.
     pub via: Vec<crate::alerts::ChannelName>,
 }
 

@@ -9,6 +9,7 @@
 
 pub mod channel;
 pub mod closing;
+pub mod digest;
 pub mod message;
 pub mod pacing;
 pub mod people;

@@ -477,6 +477,150 @@ async fn a_months_close_tells_the_consequences_and_the_cancellation_term_once() 
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[tokio::test]
+async fn digests_come_at_their_hour_to_owners_and_party_contacts() {
+    use handshake_core::alerts::people::{Person, Presence};
+    let app = spawn_app_with(handshake_server::Settings {
+        delivery: handshake_server::DeliverySettings {
+            poll: Duration::from_millis(50),
+            ..handshake_server::DeliverySettings::default()
+        },
+        ..handshake_server::Settings::default()
+    })
+    .await;
+    let ws = Workspace::new("default").unwrap();
+    let (slack_url, slack) = receiver(0).await;
+    let (ops_url, ops) = receiver(0).await;
+    let dir = ops_channel(&app, &ws, ops_url, "digest").await;
+    app.store
+        .add_channel(
+            &ws,
+            &Channel {
+                name: ChannelName::parse("sales-room").unwrap(),
+                target: ChannelTarget::Slack { url: slack_url },
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    app.store
+        .put_people(
+            &ws,
+            &[Person {
+                owner_id: "rep-ava".into(),
+                name: "Ava Chen".into(),
+                email: None,
+                slack: Some("UAVA".into()),
+                party: "sales".into(),
+                manager: None,
+                calendar: None,
+                time_zone: Some("UTC".into()),
+                quiet_hours: None,
+                presence: Presence::Active,
+            }],
+        )
+        .await
+        .unwrap();
+    // Both of the example's digests, daily at the minute that just began
+    // (in UTC, Ava's zone; in New York, the agreement's, for Dana).
+    let now = jiff::Timestamp::now();
+    let hhmm = |tz: &str| {
+        now.to_zoned(jiff::tz::TimeZone::get(tz).unwrap())
+            .strftime("%H:%M")
+            .to_string()
+    };
+    let text = include_str!("../../../../examples/agreement.toml")
+        .replacen(
+            "effective = { from = \"2027-01-01\", to = \"2027-12-31\" }",
+            "effective = { from = \"2020-01-01\", to = \"2099-12-31\" }",
+            1,
+        )
+        .replacen("hours = \"mon-fri 09:00-17:00\"", "hours = \"24x7\"", 1)
+        .replacen(
+            "every = \"weekdays 08:00\"",
+            &format!("every = \"daily {}\"", hhmm("UTC")),
+            1,
+        )
+        .replacen(
+            "every = \"monday 09:00\"",
+            &format!("every = \"daily {}\"", hhmm("America/New_York")),
+            1,
+        );
+    app.store
+        .enqueue_alerts(&ws, &[], now.as_second() - 120, now.as_second() - 120)
+        .await
+        .unwrap();
+    app.store.add_agreement(&ws, "t", &text).await.unwrap();
+    // Ava's lead, an MQL ten minutes ago: due within the hour.
+    let at = now - jiff::SignedDuration::from_secs(600);
+    let batch = format!(
+        "{{\"id\":\"D-1-c\",\"type\":\"lead.created\",\"lead_id\":\"D-1\",\"occurred_at\":\"{at}\",\"attributes\":{{\"segment\":\"enterprise\",\"owner\":\"rep-ava\"}}}}\n\
+         {{\"id\":\"D-1-m\",\"type\":\"lead.stage_changed\",\"lead_id\":\"D-1\",\"occurred_at\":\"{at}\",\"stage\":\"mql\"}}"
+    );
+    assert_eq!(app.post("/api/v1/events/batch", batch).await.status(), 200);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let digests = loop {
+        let all = app.store.notifications(&ws, 200).await.unwrap();
+        let digests: Vec<Notification> = all.into_iter().filter(|n| n.kind == "digest").collect();
+        if digests.len() == 2
+            && digests
+                .iter()
+                .all(|n| n.state == NotificationState::Delivered)
+        {
+            break digests;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no digests in 30 s: {digests:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    assert!(
+        digests
+            .iter()
+            .any(|n| n.key == format!("digest/1/rep-ava/{today}/sales-room")),
+        "{digests:#?}"
+    );
+    let to_ava = bodies(&slack)
+        .into_iter()
+        .map(|(_, b)| b)
+        .find(|b| {
+            b["text"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("Ava Chen: 1 lead due today")
+        })
+        .expect("Ava's digest on Slack");
+    assert_eq!(
+        to_ava["blocks"][0]["text"]["text"],
+        ":clipboard: <@UAVA>: *Ava Chen: 1 lead due today, 0 breaches*"
+    );
+    assert!(
+        to_ava["text"]
+            .as_str()
+            .unwrap()
+            .contains("- D-1 (enterprise-first-touch) due"),
+        "{to_ava}"
+    );
+    let (headers, brief) = bodies(&ops)
+        .into_iter()
+        .find(|(_, b)| b["kind"] == "digest")
+        .expect("the scorecard in brief on ops");
+    assert_eq!(headers["handshake-event"], "digest");
+    assert_eq!(brief["title"], "Marketing: the scorecard in brief");
+    assert_eq!(brief["to"]["name"], "Marketing (Dana Ortiz)");
+    assert!(
+        brief["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().starts_with("mql-volume in ")),
+        "{brief}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A signed webhook channel `ops` to `url` in `ws`; the directory holding
 /// its secret, to remove at the end.
 async fn ops_channel(

@@ -70,7 +70,7 @@ pub(crate) struct Parsed {
     pub target_spans: Vec<Span>,
 }
 
-const TOP_KEYS: [&str; 12] = [
+const TOP_KEYS: [&str; 13] = [
     "agreement",
     "parties",
     "stages",
@@ -83,6 +83,7 @@ const TOP_KEYS: [&str; 12] = [
     "guarantees",
     "consequences",
     "cancellation",
+    "digests",
 ];
 
 const ID_EXPECTED: &str = "lowercase letters, digits, - and _ (e.g. \"new-york\")";
@@ -223,6 +224,7 @@ impl<'s> Parser<'s> {
             .r
             .get(root, "cancellation")
             .and_then(|v| self.cancellation(v));
+        let digests = self.array_of(root, "digests", "[[digests]]", |p, t| p.digest(t));
 
         let agreement = head.map(
             |(name, summary, effective, time_zone, review, icp)| Agreement {
@@ -243,6 +245,7 @@ impl<'s> Parser<'s> {
                 guarantees,
                 consequences,
                 cancellation,
+                digests,
             },
         );
         Parsed {

@@ -1,4 +1,5 @@
-//! `[[consequences]]` and `[cancellation]`: what happens when promises are missed.
+//! `[[consequences]]` and `[cancellation]`: what happens when promises are
+//! missed; and `[[digests]]`: who hears what at a set hour.
 
 use super::super::model::*;
 use super::super::text;
@@ -147,6 +148,57 @@ impl Parser<'_> {
             goals,
             notice_days,
             via,
+        })
+    }
+
+    pub(super) fn digest(&mut self, t: Table<'_, '_>) -> Option<Digest> {
+        const WHAT: &str = "a digest";
+        self.r.keys(t, &["for", "every", "via"], WHAT);
+        let to = self
+            .r
+            .req(
+                t,
+                "for",
+                WHAT,
+                "\"owners\" or a party id such as \"marketing\"",
+            )
+            .and_then(|v| {
+                self.r
+                    .string(v, "for", "\"owners\" or a party id such as \"marketing\"")
+            })
+            .map(|s| match s.text {
+                "owners" => DigestFor::Owners,
+                party => {
+                    self.refer(RefKind::Party, party, s.span);
+                    DigestFor::Party(PartyId(party.to_string()))
+                }
+            });
+        let every = self
+            .r
+            .req(t, "every", WHAT, "\"weekdays 08:00\"")
+            .and_then(|v| {
+                self.r
+                    .string(v, "every", "\"daily 08:00\", \"weekdays 08:00\" or \"monday 08:00\"")
+            })
+            .and_then(|s| match crate::alerts::digest::Every::parse(s.text) {
+                Ok(e) => Some(e),
+                Err(e) => {
+                    self.r.error(
+                        s.span,
+                        e,
+                        "\"daily 08:00\", \"weekdays 08:00\" or \"monday 08:00\" (in each recipient's zone)",
+                    );
+                    None
+                }
+            });
+        let via = self
+            .r
+            .req(t, "via", WHAT, "\"sales-room\"")
+            .map(|v| self.channels(v));
+        Some(Digest {
+            to: to?,
+            every: every?,
+            via: via?,
         })
     }
 
