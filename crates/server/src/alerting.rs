@@ -116,13 +116,13 @@ pub(crate) async fn look(
     })
     .await
     .map_err(|e| StoreError::Invalid(format!("looking for alerts stopped: {e}")))?;
-    alerting.closes_judged = now_s;
     alerting.recent.retain(|_, t| *t > up_to - GRACE);
     let fresh: Vec<AlertDue> = fell
         .into_iter()
         .filter(|a| !alerting.recent.contains_key(&a.key()))
         .collect();
     if fresh.is_empty() && closed.is_empty() && digests.is_empty() {
+        alerting.closes_judged = now_s;
         alerting.up_to = Some(now_s.max(up_to));
         if now_s - alerting.stored >= MARK_EVERY {
             store.enqueue_alerts(ws, &[], now_s, now_s).await?;
@@ -134,10 +134,16 @@ pub(crate) async fn look(
     let people = store.people(ws).await?;
     alerting.people = Some((now_s, Arc::new(people.clone())));
     let channels = store.channels(ws).await?;
+    // The agreement version (numbered from 1) that judged a clock or period.
+    let judged_by = |version: u32| {
+        (version as usize)
+            .checked_sub(1)
+            .and_then(|i| versions.get(i))
+            .map(|(_, a)| a)
+    };
     let mut list = Vec::new();
     for alert in &fresh {
-        let judging = (alert.version as usize).checked_sub(1);
-        let Some((_, agreement)) = judging.and_then(|i| versions.get(i)) else {
+        let Some(agreement) = judged_by(alert.version) else {
             continue;
         };
         let notices = message::notices(
@@ -151,8 +157,7 @@ pub(crate) async fn look(
         list.extend(notices.into_iter().map(NewNotification::from));
     }
     for d in &closed {
-        let judging = (d.version as usize).checked_sub(1);
-        let Some((_, agreement)) = judging.and_then(|i| versions.get(i)) else {
+        let Some(agreement) = judged_by(d.version) else {
             continue;
         };
         let notices = closing::notices(
@@ -184,6 +189,9 @@ pub(crate) async fn look(
     for a in fresh {
         alerting.recent.insert(a.key(), a.instant);
     }
+    // Only once stored: a close or digest whose notifications failed to
+    // store is judged again at the next look.
+    alerting.closes_judged = now_s;
     alerting.stored = now_s;
     alerting.up_to = Some(now_s);
     Ok(())

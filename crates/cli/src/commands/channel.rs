@@ -15,6 +15,15 @@ fn name(text: &str) -> anyhow::Result<ChannelName> {
     Ok(ChannelName::parse(text)?)
 }
 
+/// Says the workspace has no such channel; exit 1.
+fn no_channel(ws: &handshake_store::Workspace, n: &ChannelName) -> ExitCode {
+    eprintln!(
+        "workspace \"{}\" has no channel \"{n}\"; `handshake channel list` shows them",
+        ws.as_str()
+    );
+    ExitCode::from(1)
+}
+
 pub async fn channel(global: &Global, cmd: ChannelCommand) -> anyhow::Result<ExitCode> {
     let (store, ws) = super::store::open(global).await?;
     let now = Timestamp::now().as_second();
@@ -129,11 +138,7 @@ pub async fn channel(global: &Global, cmd: ChannelCommand) -> anyhow::Result<Exi
         ChannelCommand::Resume { name: n } => {
             let n = name(&n)?;
             if !store.resume_channel(&ws, &n).await? {
-                eprintln!(
-                    "workspace \"{}\" has no channel \"{n}\"; `handshake channel list` shows them",
-                    ws.as_str()
-                );
-                return Ok(ExitCode::from(1));
+                return Ok(no_channel(&ws, &n));
             }
             eprintln!(
                 "channel \"{n}\" of workspace \"{}\" resumed: its waiting notifications are tried at once",
@@ -143,22 +148,14 @@ pub async fn channel(global: &Global, cmd: ChannelCommand) -> anyhow::Result<Exi
         ChannelCommand::Remove { name: n } => {
             let n = name(&n)?;
             if !store.remove_channel(&ws, &n).await? {
-                eprintln!(
-                    "workspace \"{}\" has no channel \"{n}\"; `handshake channel list` shows them",
-                    ws.as_str()
-                );
-                return Ok(ExitCode::from(1));
+                return Ok(no_channel(&ws, &n));
             }
             eprintln!("removed channel \"{n}\" from workspace \"{}\"", ws.as_str());
         }
         ChannelCommand::Test { name: n } => {
             let n = name(&n)?;
             let Some(channel) = store.channel(&ws, &n).await? else {
-                eprintln!(
-                    "workspace \"{}\" has no channel \"{n}\"; `handshake channel list` shows them",
-                    ws.as_str()
-                );
-                return Ok(ExitCode::from(1));
+                return Ok(no_channel(&ws, &n));
             };
             let (id, answer) = setup::test_channel(&channel, ws.as_str(), now).await?;
             let shown: String = answer.body.chars().take(500).collect();

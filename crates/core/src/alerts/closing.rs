@@ -143,12 +143,7 @@ pub fn notices(
             let to = party_addressee(a, people, party);
             for via in &d.via {
                 let target = channels.iter().find(|c| c.name == *via).map(|c| &c.target);
-                let due_at = match target {
-                    Some(ChannelTarget::Slack { .. } | ChannelTarget::Email { .. }) => {
-                        to.reachable_at(d.instant)
-                    }
-                    _ => d.instant,
-                };
+                let due_at = to.send_at(target, d.instant);
                 out.push(Notice {
                     key: format!("{}/{party}/{via}", d.key),
                     channel: via.to_string(),

@@ -233,7 +233,7 @@ pub fn digests_due(
                 .map(|t| t.to_zoned(zone_of(&r)).date().to_string())
                 .unwrap_or_default();
             let (title, lines) = match &d.to {
-                DigestFor::Owners => match owner_lines(e, &r, at, d.every.span()) {
+                DigestFor::Owners => match owner_lines(e, &r, at, d.every) {
                     Some(x) => x,
                     None => continue,
                 },
@@ -256,14 +256,20 @@ pub fn digests_due(
     out
 }
 
-/// An owner's leads due before the next digest, and their breaches since the last.
+/// An owner's leads due before the next digest, and their breaches since
+/// the last (Friday's, for Monday's of a weekday digest).
 fn owner_lines(
     e: &Evaluation,
     to: &Addressee,
     at: i64,
-    span: i64,
+    every: Every,
 ) -> Option<(String, Vec<String>)> {
     let id = to.id.as_deref()?;
+    let span = every.span();
+    let last = Timestamp::from_second(at - 1)
+        .ok()
+        .and_then(|t| every.latest(t, &zone_of(to)))
+        .map_or(at - span, |t| t.as_second());
     let mine = e.clocks.iter().filter(|c| c.owner.as_deref() == Some(id));
     let mut due: Vec<(i64, String)> = Vec::new();
     let mut breached: Vec<(i64, String)> = Vec::new();
@@ -279,7 +285,7 @@ fn owner_lines(
                     local(when, &to.time_zone)
                 ),
             )),
-            ClockState::Breached | ClockState::MetLate if when >= at - span && when < at => {
+            ClockState::Breached | ClockState::MetLate if when >= last && when < at => {
                 breached.push((
                     when,
                     format!(
@@ -442,12 +448,7 @@ pub fn notices(
         };
         for via in &entry.via {
             let target = channels.iter().find(|c| c.name == *via).map(|c| &c.target);
-            let due_at = match target {
-                Some(ChannelTarget::Slack { .. } | ChannelTarget::Email { .. }) => {
-                    d.to.reachable_at(d.instant)
-                }
-                _ => d.instant,
-            };
+            let due_at = d.to.send_at(target, d.instant);
             out.push(Notice {
                 key: format!("{}/{via}", d.key),
                 channel: via.to_string(),
@@ -513,6 +514,7 @@ mod tests {
         let text = [
             lead("L-1", "rep-ava", "2027-01-11T22:30:00Z"),
             lead("L-2", "rep-ava", "2027-01-04T15:00:00Z"),
+            lead("L-3", "rep-ava", "2027-01-08T15:00:00Z"),
         ]
         .join("\n");
         let events: Vec<crate::event::Event> = text
@@ -544,6 +546,12 @@ mod tests {
         let dues = digests_due(&a, &people, &e, tuesday - 60, tuesday);
         assert_eq!(dues[0].title, "rep-ava: 0 leads due today, 1 breach");
         assert!(dues[0].lines[0].contains("breached"), "{dues:#?}");
+        // Monday's weekday digest tells Friday's breach (L-3), not the week before's.
+        let monday = at("2027-01-11T13:00:00Z");
+        let e = crate::engine::evaluate(&a, &events, Timestamp::from_second(monday).unwrap());
+        let dues = digests_due(&a, &people, &e, monday - 60, monday);
+        assert_eq!(dues[0].title, "rep-ava: 0 leads due today, 1 breach");
+        assert!(dues[0].lines[0].starts_with("L-3 "), "{dues:#?}");
     }
 
     #[test]

@@ -64,6 +64,18 @@ impl Addressee {
         };
         q.release(t, &tz).as_second()
     }
+
+    /// When a message due at `at` goes out on `target`: Slack and e-mail
+    /// reach a person, who may be asleep ([`Addressee::reachable_at`]); a
+    /// webhook reaches a system (a CRM's workflow), which is not.
+    pub fn send_at(&self, target: Option<&ChannelTarget>, at: i64) -> i64 {
+        match target {
+            Some(ChannelTarget::Slack { .. } | ChannelTarget::Email { .. }) => {
+                self.reachable_at(at)
+            }
+            _ => at,
+        }
+    }
 }
 
 /// One notification to put in the outbox.
@@ -140,22 +152,12 @@ pub fn notices(
             .and_then(|id| people.iter().find(|p| p.owner_id == id));
         for via in &alert.step.via {
             let target = channels.iter().find(|c| c.name == *via).map(|c| &c.target);
-            // Slack and e-mail reach a person, who may be asleep; a webhook
-            // reaches a system (a CRM's workflow), which is not.
-            let (body, due_at) = match target {
-                Some(ChannelTarget::Slack { .. }) => (
-                    slack_body(a, alert, &to, owner, links),
-                    to.reachable_at(alert.instant),
-                ),
-                Some(ChannelTarget::Email { .. }) => (
-                    email_body(a, alert, &to, owner, links),
-                    to.reachable_at(alert.instant),
-                ),
-                _ => (
-                    webhook_body(a, alert, &to, owner, workspace, via.as_str(), links),
-                    alert.instant,
-                ),
+            let body = match target {
+                Some(ChannelTarget::Slack { .. }) => slack_body(a, alert, &to, owner, links),
+                Some(ChannelTarget::Email { .. }) => email_body(a, alert, &to, owner, links),
+                _ => webhook_body(a, alert, &to, owner, workspace, via.as_str(), links),
             };
+            let due_at = to.send_at(target, alert.instant);
             out.push(Notice {
                 key: format!("{}/{via}", alert.key()),
                 channel: via.to_string(),

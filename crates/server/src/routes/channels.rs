@@ -98,6 +98,15 @@ fn no_channel() -> ApiError {
     )
 }
 
+/// A store change that says whether the channel was there, as an answer.
+fn found(changed: Result<bool, handshake_store::StoreError>) -> Result<(), ApiError> {
+    match changed {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(no_channel()),
+        Err(e) => Err(ApiError::store(&e)),
+    }
+}
+
 fn parse_name(name: &str) -> Result<ChannelName, ApiError> {
     ChannelName::parse(name).map_err(|_| no_channel())
 }
@@ -268,14 +277,7 @@ pub(crate) async fn remove(
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let name = parse_name(&name)?;
-    if !state
-        .store
-        .remove_channel(&admin.workspace, &name)
-        .await
-        .map_err(|e| ApiError::store(&e))?
-    {
-        return Err(no_channel());
-    }
+    found(state.store.remove_channel(&admin.workspace, &name).await)?;
     tracing::info!(channel = %name, by = admin.id.as_str(), "channel removed");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -333,14 +335,7 @@ pub(crate) async fn resume(
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let name = parse_name(&name)?;
-    if !state
-        .store
-        .resume_channel(&admin.workspace, &name)
-        .await
-        .map_err(|e| ApiError::store(&e))?
-    {
-        return Err(no_channel());
-    }
+    found(state.store.resume_channel(&admin.workspace, &name).await)?;
     tracing::info!(channel = %name, by = admin.id.as_str(), "channel resumed");
     Ok(StatusCode::NO_CONTENT)
 }
