@@ -208,9 +208,12 @@ fn recipients(a: &Agreement, people: &[Person], d: &Digest) -> Vec<Addressee> {
 /// then is an evaluation worth making.
 pub fn due_between(a: &Agreement, people: &[Person], from: i64, to: i64) -> bool {
     a.digests.iter().any(|d| {
-        recipients(a, people, d)
-            .iter()
-            .any(|r| instant_for(d, r, from, to).is_some())
+        // Once per zone, not once per person: a directory of thousands
+        // shares a handful of zones.
+        let mut zones: Vec<Addressee> = recipients(a, people, d);
+        zones.sort_by(|x, y| x.time_zone.cmp(&y.time_zone));
+        zones.dedup_by(|x, y| x.time_zone == y.time_zone);
+        zones.iter().any(|r| instant_for(d, r, from, to).is_some())
     })
 }
 
