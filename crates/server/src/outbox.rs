@@ -13,7 +13,7 @@ use std::time::Duration;
 use handshake_core::alerts::pacing::{SuspendRule, window_start};
 use handshake_core::alerts::retry::RetryPolicy;
 use handshake_core::alerts::{Channel, ChannelName};
-use handshake_store::{ChannelTally, Notification, Outcome, Store, Workspace};
+use handshake_store::{ChannelHealth, ChannelTally, Notification, Outcome, Store, Workspace};
 use tokio::sync::watch;
 
 use crate::deliver;
@@ -76,13 +76,25 @@ pub(crate) async fn run(store: Store, settings: DeliverySettings, mut stop: watc
                 full = claimed.len() as i64 >= settings.batch;
                 // Each channel read once per claim, not once per notification.
                 let mut channels: HashMap<(String, String), Found> = HashMap::new();
+                // And each workspace's channel limits and health: reads, so
+                // a channel without a limit or failures costs no write.
+                let mut health: HashMap<(String, String), ChannelHealth> = HashMap::new();
                 for n in &claimed {
                     let at = (n.workspace.clone(), n.channel.clone());
                     if let std::collections::hash_map::Entry::Vacant(slot) = channels.entry(at) {
                         slot.insert(read_channel(&store, &n.workspace, &n.channel).await);
+                        if !health.keys().any(|(ws, _)| ws == &n.workspace)
+                            && let Ok(ws) = Workspace::new(&n.workspace)
+                            && let Ok(list) = store.channel_health(&ws).await
+                        {
+                            health.extend(
+                                list.into_iter()
+                                    .map(|h| ((n.workspace.clone(), h.name.clone()), h)),
+                            );
+                        }
                     }
                 }
-                let (go, held) = pace(&store, claimed, &channels).await;
+                let (go, held) = pace(&store, claimed, &channels, &health).await;
                 let mut sending = tokio::task::JoinSet::new();
                 for n in go {
                     let client = client.clone();
@@ -104,6 +116,13 @@ pub(crate) async fn run(store: Store, settings: DeliverySettings, mut stop: watc
                 let mut tallies: Vec<ChannelTally<'_>> = Vec::new();
                 for (n, _, reached) in &done {
                     let Some(accepted) = reached else { continue };
+                    // An acceptance changes nothing for a channel without failures.
+                    let failing = health
+                        .get(&(n.workspace.clone(), n.channel.clone()))
+                        .is_none_or(|h| h.failures > 0);
+                    if *accepted && !failing {
+                        continue;
+                    }
                     let at = tallies
                         .iter()
                         .position(|t| t.workspace == n.workspace && t.channel == n.channel);
@@ -177,11 +196,15 @@ async fn pace(
     store: &Store,
     claimed: Vec<Notification>,
     channels: &HashMap<(String, String), Found>,
+    health: &HashMap<(String, String), ChannelHealth>,
 ) -> (Vec<Notification>, Vec<(Notification, Outcome)>) {
     let now = now();
     let mut left: HashMap<(String, String), i64> = HashMap::new();
     for ((ws, name), found) in channels {
-        if !matches!(found, Ok(Some(_))) {
+        let limited = health
+            .get(&(ws.clone(), name.clone()))
+            .is_none_or(|h| h.per_minute.is_some());
+        if !matches!(found, Ok(Some(_))) || !limited {
             continue;
         }
         let want = claimed
