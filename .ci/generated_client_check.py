@@ -13,9 +13,20 @@ from handshake_client.api.leads import lead
 from handshake_client.api.operations import healthz, readyz
 from handshake_client.api.planner import plan
 from handshake_client.api.tokens import create, list_, revoke
+import handshake_client.api.channels.add
+import handshake_client.api.channels.list_
+import handshake_client.api.channels.remove
+import handshake_client.api.channels.resume
+import handshake_client.api.channels.test
+import handshake_client.api.people.import_
+import handshake_client.api.people.list_
+import handshake_client.api.people.put
+import handshake_client.api.people.remove
+from handshake_client.api import channels, people
 from handshake_client.models import (
-    BatchAnswer, ClocksPage, ClocksState, CreatedToken, EventDoc, Health, LeadAnswer,
-    NewTokenDoc, OneAnswer, PlanOut, PlanRequest, Ready, Report, TokenList, WhatIf,
+    BatchAnswer, ChannelDoc, ChannelList, ClocksPage, ClocksState, CreatedToken, EventDoc, Health,
+    ImportAnswer, LeadAnswer, NewChannelDoc, NewTokenDoc, OneAnswer, PeopleList, PersonDoc,
+    PlanOut, PlanRequest, Ready, Report, TestAnswer, TokenList, WhatIf,
 )
 from handshake_client.types import File
 
@@ -77,6 +88,27 @@ request = PlanRequest.from_dict({
 })
 planned = expect("planner.plan", plan.sync_detailed(client=client, body=request), 200, PlanOut)
 assert planned.months_in_horizon == 12 and planned.totals.mqls > 0
+
+person = PersonDoc.from_dict({"name": "Gen Rep", "party": "sales", "email": "gen@northwind.example",
+                               "quiet_hours": "20:00-08:00"})
+put = expect("people.put", people.put.sync_detailed("rep-gen", client=client, body=person), 201, PersonDoc)
+assert put.owner_id == "rep-gen" and put.quiet_hours == "20:00-08:00", put
+csv = b"owner_id,name,party\nrep-csv,Csv Rep,sales\nrep bad,Bad,sales\n"
+imported = expect("people.import", people.import_.sync_detailed(client=client, body=File(payload=csv)), 200, ImportAnswer)
+assert (imported.imported, imported.refused, imported.problems[0].row) == (1, 1, 3), imported
+directory = expect("people.list", people.list_.sync_detailed(client=client), 200, PeopleList)
+assert [p.owner_id for p in directory.people] == ["rep-csv", "rep-gen"], directory
+expect("people.remove", people.remove.sync_detailed("rep-csv", client=client), 204, None)
+
+added = expect("channels.add", channels.add.sync_detailed(
+    client=client, body=NewChannelDoc.from_dict({"name": "gen-log", "log": True, "per_minute": 30})), 201, ChannelDoc)
+assert (added.kind, added.per_minute, added.health) == ("log", 30, "ok"), added
+listed_channels = expect("channels.list", channels.list_.sync_detailed(client=client), 200, ChannelList)
+assert [c.name for c in listed_channels.channels] == ["gen-log"], listed_channels
+tested = expect("channels.test", channels.test.sync_detailed("gen-log", client=client), 200, TestAnswer)
+assert tested.accepted and len(tested.delivery) == 32, tested
+expect("channels.resume", channels.resume.sync_detailed("gen-log", client=client), 204, None)
+expect("channels.remove", channels.remove.sync_detailed("gen-log", client=client), 204, None)
 
 made = expect("tokens.create", create.sync_detailed(client=client, body=NewTokenDoc(name="generated")), 201, CreatedToken)
 assert made.token.startswith("hs_" + made.id) and made.role == "member"

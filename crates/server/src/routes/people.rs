@@ -210,8 +210,8 @@ pub(crate) async fn put(
 
 /// Imports a directory CSV (the columns of `handshake person import`).
 #[utoipa::path(post, path = "/api/v1/people/import", tag = "people",
-    request_body(content = String, content_type = "text/csv",
-        description = "owner_id,name,email,slack,party,manager,calendar,time_zone,quiet_hours,status (owner_id, name and party required; any order)"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "The CSV, sent as raw bytes (any content type is read the same): owner_id,name,email,slack,party,manager,calendar,time_zone,quiet_hours,status (owner_id, name and party required; any order)"),
     responses(
         (status = 200, description = "The good rows imported; each problem of each refused row named by its number", body = ImportAnswer),
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
