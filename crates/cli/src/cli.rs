@@ -24,7 +24,8 @@ pub struct Cli {
 /// Options every command accepts.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// Where Handshake keeps its data (used by the commands that touch the store).
+    /// Where Handshake keeps its data: a file path (handshake.db, ./data/x.db) or a URL
+    /// (sqlite://FILE, postgres://USER@HOST/DB).
     #[arg(
         long,
         global = true,

@@ -5,7 +5,7 @@
 pub enum StoreError {
     /// The database URL is not one Handshake can use.
     #[error(
-        "database URL {url:?} is not supported; expected sqlite://FILE (e.g. sqlite://handshake.db) or postgres://USER@HOST/DB"
+        "database URL {url:?} is not supported; expected a file path (e.g. handshake.db), sqlite://FILE or postgres://USER@HOST/DB"
     )]
     UnsupportedUrl {
         /// The URL given (with any password removed).

@@ -238,21 +238,42 @@ fn private_file(path: &std::path::Path) -> Result<(), StoreError> {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(StoreError::Invalid(format!(
-            "cannot create the database file {}: {e}",
-            path.display()
+            "cannot create the database file {}: {e}{}",
+            path.display(),
+            match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() && !dir.exists() => format!(
+                    "; the directory {} does not exist: create it first",
+                    dir.display()
+                ),
+                _ => String::new(),
+            }
         ))),
     }
 }
 
 impl Store {
-    /// Connects and brings the schema up to date. `sqlite://FILE` (created if
+    /// Connects and brings the schema up to date. A file path
+    /// (`handshake.db`, `./data/x.db`) or `sqlite://FILE` (created if
     /// missing), `sqlite::memory:`, or `postgres://...`.
     ///
     /// # Errors
-    /// [`StoreError::UnsupportedUrl`] for other URLs; [`StoreError::Database`] when the database cannot be reached or migrated.
+    /// [`StoreError::UnsupportedUrl`] for other URLs; [`StoreError::Invalid`]
+    /// for a file that cannot be created (its directory missing, say);
+    /// [`StoreError::Database`] when the database cannot be reached or migrated.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        let store = if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)?
+        // A plain path is an SQLite file, as people write it.
+        let path = !url.is_empty()
+            && !url.contains("://")
+            && !["sqlite:", "postgres:", "postgresql:"]
+                .iter()
+                .any(|s| url.starts_with(s));
+        let store = if url.starts_with("sqlite:") || path {
+            let options = if path {
+                SqliteConnectOptions::new().filename(url)
+            } else {
+                SqliteConnectOptions::from_str(url)?
+            };
+            let options = options
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)

@@ -106,3 +106,44 @@ fn a_bad_workspace_name_says_what_is_allowed() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_plain_path_is_an_sqlite_file_and_a_missing_directory_is_named() {
+    let dir = TempDir::new("plain-path");
+    let file = dir.0.join("handshake.db");
+    let out = bin()
+        .current_dir(&dir.0)
+        .args(["apply", "--db", "handshake.db"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/agreement.toml"
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(file.exists(), "the file is made where the path says");
+    // The same store, read back through ./ and a URL alike.
+    for db in ["./handshake.db", "sqlite://handshake.db"] {
+        let list = bin()
+            .current_dir(&dir.0)
+            .args(["agreement", "list", "--db", db])
+            .output()
+            .unwrap();
+        assert!(
+            text(&list.stdout).starts_with("   1  "),
+            "{db}: {}",
+            text(&list.stdout)
+        );
+    }
+    let missing = bin()
+        .current_dir(&dir.0)
+        .args(["agreement", "list", "--db", "./data/x.db"])
+        .output()
+        .unwrap();
+    assert_ne!(missing.status.code(), Some(0));
+    assert!(
+        text(&missing.stderr).contains("the directory ./data does not exist: create it first"),
+        "{}",
+        text(&missing.stderr)
+    );
+}
