@@ -39,11 +39,13 @@ mod civil;
 mod duration;
 mod error;
 mod index;
+mod public;
 mod spec;
 mod zone;
 
 pub use calendar::{Calendar, CalendarDef};
 pub use duration::BusinessDuration;
 pub use error::{CalendarError, SpecError};
+pub use public::{PUBLIC_HOLIDAY_YEARS, PublicHoliday, PublicHolidayError, public_holidays};
 pub use spec::{Holidays, LocalInterval, Weekday, WeeklyHours};
 pub use zone::time_zone;

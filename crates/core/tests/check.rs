@@ -821,3 +821,101 @@ fn a_breach_consequence_has_no_via_its_ladder_tells() {
     assert_eq!(all[0].3, "a guarantee_breached consequence has no via");
     assert!(all[0].4.contains("alerts = ["), "{all:#?}");
 }
+
+#[test]
+fn public_holidays_by_country_and_region() {
+    let text = with(
+        "time_zone = \"Europe/Berlin\"\nhours = \"mon-fri 09:00-17:00\"",
+        "time_zone = \"Europe/Berlin\"\nhours = \"mon-fri 09:00-17:00\"\n\
+         holidays = { country = \"DE\", subdivision = \"BY\", years = \"2027\", remove = [\"2027-11-01\"], add = [\"2027-12-24@09:00-12:00\"] }",
+    );
+    assert!(findings(&text).is_empty(), "{:#?}", findings(&text));
+    let agreement = check("t.toml", &text).agreement.unwrap();
+    let berlin = agreement
+        .calendars
+        .iter()
+        .find(|c| c.id.to_string() == "berlin")
+        .unwrap();
+    let closed: Vec<String> = berlin
+        .calendar
+        .def()
+        .holidays
+        .closed()
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(
+        closed,
+        [
+            "2027-01-01",
+            "2027-01-06",
+            "2027-03-26",
+            "2027-03-29",
+            "2027-05-01",
+            "2027-05-06",
+            "2027-05-17",
+            "2027-05-27",
+            "2027-10-03",
+            "2027-12-25",
+            "2027-12-26"
+        ],
+        "Bavaria's days, All Saints' removed"
+    );
+    assert_eq!(berlin.calendar.def().holidays.partial().count(), 1);
+    let explained = handshake_core::agreement::explain(&agreement);
+    assert!(
+        explained.contains("public holidays of DE-BY 2027"),
+        "{explained}"
+    );
+    assert!(
+        explained.contains("2027-05-27 Corpus Christi"),
+        "{explained}"
+    );
+}
+
+#[test]
+fn public_holiday_errors_are_located() {
+    let line = |h: &str| {
+        with(
+            "time_zone = \"Europe/Berlin\"\nhours = \"mon-fri 09:00-17:00\"",
+            &format!(
+                "time_zone = \"Europe/Berlin\"\nhours = \"mon-fri 09:00-17:00\"\nholidays = {h}"
+            ),
+        )
+    };
+    let row = BASE[..BASE.find("[calendars.berlin]").unwrap()]
+        .lines()
+        .count()
+        + 4;
+    only(
+        &line("{ country = \"ZZ\", years = \"2027\" }"),
+        Error,
+        row,
+        25,
+        "no public holidays are known for country \"ZZ\"; expected an ISO 3166-1 alpha-2 code such as \"US\", \"DE\" or \"IN\"",
+        "country = \"US\"",
+    );
+    has(
+        &line("{ country = \"DE\", subdivision = \"QQ\", years = \"2027\" }"),
+        Error,
+        row,
+        45,
+        "country DE has no subdivision \"QQ\"; expected one of: Augsburg, BB, BE, BW, BY, HB, HE, HH, MV, NI, NW, RP, SH, SL, SN, ST, TH",
+        "subdivision",
+    );
+    only(
+        &line("{ country = \"DE\", years = \"2027\", remove = [\"2027-07-04\"] }"),
+        Error,
+        row,
+        57,
+        "2027-07-04 is not one of the public holidays, so it cannot be removed",
+        "check --explain",
+    );
+    only(
+        &line("{ country = \"DE\", years = \"twenty\" }"),
+        Error,
+        row,
+        39,
+        "years \"twenty\" is not a span of years",
+        "\"2026-2030\"",
+    );
+}

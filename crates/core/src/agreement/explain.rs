@@ -139,7 +139,14 @@ fn write_all(a: &Agreement, out: &mut String) -> std::fmt::Result {
         for c in &a.calendars {
             let def = c.calendar.def();
             write!(out, "- **{}**: {}", c.id, calendar_words(c))?;
-            let closed: Vec<String> = def.holidays.closed().map(|d| d.to_string()).collect();
+            let closed: Vec<String> = def
+                .holidays
+                .closed()
+                .map(|d| match c.holiday_names.get(&d) {
+                    Some(name) => format!("{d} {name}"),
+                    None => d.to_string(),
+                })
+                .collect();
             let partial: Vec<String> = def
                 .holidays
                 .partial()
@@ -153,6 +160,9 @@ fn write_all(a: &Agreement, out: &mut String) -> std::fmt::Result {
                     )
                 })
                 .collect();
+            if let Some(source) = &c.public_holidays {
+                write!(out, "; public holidays of {source}")?;
+            }
             if !closed.is_empty() {
                 write!(out, "; closed on {}", closed.join(", "))?;
             }

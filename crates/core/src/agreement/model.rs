@@ -319,6 +319,36 @@ pub struct NamedCalendar {
     pub time_zone: String,
     /// The calendar.
     pub calendar: Calendar,
+    /// The names of its public holidays, by date (empty for hand-listed dates).
+    pub holiday_names: std::collections::BTreeMap<jiff::civil::Date, String>,
+    /// Where its public holidays came from, when it names a country.
+    pub public_holidays: Option<PublicHolidaySource>,
+}
+
+/// `holidays = { country = "US", subdivision = "NY", years = "2026-2030" }`:
+/// the public holidays a calendar takes from the data compiled in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicHolidaySource {
+    /// ISO 3166-1 alpha-2, upper case.
+    pub country: String,
+    /// The region's code, upper case, if one was named.
+    pub subdivision: Option<String>,
+    /// The years, first and last included.
+    pub years: std::ops::RangeInclusive<i16>,
+}
+
+impl std::fmt::Display for PublicHolidaySource {
+    /// `US-NY 2026-2030`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.country)?;
+        if let Some(sub) = &self.subdivision {
+            write!(f, "-{sub}")?;
+        }
+        match (self.years.start(), self.years.end()) {
+            (a, b) if a == b => write!(f, " {a}"),
+            (a, b) => write!(f, " {a}-{b}"),
+        }
+    }
 }
 
 /// What a goal measures.
