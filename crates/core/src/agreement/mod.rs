@@ -4,6 +4,7 @@
 mod explain;
 pub mod model;
 mod parse;
+pub mod starter;
 mod text;
 mod validate;
 
