@@ -46,6 +46,12 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write your own agreement from a few answers: asks in the terminal, or takes flags.
+    #[command(
+        after_help = "Examples:\n  handshake init                      # asks each question in the terminal\n  handshake init --yes --company \"Acme\" \\\n    --marketing-contact \"Dana Reyes <dana@acme.example>\" \\\n    --sales-contact \"Sam Lee <sam@acme.example>\" \\\n    --office \"new-york|America/New_York|mon-fri 09:00-17:00|US-NY\" \\\n    --segment \"enterprise|1 business hour|segment=Enterprise\" \\\n    --segment \"smb|1 business day|segment=SMB,Mid-Market\" \\\n    --mql-target 400 --cancel-after 3\n  handshake init --revenue-goal \"2000000 USD\" --deal-size 25000 ...   # the planner sizes the MQL goal\n  handshake init --from-crm contacts.csv --preset hubspot ...        # suggests stages and segments\n\nThe file passes `handshake check`; init prints it in plain words and, with --apply (or a\nyes at the prompt), makes it the workspace's agreement. Without a terminal, or with --yes,\nnothing is asked: a missing answer is an error naming its flag. See docs/getting-started.md."
+    )]
+    Init(Box<InitArgs>),
+
     /// Check an agreement file: every error at once, each with file:line:col.
     #[command(
         after_help = "Examples:\n  handshake check examples/agreement.toml\n  handshake check --explain examples/agreement.toml > AGREEMENT.md\n\nExit status: 0 valid (warnings allowed), 1 errors found, 2 could not run."
@@ -440,6 +446,71 @@ pub struct ImportArgs {
     /// The time zone of dates written without an offset (default: the mapping's, else UTC).
     #[arg(long)]
     pub tz: Option<String>,
+}
+
+/// The answers `handshake init` asks for; each question is also a flag.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the agreement.
+    #[arg(long, default_value = "handshake.toml")]
+    pub out: PathBuf,
+    /// Overwrite --out when it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Ask nothing: take the flags and defaults; a missing required answer is an error.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Make the written agreement the workspace's version in force (in --db).
+    #[arg(long)]
+    pub apply: bool,
+    /// The company, e.g. "Northwind Cloud".
+    #[arg(long)]
+    pub company: Option<String>,
+    /// What marketing calls itself.
+    #[arg(long, default_value = "Marketing")]
+    pub marketing_name: String,
+    /// Who speaks for marketing: "Name <e-mail>".
+    #[arg(long)]
+    pub marketing_contact: Option<String>,
+    /// What sales calls itself.
+    #[arg(long, default_value = "Sales")]
+    pub sales_name: String,
+    /// Who speaks for sales: "Name <e-mail>".
+    #[arg(long)]
+    pub sales_contact: Option<String>,
+    /// An office, repeatable: "id|IANA zone|hours|country[-region]", e.g.
+    /// "berlin|Europe/Berlin|mon-fri 09:00-18:00|DE-BE". Hours default to mon-fri 09:00-17:00;
+    /// the country (ISO code) brings its public holidays. The first office is the agreement's zone.
+    #[arg(long)]
+    pub office: Vec<String>,
+    /// A segment with its own first-touch promise, repeatable: "id|promise|attribute=v1,v2[|office]",
+    /// e.g. "enterprise|1 business hour|segment=Enterprise". None: one 4-business-hour promise.
+    #[arg(long)]
+    pub segment: Vec<String>,
+    /// MQLs marketing promises each month.
+    #[arg(long, conflicts_with = "revenue_goal")]
+    pub mql_target: Option<u64>,
+    /// Or a revenue goal for the year, e.g. "2000000 USD": the planner works out the MQLs.
+    #[arg(long, requires = "deal_size")]
+    pub revenue_goal: Option<String>,
+    /// The average deal, for --revenue-goal, e.g. 25000.
+    #[arg(long)]
+    pub deal_size: Option<String>,
+    /// Missed MQL months in a row after which either side may end the agreement (0: no such term).
+    #[arg(long)]
+    pub cancel_after: Option<u32>,
+    /// The first day in force, YYYY-MM-DD (default: the first of next month).
+    #[arg(long)]
+    pub starts: Option<String>,
+    /// A CRM export (CSV) whose stages, sources, segments and owners suggest the stage map and segments.
+    #[arg(long)]
+    pub from_crm: Option<PathBuf>,
+    /// The export's layout, for --from-crm: hubspot or salesforce.
+    #[arg(long, value_parser = ["hubspot", "salesforce"], requires = "from_crm")]
+    pub preset: Option<String>,
+    /// A mapping file (TOML) for any other export layout, for --from-crm.
+    #[arg(long, requires = "from_crm", conflicts_with = "preset")]
+    pub mapping: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -16,8 +16,21 @@ use crate::cli::{Global, ImportArgs};
 const CHUNK: usize = 10_000;
 
 fn mapping(args: &ImportArgs) -> anyhow::Result<Mapping> {
-    let mut m = match (&args.preset, &args.mapping) {
-        (Some(p), _) if p == "salesforce" => Mapping::salesforce(),
+    mapping_for(
+        args.preset.as_deref(),
+        args.mapping.as_deref(),
+        args.tz.as_deref(),
+    )
+}
+
+/// The export layout from `--preset` or `--mapping`, with `--tz` applied.
+pub fn mapping_for(
+    preset: Option<&str>,
+    mapping: Option<&Path>,
+    tz: Option<&str>,
+) -> anyhow::Result<Mapping> {
+    let mut m = match (preset, mapping) {
+        (Some("salesforce"), _) => Mapping::salesforce(),
         (Some(_), _) => Mapping::hubspot(),
         (None, Some(path)) => {
             let name = path.display().to_string();
@@ -36,30 +49,28 @@ fn mapping(args: &ImportArgs) -> anyhow::Result<Mapping> {
             "say the export's layout: --preset hubspot|salesforce or --mapping FILE.toml"
         ),
     };
-    if let Some(tz) = &args.tz {
+    if let Some(tz) = tz {
         m.time_zone = handshake_calendar::time_zone(tz)?;
     }
     Ok(m)
 }
 
-fn rejects_path(input: &Path) -> PathBuf {
-    let mut name = input
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(".rejects.csv");
-    input.with_file_name(name)
+/// An export opened for reading: its reader past the header row, the
+/// header names, and each column's index.
+pub struct Export {
+    pub reader: csv::Reader<std::fs::File>,
+    pub header_list: Vec<String>,
+    pub index: HashMap<String, usize>,
 }
 
-pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode> {
-    let m = mapping(args)?;
-    let name = args.file.display().to_string();
-    let size = std::fs::metadata(&args.file)
-        .with_context(|| format!("cannot read {name}"))?
-        .len();
+/// Opens a CSV export and checks its header row against the layout: a
+/// missing optional column is a warning, a missing required one an error
+/// that lists the columns the file has.
+pub fn open_export(file: &Path, m: &Mapping) -> anyhow::Result<Export> {
+    let name = file.display().to_string();
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_path(&args.file)
+        .from_path(file)
         .with_context(|| format!("cannot read {name}"))?;
     let headers = reader
         .headers()
@@ -82,11 +93,39 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
             header_list.join(", ")
         );
     }
-    let index: HashMap<&str, usize> = header_list
+    let index = header_list
         .iter()
         .enumerate()
-        .map(|(i, h)| (*h, i))
+        .map(|(i, h)| ((*h).to_string(), i))
         .collect();
+    let header_list = header_list.iter().map(|h| (*h).to_string()).collect();
+    Ok(Export {
+        reader,
+        header_list,
+        index,
+    })
+}
+
+fn rejects_path(input: &Path) -> PathBuf {
+    let mut name = input
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".rejects.csv");
+    input.with_file_name(name)
+}
+
+pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let m = mapping(args)?;
+    let name = args.file.display().to_string();
+    let size = std::fs::metadata(&args.file)
+        .with_context(|| format!("cannot read {name}"))?
+        .len();
+    let Export {
+        mut reader,
+        header_list,
+        index,
+    } = open_export(&args.file, &m)?;
     let (store, ws) = super::store::open(global).await?;
 
     let progress = indicatif::ProgressBar::new(size);

@@ -6,6 +6,7 @@ mod channel;
 mod check;
 mod demo;
 mod import;
+mod init;
 mod person;
 mod plan;
 mod report;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let global = cli.global;
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Init(args) => init::run(&global, &args),
         Command::Calendar(cmd) => calendar::run(cmd),
         Command::Serve {
             bind,

@@ -9,6 +9,7 @@ mod delivery;
 mod demo;
 mod durability;
 mod import;
+mod init;
 mod person;
 mod plan;
 mod replicas;

@@ -111,26 +111,32 @@ impl CrmSummary {
             file: file.to_owned(),
             ..CrmSummary::default()
         };
+        s.add(events);
+        s
+    }
+
+    /// Counts one more batch of events (one CSV row's, say), so an export of
+    /// any size is summed without holding it.
+    pub fn add(&mut self, events: &[Event]) {
+        let count = |map: &mut BTreeMap<String, u64>, v: &Option<String>| {
+            if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                *map.entry(v.to_owned()).or_default() += 1;
+            }
+        };
         for e in events {
             match &e.kind {
                 EventKind::LeadCreated(a) => {
-                    s.records += 1;
-                    let count = |map: &mut BTreeMap<String, u64>, v: &Option<String>| {
-                        if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                            *map.entry(v.to_owned()).or_default() += 1;
-                        }
-                    };
-                    count(&mut s.sources, &a.source);
-                    count(&mut s.segments, &a.segment);
-                    count(&mut s.owners, &a.owner);
+                    self.records += 1;
+                    count(&mut self.sources, &a.source);
+                    count(&mut self.segments, &a.segment);
+                    count(&mut self.owners, &a.owner);
                 }
                 EventKind::StageChanged { stage } => {
-                    *s.stages.entry(stage.to_ascii_lowercase()).or_default() += 1;
+                    *self.stages.entry(stage.to_ascii_lowercase()).or_default() += 1;
                 }
                 _ => {}
             }
         }
-        s
     }
 }
 
