@@ -264,6 +264,19 @@ pub enum AgreementCommand {
         #[arg(value_name = "VERSION")]
         number: i64,
     },
+    /// What changed between two versions: items added, removed and changed field by field.
+    #[command(
+        after_help = "Examples:\n  handshake agreement diff 1 2\n  goal mql-volume: target 400 → 450\n  handshake agreement diff 1 2 --text     # the lines, as in diff -u"
+    )]
+    Diff {
+        /// The older version.
+        from: i64,
+        /// The newer version.
+        to: i64,
+        /// The line diff of the files instead.
+        #[arg(long)]
+        text: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -398,9 +398,22 @@ async fn every_page_signed_in_in_a_real_browser() {
             .await
             .contains("Marketing delivers at least")
     );
+    // Markdown rendered: the parties are bold, not wrapped in asterisks.
+    assert_eq!(text(&c, ".prose li strong").await, "Marketing");
+    assert_eq!(
+        text(&c, "ul.changes li").await,
+        "goal mql-volume: target 400 → 450"
+    );
+    shot(&c, "agreement").await;
+    // The text diff is one click away.
+    c.find(Locator::LinkText("The text, line by line"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert_eq!(text(&c, "pre.diff .add").await, "+ target = 450");
     assert_eq!(text(&c, "pre.diff .del").await, "- target = 400");
-    shot(&c, "agreement").await;
 
     // A phone-sized window still shows the scorecard without sideways scrolling.
     c.set_window_size(390, 844).await.unwrap();

@@ -165,6 +165,37 @@ pub async fn agreement(global: &Global, cmd: AgreementCommand) -> anyhow::Result
                 return Ok(ExitCode::from(1));
             }
         },
+        AgreementCommand::Diff { from, to, text } => {
+            let (Some(old), Some(new)) = (
+                store.agreement(&ws, from).await?,
+                store.agreement(&ws, to).await?,
+            ) else {
+                eprintln!(
+                    "no version {from} or {to} in workspace \"{}\"; `handshake agreement list` shows the versions",
+                    ws.as_str()
+                );
+                return Ok(ExitCode::from(1));
+            };
+            let mut out = String::new();
+            if text {
+                for line in handshake_core::diff::lines(&old.source, &new.source) {
+                    out += &match line {
+                        handshake_core::diff::Line::Same(s) => format!("  {s}\n"),
+                        handshake_core::diff::Line::Removed(s) => format!("- {s}\n"),
+                        handshake_core::diff::Line::Added(s) => format!("+ {s}\n"),
+                    };
+                }
+            } else {
+                let found = handshake_core::agreement::changes::changes(&old.source, &new.source)?;
+                if found.is_empty() {
+                    out += "no change in meaning: only comments, order or layout differ\n";
+                }
+                for c in found {
+                    out += &format!("{c}\n");
+                }
+            }
+            super::emit(&out);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

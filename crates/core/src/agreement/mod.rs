@@ -1,6 +1,7 @@
 //! The agreement file: its model ([`model`]), how it is read ([`check`]),
 //! and how it is told in plain words ([`explain`]).
 
+pub mod changes;
 mod explain;
 pub mod model;
 mod parse;

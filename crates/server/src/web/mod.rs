@@ -7,6 +7,7 @@ mod agreement;
 mod chart;
 mod lead;
 mod login;
+mod markdown;
 mod notifications;
 mod planner;
 mod quality;

@@ -540,3 +540,61 @@ async fn the_notifications_page_shows_each_state_and_answer() {
     let page = page_html(&app, "/notifications", &theirs).await;
     assert!(page.contains("No notification yet."), "{page}");
 }
+
+#[tokio::test]
+async fn the_agreement_page_renders_markdown_and_says_what_changed() {
+    let app = spawn_app().await;
+    let (session, _) = sign_in(&app, &app.token).await;
+    let v1 = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/agreement.toml"
+    ))
+    .unwrap()
+    .replacen(
+        "summary = \"\"\"\n",
+        "summary = \"\"\"\n<script>alert(1)</script> [x](javascript:alert(2)) ",
+        1,
+    );
+    let ws = Workspace::new("default").unwrap();
+    app.store.add_agreement(&ws, "v1", &v1).await.unwrap();
+    let v2 =
+        v1.replacen("target = 400", "target = 450", 1)
+            .replacen("# ", "# reworded comment: ", 1);
+    app.store.add_agreement(&ws, "v2", &v2).await.unwrap();
+
+    let page = page_html(&app, "/agreement", &session).await;
+    assert!(page.contains("<strong>Marketing</strong>"), "{page}");
+    assert!(!page.contains("**Marketing**"), "{page}");
+    assert!(!page.contains("<script>alert(1)"), "{page}");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{page}"
+    );
+    assert!(
+        !page.to_ascii_lowercase().contains("href=\"javascript"),
+        "{page}"
+    );
+
+    let changed = page_html(&app, "/agreement?from=1&to=2", &session).await;
+    assert!(
+        changed.contains("<li class=\"change\">goal mql-volume: target 400 → 450</li>"),
+        "{changed}"
+    );
+    // The comment changed too, but that is no change in meaning.
+    assert_eq!(
+        changed.matches("<li class=\"change\">").count(),
+        1,
+        "{changed}"
+    );
+    assert!(changed.contains("from=1&amp;to=2&amp;text=1"), "{changed}");
+
+    let text = page_html(&app, "/agreement?from=1&to=2&text=1", &session).await;
+    assert!(
+        text.contains("<span class=\"add\">+ target = 450</span>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<span class=\"del\">- target = 400</span>"),
+        "{text}"
+    );
+}
