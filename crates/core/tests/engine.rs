@@ -1286,3 +1286,64 @@ fn a_periods_quality_is_that_periods_and_scores_are_read_at_hand_over() {
     let q1 = report("2027-Q1");
     assert_eq!((q1.sources[0].leads, q1.sources[0].mqls), (2, 2));
 }
+
+/// The median first touch carries the published speed studies, labelled as
+/// outside figures in every rendering; no other goal does.
+#[test]
+fn the_median_first_touch_comes_with_outside_figures() {
+    use handshake_core::engine::{Report, report::Range};
+    let a = agreement();
+    let events = mqls("m", "2027-01", 3);
+    let e = evaluate(&a, &events, t("2027-01-20T00:00:00Z"));
+    let report = Report::new(
+        &e,
+        &a,
+        Range::period(PeriodKey::parse("2027-01").unwrap(), &a),
+        Some(1),
+    );
+    for g in &report.goals {
+        if g.id == "first-touch-speed" {
+            let findings: Vec<&str> = g
+                .outside_figures
+                .iter()
+                .map(|f| f.finding.as_str())
+                .collect();
+            assert!(
+                findings
+                    .iter()
+                    .any(|f| f.contains("2,241") && f.contains("37%") && f.contains("42 hours")),
+                "{findings:?}"
+            );
+            assert!(
+                findings
+                    .iter()
+                    .any(|f| f.contains("5 minutes rather than 30")),
+                "{findings:?}"
+            );
+            assert!(
+                g.outside_figures
+                    .iter()
+                    .all(|f| f.url.starts_with("https://"))
+            );
+        } else {
+            assert!(g.outside_figures.is_empty(), "{}", g.id);
+        }
+    }
+    let json = serde_json::to_value(&report).unwrap();
+    let speed = json["goals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == "first-touch-speed")
+        .unwrap();
+    assert_eq!(speed["outside_figures"].as_array().unwrap().len(), 3);
+    let table = handshake_core::engine::report::to_table(&report);
+    assert!(
+        table.contains("Goal first-touch-speed: Outside figures, not your data"),
+        "{table}"
+    );
+    assert!(
+        table.contains("Harvard Business Review, March 2011"),
+        "{table}"
+    );
+}

@@ -415,22 +415,51 @@ async fn every_page_signed_in_in_a_real_browser() {
     assert_eq!(text(&c, "pre.diff .add").await, "+ target = 450");
     assert_eq!(text(&c, "pre.diff .del").await, "- target = 400");
 
-    // A phone-sized window still shows the scorecard without sideways scrolling.
+    // At phone width (390 px) no page scrolls sideways, and the queue keeps
+    // the columns a rep acts on in view: lead, guarantee, due, time left.
     c.set_window_size(390, 844).await.unwrap();
-    c.goto(&format!("{}/", site.base)).await.unwrap();
-    let overflow = c
-        .execute(
-            "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        overflow,
-        json!(true),
-        "the scorecard scrolls sideways on a phone"
-    );
-    shot(&c, "scorecard-phone").await;
+    let lead_path = format!("/leads/{}", site.demo.events[0].subject.as_str());
+    for (path, name) in [
+        ("/", "scorecard"),
+        ("/queue", "queue"),
+        ("/quality", "quality"),
+        ("/agreement", "agreement"),
+        ("/whatif", "whatif"),
+        ("/planner", "planner"),
+        ("/notifications", "notifications"),
+        (lead_path.as_str(), "lead"),
+    ] {
+        c.goto(&format!("{}{path}", site.base)).await.unwrap();
+        c.wait().for_element(Locator::Css("main")).await.unwrap();
+        let fits = c
+            .execute(
+                "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(fits, json!(true), "{path} scrolls sideways on a phone");
+        if path == "/queue" {
+            for column in ["Lead", "Guarantee", "Due", "Business time left"] {
+                let visible = c
+                    .execute(
+                        "const th = [...document.querySelectorAll('table.queue th')].find(t => t.textContent === arguments[0]);
+                         if (!th) return 'missing';
+                         const r = th.getBoundingClientRect();
+                         return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth + 1 ? 'visible' : `at ${r.left}-${r.right}`;",
+                        vec![json!(column)],
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    visible,
+                    json!("visible"),
+                    "queue column {column} on a phone"
+                );
+            }
+        }
+        shot(&c, &format!("{name}-phone")).await;
+    }
 
     // An unknown page is a page, not JSON; signing out ends the session.
     c.set_window_size(1280, 1000).await.unwrap();

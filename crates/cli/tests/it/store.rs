@@ -151,7 +151,11 @@ fn a_plain_path_is_an_sqlite_file_and_a_missing_directory_is_named() {
 #[test]
 fn agreement_diff_says_what_changed_by_meaning() {
     let dir = TempDir::new("agreement-diff");
-    assert!(dir.run(&["apply", "examples/agreement.toml"]).status.success());
+    assert!(
+        dir.run(&["apply", "examples/agreement.toml"])
+            .status
+            .success()
+    );
     let v2 = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/agreement.toml"
@@ -167,9 +171,18 @@ fn agreement_diff_says_what_changed_by_meaning() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "goal mql-volume: target 400 → 450\n");
     let lines = text(&dir.run(&["agreement", "diff", "1", "2", "--text"]).stdout);
-    assert!(lines.contains("\n- target = 400\n+ target = 450\n"), "{lines}");
-    assert!(lines.lines().filter(|l| l.starts_with("+ ")).count() == 2, "{lines}");
+    assert!(
+        lines.contains("\n- target = 400\n+ target = 450\n"),
+        "{lines}"
+    );
+    assert!(
+        lines.lines().filter(|l| l.starts_with("+ ")).count() == 2,
+        "{lines}"
+    );
     let same = text(&dir.run(&["agreement", "diff", "1", "1"]).stdout);
     assert!(same.starts_with("no change in meaning"), "{same}");
-    assert_eq!(dir.run(&["agreement", "diff", "1", "9"]).status.code(), Some(1));
+    assert_eq!(
+        dir.run(&["agreement", "diff", "1", "9"]).status.code(),
+        Some(1)
+    );
 }

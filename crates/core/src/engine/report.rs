@@ -149,6 +149,21 @@ fn footer(report: &Report, bullet: &str) -> String {
     if let Some(c) = &report.cancellation {
         out += &format!("{bullet}{c}\n");
     }
+    let mut shown: Vec<&str> = Vec::new();
+    for g in report
+        .goals
+        .iter()
+        .filter(|g| !g.outside_figures.is_empty())
+    {
+        if shown.contains(&g.id.as_str()) {
+            continue;
+        }
+        shown.push(&g.id);
+        out += &format!("\nGoal {}: {}:\n", g.id, super::OUTSIDE_LABEL);
+        for f in &g.outside_figures {
+            out += &format!("{bullet}{}. {} ({})\n", f.finding, f.source, f.url);
+        }
+    }
     if report.inferred_events > 0 {
         out += &format!(
             "\n{} of {} events are inferred from snapshot exports.\n",

@@ -167,6 +167,10 @@ pub struct GoalLine {
     /// The stored agreement version that judged the period (the one in force
     /// at its start); null in a draft's report.
     pub version: Option<u32>,
+    /// Published figures to read the actual against (the speed studies,
+    /// for a median first touch); empty for other goals. Not this
+    /// workspace's data: other companies, clock time.
+    pub outside_figures: Vec<super::OutsideFigure>,
     /// The target as people read it, e.g. `2,400,000 USD` (not in the JSON).
     #[serde(skip)]
     pub target_text: String,
@@ -191,6 +195,12 @@ impl GoalLine {
             closed: r.closed,
             status: GoalStatus::of(r.attained, r.closed),
             version: Some(r.version),
+            outside_figures: a
+                .goals
+                .iter()
+                .find(|g| g.id.as_str() == r.id)
+                .map(|g| super::outside_figures(&g.metric))
+                .unwrap_or_default(),
             target_text: shown::target_text(&r.target),
             actual_text: shown::actual_text(a, &r.actual, &r.target),
         }

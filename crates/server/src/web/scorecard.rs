@@ -23,6 +23,9 @@ pub(crate) struct GoalCard {
     pub class: &'static str,
     pub status: String,
     pub chart: String,
+    /// Published figures to read the actual against (speed studies beside a
+    /// median first touch), labelled as not the team's data.
+    pub outside: Vec<handshake_core::engine::OutsideFigure>,
 }
 
 pub(crate) struct Team {
@@ -56,6 +59,7 @@ struct ScorecardPage {
     findings: Vec<String>,
     streaks: Vec<String>,
     scoring: String,
+    outside_label: &'static str,
 }
 
 #[derive(Deserialize)]
@@ -137,6 +141,7 @@ pub(crate) async fn page(
                         })
                         .collect();
                     GoalCard {
+                        outside: handshake_core::engine::outside_figures(&g.metric),
                         id: g.id.to_string(),
                         description: g.description.clone().unwrap_or_default(),
                         target: g.target.to_string(),
@@ -213,5 +218,6 @@ pub(crate) async fn page(
         findings: report.findings,
         streaks,
         scoring,
+        outside_label: handshake_core::engine::OUTSIDE_LABEL,
     })
 }

@@ -598,3 +598,28 @@ async fn the_agreement_page_renders_markdown_and_says_what_changed() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn the_median_first_touch_card_shows_outside_figures_labelled_as_such() {
+    let app = spawn_app().await;
+    apply_example(&app, "default").await;
+    let (session, _) = sign_in(&app, &app.token).await;
+    let page = page_html(&app, "/?period=2027-01", &session).await;
+    let card = page
+        .split("<article class=\"goal")
+        .find(|c| c.contains("<h3>first-touch-speed</h3>"))
+        .expect("the first-touch-speed card");
+    assert!(card.contains("<aside class=\"outside\">"), "{card}");
+    assert!(card.contains("Outside figures, not your data"), "{card}");
+    assert!(card.contains("37% answered within an hour"), "{card}");
+    assert!(
+        card.contains("href=\"https://hbr.org/2011/03/the-short-life-of-online-sales-leads\""),
+        "{card}"
+    );
+    // Only beside the speed goal.
+    assert_eq!(
+        page.matches("<aside class=\"outside\">").count(),
+        1,
+        "{page}"
+    );
+}
