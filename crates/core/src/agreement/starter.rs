@@ -442,6 +442,16 @@ fn write_all(out: &mut String, a: &Answers) -> std::fmt::Result {
     writeln!(out, "target = \"90%\"")?;
     writeln!(out, "per = \"month\"\n")?;
     writeln!(out, "[[goals]]")?;
+    writeln!(out, "id = \"first-touch-speed\"")?;
+    writeln!(out, "owner = \"sales\"")?;
+    writeln!(out, "metric = \"median_first_touch\"")?;
+    writeln!(out, "target = \"2 business hours\"")?;
+    writeln!(out, "per = \"month\"")?;
+    writeln!(
+        out,
+        "description = \"Half of all MQLs are touched within this much business time.\"\n"
+    )?;
+    writeln!(out, "[[goals]]")?;
     writeln!(out, "id = \"acceptance\"")?;
     writeln!(out, "owner = \"sales\"")?;
     writeln!(out, "metric = \"acceptance_rate\"")?;
