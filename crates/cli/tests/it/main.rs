@@ -8,6 +8,7 @@ mod commands;
 mod delivery;
 mod demo;
 mod durability;
+mod guide;
 mod import;
 mod init;
 mod person;
@@ -95,10 +96,17 @@ pub fn serve(db: &str) -> (Child, String) {
 
 /// [`serve`] with these environment variables set too.
 pub fn serve_with(db: &str, env: &[(&str, &str)]) -> (Child, String) {
-    let mut child = bin()
-        .args(["serve", "--bind", "127.0.0.1:0", "--db", db])
+    let mut c = bin();
+    c.args(["serve", "--bind", "127.0.0.1:0", "--db", db])
+        .envs(env.iter().copied());
+    spawn_serve(c)
+}
+
+/// Starts a prepared `handshake serve --bind 127.0.0.1:0 ...`; the child and
+/// its base URL (read from the first line it prints).
+pub fn spawn_serve(mut command: Command) -> (Child, String) {
+    let mut child = command
         .env("HANDSHAKE_LOG", "warn")
-        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -10,15 +10,12 @@
 //! target/screenshots/getting-started/. Without Chromium the commands still
 //! run and the browser part says it is skipped; with `CI=true` it must run.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use fantoccini::Locator;
 
-#[path = "../../server/tests/support/browser.rs"]
+#[path = "../../../server/tests/support/browser.rs"]
 mod web_driver;
 use web_driver::*;
 
@@ -132,24 +129,10 @@ async fn getting_started() {
             Some("skip") => continue,
             Some("serve") => {
                 assert_eq!(block.script.trim(), "handshake serve");
-                let mut child = in_dir(&dir.0, "handshake")
-                    .args(["serve", "--bind", "127.0.0.1:0"])
-                    .env("HANDSHAKE_LOG", "warn")
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::null())
-                    .spawn()
-                    .unwrap();
-                let mut first = String::new();
-                let mut out = BufReader::new(child.stdout.take().unwrap());
-                out.read_line(&mut first).unwrap();
-                std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-                let addr = first
-                    .split("http://")
-                    .nth(1)
-                    .and_then(|s| s.split_whitespace().next())
-                    .unwrap_or_else(|| panic!("no address in {first:?}"))
-                    .to_string();
-                server = Some((Server(child), format!("http://{addr}")));
+                let mut serve = in_dir(&dir.0, "handshake");
+                serve.args(["serve", "--bind", "127.0.0.1:0"]);
+                let (child, base) = crate::spawn_serve(serve);
+                server = Some((Server(child), base));
                 if !with_browser {
                     continue;
                 }
