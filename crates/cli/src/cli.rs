@@ -459,6 +459,10 @@ pub struct ImportArgs {
     /// The time zone of dates written without an offset (default: the mapping's, else UTC).
     #[arg(long)]
     pub tz: Option<String>,
+    /// Slashed dates are day first (13/10/2026 is 13 October). Without it they are month first,
+    /// as US exports write them; a file that is clearly the other way round is refused whole.
+    #[arg(long)]
+    pub day_first: bool,
 }
 
 /// The answers `handshake init` asks for; each question is also a flag.

@@ -30,6 +30,14 @@ pub struct Mapping {
     pub flagged_stages: Vec<(String, String, String)>,
     /// The zone of dates written without an offset.
     pub time_zone: TimeZone,
+    /// Other headers the same column goes by in other export styles
+    /// (column, alternative): HubSpot's `Date entered "X (Lifecycle Stage
+    /// Pipeline)"`, Salesforce's report and Data Loader headers.
+    /// [`Mapping::for_headers`] picks the one a file has.
+    pub alternatives: Vec<(String, String)>,
+    /// Whether `03/04/2026` is the 4th of March (month first, the US
+    /// exports' default) or the 3rd of April (day first).
+    pub day_first: bool,
 }
 
 impl Mapping {
@@ -56,6 +64,30 @@ impl Mapping {
             ],
             flagged_stages: vec![],
             time_zone: TimeZone::UTC,
+            alternatives: [
+                ("Lead", "lead"),
+                ("Marketing Qualified Lead", "marketing qualified lead"),
+                ("Sales Qualified Lead", "sales qualified lead"),
+                ("Opportunity", "opportunity"),
+                ("Customer", "customer"),
+            ]
+            .into_iter()
+            .map(|(stage, became)| {
+                let article = if became.starts_with('o') { "an" } else { "a" };
+                let canonical = format!("Became {article} {stage} Date");
+                (
+                    canonical,
+                    format!("Date entered \"{stage} (Lifecycle Stage Pipeline)\""),
+                )
+            })
+            .chain([
+                s("Contact owner", "Contact Owner"),
+                s("Contact owner", "HubSpot Owner"),
+                s("Original Source", "Original Source Type"),
+                s("Record ID", "Contact ID"),
+            ])
+            .collect(),
+            day_first: false,
         }
     }
 
@@ -77,7 +109,59 @@ impl Mapping {
             stages: vec![],
             flagged_stages: vec![("sql".into(), "Converted".into(), "Converted Date".into())],
             time_zone: TimeZone::UTC,
+            // Report exports (Classic and Lightning) and Data Loader's API names.
+            alternatives: vec![
+                s("Lead ID", "Id"),
+                s("Created Date", "Create Date"),
+                s("Created Date", "CreatedDate"),
+                s("Lead Source", "LeadSource"),
+                s("Lead Owner", "Owner Name"),
+                s("Lead Owner", "OwnerId"),
+                s("Company", "Company / Account"),
+                s("Lead Status", "Status"),
+                s("Converted", "IsConverted"),
+                s("Converted Date", "ConvertedDate"),
+            ],
+            day_first: false,
         }
+    }
+
+    /// This mapping for a file with these `headers`: each column the file
+    /// lacks is replaced by the first of its alternatives that it has, so
+    /// one preset reads every export style of its CRM.
+    ///
+    /// # Example
+    /// ```
+    /// use handshake_core::import::Mapping;
+    /// let m = Mapping::hubspot().for_headers(&["Record ID", "Create Date",
+    ///     "Date entered \"Marketing Qualified Lead (Lifecycle Stage Pipeline)\""]);
+    /// assert!(m.stages.contains(&("mql".into(),
+    ///     "Date entered \"Marketing Qualified Lead (Lifecycle Stage Pipeline)\"".into())));
+    /// ```
+    pub fn for_headers(&self, headers: &[&str]) -> Mapping {
+        let pick = |column: &mut String| {
+            if headers.contains(&column.as_str()) {
+                return;
+            }
+            if let Some((_, alt)) = self
+                .alternatives
+                .iter()
+                .find(|(c, alt)| c == column && headers.contains(&alt.as_str()))
+            {
+                *column = alt.clone();
+            }
+        };
+        let mut m = self.clone();
+        pick(&mut m.record_id);
+        pick(&mut m.created_at);
+        for (_, column) in m.attributes.iter_mut().chain(m.stages.iter_mut()) {
+            pick(column);
+        }
+        for (_, flag, date) in &mut m.flagged_stages {
+            pick(flag);
+            pick(date);
+        }
+        m
     }
 
     /// The required columns (record id, creation date) that `headers` lacks.
@@ -115,33 +199,83 @@ pub struct RowError {
     pub message: String,
 }
 
-/// Formats tried for dates without an offset, in order.
-const FORMATS: [&str; 8] = [
+/// Formats tried for dates without an offset, in order; `%m/%d` ones are
+/// read `%d/%m` for a day-first file.
+const FORMATS: [&str; 11] = [
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
     "%Y-%m-%dT%H:%M:%S",
     "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y, %I:%M %p",
+    "%m/%d/%Y %I:%M:%S %p",
     "%m/%d/%Y %H:%M",
     "%d.%m.%Y %H:%M",
     "%Y-%m-%d",
     "%m/%d/%Y",
+    "%d.%m.%Y",
 ];
 
-/// Reads an instant: RFC 3339, or a local date/time in `tz` (a date alone is its midnight).
-pub fn parse_instant(text: &str, tz: &TimeZone) -> Option<Timestamp> {
+/// Why a date cell does not read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DateError {
+    /// Not a date in any known form.
+    Unreadable,
+    /// A local time the clocks skip (spring forward) or pass twice (fall back).
+    NotOneInstant(String),
+}
+
+/// Reads an instant: RFC 3339, or a local date/time in `tz` (a date alone is
+/// its midnight). `day_first` reads `03/04/2026` as the 3rd of April.
+///
+/// # Errors
+/// [`DateError::Unreadable`] for text in no known form;
+/// [`DateError::NotOneInstant`] for a local time that does not exist in the
+/// zone or exists twice: it is reported, never shifted.
+pub fn parse_local(text: &str, tz: &TimeZone, day_first: bool) -> Result<Timestamp, DateError> {
     let text = text.trim();
     if let Ok(t) = text.parse::<Timestamp>() {
-        return Some(t);
+        return Ok(t);
     }
     for format in FORMATS {
-        if let Ok(dt) = DateTime::strptime(format, text) {
-            return dt.to_zoned(tz.clone()).ok().map(|z| z.timestamp());
-        }
-        if let Ok(d) = Date::strptime(format, text) {
-            return d.to_zoned(tz.clone()).ok().map(|z| z.timestamp());
+        let swapped;
+        let format = if day_first && format.starts_with("%m/%d") {
+            swapped = format.replacen("%m/%d", "%d/%m", 1);
+            swapped.as_str()
+        } else {
+            format
+        };
+        let civil = DateTime::strptime(format, text).ok().or_else(|| {
+            Date::strptime(format, text)
+                .ok()
+                .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+        });
+        if let Some(dt) = civil {
+            let zone = tz.iana_name().unwrap_or("the zone");
+            return match tz.to_ambiguous_timestamp(dt).offset() {
+                jiff::tz::AmbiguousOffset::Unambiguous { offset } => {
+                    offset.to_timestamp(dt).map_err(|_| DateError::Unreadable)
+                }
+                jiff::tz::AmbiguousOffset::Gap { before, after } => {
+                    Err(DateError::NotOneInstant(format!(
+                        "{dt} does not exist in {zone}: the clocks move from {before} to {after} then"
+                    )))
+                }
+                jiff::tz::AmbiguousOffset::Fold { before, after } => {
+                    Err(DateError::NotOneInstant(format!(
+                        "{dt} happens twice in {zone} (at {before} and again at {after}); write it with its offset, e.g. {}{before}",
+                        dt.strftime("%Y-%m-%dT%H:%M:%S")
+                    )))
+                }
+            };
         }
     }
-    None
+    Err(DateError::Unreadable)
+}
+
+/// Reads an instant: RFC 3339, or a local date/time in `tz` (a date alone is
+/// its midnight), month first; `None` when it does not read as one instant.
+pub fn parse_instant(text: &str, tz: &TimeZone) -> Option<Timestamp> {
+    parse_local(text, tz, false).ok()
 }
 
 /// Turns one row into events; `cell(column)` gives the row's value for a column.
@@ -186,9 +320,23 @@ pub fn row_to_events(m: &Mapping, cell: impl Fn(&str) -> String) -> Result<Vec<E
         if text.trim().is_empty() {
             return Ok(None);
         }
-        parse_instant(&text, &m.time_zone)
-            .map(Some)
-            .ok_or_else(|| err(column, format!("\"{text}\" in \"{column}\" is not a date; expected e.g. 2026-09-01 10:15, 09/01/2026 10:15 AM or 2026-09-01T10:15:00Z")))
+        match parse_local(&text, &m.time_zone, m.day_first) {
+            Ok(t) => Ok(Some(t)),
+            Err(DateError::NotOneInstant(why)) => {
+                Err(err(column, format!("\"{text}\" in \"{column}\": {why}")))
+            }
+            Err(DateError::Unreadable) => Err(err(
+                column,
+                format!(
+                    "\"{text}\" in \"{column}\" is not a date; expected e.g. 2026-09-01 10:15, {} or 2026-09-01T10:15:00Z",
+                    if m.day_first {
+                        "01/09/2026 10:15 (day first)"
+                    } else {
+                        "09/01/2026 10:15 AM"
+                    }
+                ),
+            )),
+        }
     };
     let created = instant(&m.created_at)?.ok_or_else(|| {
         err(
@@ -375,6 +523,8 @@ pub fn mapping_from_toml(text: &str) -> Result<Mapping, Vec<crate::Diagnostic>> 
             stages,
             flagged_stages,
             time_zone,
+            alternatives: Vec::new(),
+            day_first: false,
         }),
         _ => Err(r.diags),
     }
@@ -402,6 +552,128 @@ mod tests {
             Some("2026-09-01T08:15:00Z")
         );
         assert_eq!(t("soon"), None);
+    }
+
+    #[test]
+    fn lightning_day_first_and_daylight_saving() {
+        let ny = crate::agreement::time_zone_for_tests("America/New_York");
+        let t = |s: &str, day_first: bool| parse_local(s, &ny, day_first).map(|t| t.to_string());
+        // Salesforce Lightning writes a comma after the date.
+        assert_eq!(
+            t("10/12/2026, 12:14 PM", false).as_deref(),
+            Ok("2026-10-12T16:14:00Z")
+        );
+        // The same text, day first: the 10th of December (EST, UTC-5).
+        assert_eq!(
+            t("10/12/2026, 12:14 PM", true).as_deref(),
+            Ok("2026-12-10T17:14:00Z")
+        );
+        assert_eq!(
+            t("13/10/2026 09:00", true).as_deref(),
+            Ok("2026-10-13T13:00:00Z")
+        );
+        assert_eq!(t("13/10/2026 09:00", false), Err(DateError::Unreadable));
+        assert_eq!(
+            t("13.10.2026", false).as_deref(),
+            Ok("2026-10-13T04:00:00Z")
+        );
+        // 2:30 on 8 March 2026 never happens in New York; 1:30 on 1 November happens twice.
+        match t("2026-03-08 02:30", false) {
+            Err(DateError::NotOneInstant(why)) => {
+                assert!(why.contains("does not exist in America/New_York"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
+        match t("2026-11-01 01:30", false) {
+            Err(DateError::NotOneInstant(why)) => {
+                assert!(why.contains("happens twice"), "{why}");
+                assert!(why.contains("2026-11-01T01:30:00-04"), "{why}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            t("2026-11-01T01:30:00-05:00", false).as_deref(),
+            Ok("2026-11-01T06:30:00Z")
+        );
+    }
+
+    #[test]
+    fn one_preset_reads_every_export_style_of_its_crm() {
+        let hubspot = Mapping::hubspot().for_headers(&[
+            "Record ID",
+            "Create Date",
+            "Contact Owner",
+            "Date entered \"Lead (Lifecycle Stage Pipeline)\"",
+            "Date entered \"Marketing Qualified Lead (Lifecycle Stage Pipeline)\"",
+            "Date entered \"Opportunity (Lifecycle Stage Pipeline)\"",
+        ]);
+        let row = |c: &str| match c {
+            "Record ID" => "7",
+            "Create Date" => "2026-09-01 10:00",
+            "Contact Owner" => "Ava Chen",
+            "Date entered \"Marketing Qualified Lead (Lifecycle Stage Pipeline)\"" => {
+                "2026-09-02 10:00"
+            }
+            "Date entered \"Opportunity (Lifecycle Stage Pipeline)\"" => "2026-09-09 10:00",
+            _ => "",
+        };
+        let events = row_to_events(&hubspot, |c| row(c).to_string()).unwrap();
+        let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "hubspot:7:created",
+                "hubspot:7:stage:mql",
+                "hubspot:7:stage:opportunity"
+            ]
+        );
+        match &events[0].kind {
+            EventKind::LeadCreated(a) => assert_eq!(a.owner.as_deref(), Some("Ava Chen")),
+            other => panic!("{other:?}"),
+        }
+        // The newer HubSpot headers leave only the missing stages missing.
+        let headers = [
+            "Record ID",
+            "Create Date",
+            "Date entered \"Marketing Qualified Lead (Lifecycle Stage Pipeline)\"",
+        ];
+        let missing = Mapping::hubspot()
+            .for_headers(&headers)
+            .missing_optional(&headers);
+        assert!(
+            !missing.iter().any(|c| c.contains("Marketing Qualified")),
+            "{missing:?}"
+        );
+
+        let report = Mapping::salesforce().for_headers(&[
+            "Lead ID",
+            "Create Date",
+            "Company / Account",
+            "Lead Owner",
+        ]);
+        assert_eq!(
+            (report.record_id.as_str(), report.created_at.as_str()),
+            ("Lead ID", "Create Date")
+        );
+        assert!(
+            report
+                .attributes
+                .contains(&("company".into(), "Company / Account".into()))
+        );
+        let loader = Mapping::salesforce().for_headers(&[
+            "Id",
+            "CreatedDate",
+            "IsConverted",
+            "ConvertedDate",
+        ]);
+        assert_eq!(
+            (loader.record_id.as_str(), loader.created_at.as_str()),
+            ("Id", "CreatedDate")
+        );
+        assert_eq!(
+            loader.flagged_stages,
+            [("sql".into(), "IsConverted".into(), "ConvertedDate".into())]
+        );
     }
 
     #[test]

@@ -16,11 +16,13 @@ use crate::cli::{Global, ImportArgs};
 const CHUNK: usize = 10_000;
 
 fn mapping(args: &ImportArgs) -> anyhow::Result<Mapping> {
-    mapping_for(
+    let mut m = mapping_for(
         args.preset.as_deref(),
         args.mapping.as_deref(),
         args.tz.as_deref(),
-    )
+    )?;
+    m.day_first = args.day_first;
+    Ok(m)
 }
 
 /// The export layout from `--preset` or `--mapping`, with `--tz` applied.
@@ -56,11 +58,13 @@ pub fn mapping_for(
 }
 
 /// An export opened for reading: its reader past the header row, the
-/// header names, and each column's index.
+/// header names, each column's index, and the mapping with the file's own
+/// header for each column (one preset reads every export style of its CRM).
 pub struct Export {
     pub reader: csv::Reader<std::fs::File>,
     pub header_list: Vec<String>,
     pub index: HashMap<String, usize>,
+    pub mapping: Mapping,
 }
 
 /// Opens a CSV export and checks its header row against the layout: a
@@ -77,6 +81,7 @@ pub fn open_export(file: &Path, m: &Mapping) -> anyhow::Result<Export> {
         .with_context(|| format!("{name}: reading the header row"))?
         .clone();
     let header_list: Vec<&str> = headers.iter().collect();
+    let m = m.for_headers(&header_list);
     for column in m.missing_optional(&header_list) {
         eprintln!("warning: {name} has no column \"{column}\"; what it would say is not imported");
     }
@@ -103,7 +108,57 @@ pub fn open_export(file: &Path, m: &Mapping) -> anyhow::Result<Export> {
         reader,
         header_list,
         index,
+        mapping: m,
     })
+}
+
+/// Reads the file's date columns once before anything is stored: a date
+/// like `13/10/2026` under month-first (or `10/13/2026` under `--day-first`)
+/// means the whole file is the other way round, and importing it as it is
+/// would silently put every date up to the 12th in the wrong month.
+fn check_date_order(file: &Path, m: &Mapping) -> anyhow::Result<()> {
+    let name = file.display().to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(file)
+        .with_context(|| format!("cannot read {name}"))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{name}: reading the header row"))?
+        .clone();
+    let header_list: Vec<&str> = headers.iter().collect();
+    let m = m.for_headers(&header_list);
+    let mut columns: Vec<&str> = vec![m.created_at.as_str()];
+    columns.extend(m.stages.iter().map(|(_, c)| c.as_str()));
+    columns.extend(m.flagged_stages.iter().map(|(_, _, d)| d.as_str()));
+    let at: Vec<usize> = columns
+        .iter()
+        .filter_map(|c| header_list.iter().position(|h| h == c))
+        .collect();
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).unwrap_or(false) {
+        for cell in at.iter().filter_map(|i| record.get(*i)) {
+            let mut parts = cell.trim().splitn(3, '/');
+            let (Some(a), Some(b), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
+                continue;
+            };
+            let (Ok(a), Ok(b)) = (a.parse::<u32>(), b.parse::<u32>()) else {
+                continue;
+            };
+            let line = record.position().map_or(0, |p| p.line());
+            if !m.day_first && a > 12 && b <= 12 {
+                anyhow::bail!(
+                    "{name}:{line}: \"{cell}\" writes the day first; nothing was imported. Import with --day-first (every slashed date is then read day/month/year)"
+                );
+            }
+            if m.day_first && b > 12 && a <= 12 {
+                anyhow::bail!(
+                    "{name}:{line}: \"{cell}\" writes the month first, but --day-first was given; nothing was imported. Import without --day-first"
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn rejects_path(input: &Path) -> PathBuf {
@@ -121,10 +176,22 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
     let size = std::fs::metadata(&args.file)
         .with_context(|| format!("cannot read {name}"))?
         .len();
+    check_date_order(&args.file, &m)?;
+    let ends_with_newline = {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f =
+            std::fs::File::open(&args.file).with_context(|| format!("cannot read {name}"))?;
+        let mut last = [0u8; 1];
+        size == 0
+            || (f.seek(SeekFrom::End(-1)).is_ok()
+                && f.read_exact(&mut last).is_ok()
+                && last[0] == b'\n')
+    };
     let Export {
         mut reader,
         header_list,
         index,
+        mapping: m,
     } = open_export(&args.file, &m)?;
     let (store, ws) = super::store::open(global).await?;
 
@@ -141,6 +208,7 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
     let mut rejects: Vec<(u64, String, Vec<String>)> = Vec::new();
     let mut pending: Vec<(u64, Vec<String>, Event)> = Vec::new();
     let mut record = csv::StringRecord::new();
+    let mut maybe_footer: Vec<(u64, Vec<String>)> = Vec::new();
     loop {
         let line = reader.position().line() + 1;
         match reader.read_record(&mut record) {
@@ -152,8 +220,50 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
                 continue;
             }
         }
+        // The line the record starts on, counted back from where it ends
+        // (the reader's own start line counts blank lines skipped before it).
+        let embedded = record
+            .iter()
+            .map(|f| f.bytes().filter(|b| *b == b'\n').count() as u64)
+            .sum::<u64>();
+        let end = reader.position().line();
+        let at_eof_unterminated = reader.position().byte() >= size && !ends_with_newline;
+        let line = (end + u64::from(at_eof_unterminated))
+            .saturating_sub(1 + embedded)
+            .max(2);
+        if record.len() != header_list.len() {
+            let fields = record.iter().map(str::to_string).collect();
+            if record.len() == 1 {
+                // A report's footer ("Grand Totals (120 records)", the
+                // copyright line) if nothing but such lines follow.
+                maybe_footer.push((line, fields));
+            } else {
+                rows += 1;
+                rejects.push((
+                    line,
+                    format!(
+                        "the row has {} fields where the header has {}; a field may hold an unquoted comma",
+                        record.len(),
+                        header_list.len()
+                    ),
+                    fields,
+                ));
+            }
+            continue;
+        }
+        // One-field lines followed by data were rows after all.
+        for (at, fields) in maybe_footer.drain(..) {
+            rows += 1;
+            rejects.push((
+                at,
+                format!(
+                    "the row has 1 field where the header has {}",
+                    header_list.len()
+                ),
+                fields,
+            ));
+        }
         rows += 1;
-        let line = record.position().map_or(line, |p| p.line());
         let cell = |column: &str| {
             index
                 .get(column)
@@ -198,7 +308,10 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
         let _ = std::fs::remove_file(&reject_file);
     } else {
         rejects.sort_by_key(|r| r.0);
-        let mut w = csv::Writer::from_path(&reject_file)
+        // Rejected rows keep their own number of fields.
+        let mut w = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_path(&reject_file)
             .with_context(|| format!("cannot write {}", reject_file.display()))?;
         let mut head = vec!["line".to_string(), "reason".to_string()];
         head.extend(header_list.iter().map(|h| (*h).to_string()));
@@ -218,6 +331,13 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
     println!(
         "{name}: rows read {rows}, events created {created}, duplicates {duplicates}, rows rejected {rejected_rows}"
     );
+    if !maybe_footer.is_empty() {
+        println!(
+            "skipped the report footer at the end ({} lines from line {}): not rows",
+            maybe_footer.len(),
+            maybe_footer[0].0
+        );
+    }
     if rejected_rows > 0 {
         println!(
             "rejected rows, with their line and reason: {}",

@@ -456,7 +456,7 @@ fn read_crm(file: &Path, args: &InitArgs) -> anyhow::Result<CrmSummary> {
                 .unwrap_or("")
                 .to_string()
         };
-        match row_to_events(&m, cell) {
+        match row_to_events(&export.mapping, cell) {
             Ok(events) => summary.add(&events),
             Err(_) => unreadable += 1,
         }

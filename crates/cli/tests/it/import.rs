@@ -43,6 +43,13 @@ fn counts(dir: &TempDir) -> Vec<(String, i64, i64)> {
         .collect()
 }
 
+/// A stored instant (nanoseconds since the epoch) as RFC 3339.
+fn instant(nanos: i64) -> String {
+    jiff::Timestamp::from_nanosecond(i128::from(nanos))
+        .unwrap()
+        .to_string()
+}
+
 fn stages(dir: &TempDir) -> Vec<(String, i64)> {
     query(
         dir,
@@ -194,5 +201,170 @@ fn a_mapping_file_reads_any_layout() {
     assert!(
         stderr.contains("the mapping file has no \"created_at\""),
         "{stderr}"
+    );
+}
+
+/// A Salesforce Lightning report export: `Create Date`, `Company / Account`,
+/// dates with a comma, and the report's footer after a blank line.
+#[test]
+fn a_salesforce_lightning_report_with_its_footer() {
+    let dir = TempDir::new("sf-report");
+    let csv = dir.0.join("report.csv");
+    std::fs::write(
+        &csv,
+        "\"Lead ID\",\"Create Date\",\"Company / Account\",\"Lead Owner\",\"Lead Source\",\"Converted\",\"Converted Date\"\n\
+         \"00Q1\",\"10/12/2026, 12:14 PM\",\"Acme\",\"Sam Lee\",\"Web\",\"1\",\"10/14/2026, 9:00 AM\"\n\
+         \"00Q2\",\"10/13/2026, 8:00 AM\",\"Beta\",\"Sam Lee\",\"Web\",\"0\",\"\"\n\
+         \n\
+         \"Grand Totals (2 records)\"\n\
+         \n\
+         \"Confidential Information - Do Not Distribute\"\n\
+         \"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.\"\n",
+    )
+    .unwrap();
+    let out = import(
+        &dir,
+        &[
+            csv.to_str().unwrap(),
+            "--preset",
+            "salesforce",
+            "--tz",
+            "America/Chicago",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("rows read 2, events created 3, duplicates 0, rows rejected 0"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("skipped the report footer at the end (3 lines from line 5)"),
+        "{stdout}"
+    );
+    // 9:00 AM in Chicago on 14 October (CDT, UTC-5) is 14:00 UTC.
+    let at: Vec<(i64,)> = query(&dir, "SELECT occurred_at FROM events WHERE stage = 'sql'");
+    assert_eq!(at.len(), 1);
+    assert_eq!(instant(at[0].0), "2026-10-14T14:00:00Z");
+    assert!(!dir.0.join("report.csv.rejects.csv").exists());
+}
+
+/// HubSpot's newer `Date entered "X (Lifecycle Stage Pipeline)"` headers
+/// read as the stages they name.
+#[test]
+fn hubspot_date_entered_headers_are_stages() {
+    let dir = TempDir::new("hubspot-entered");
+    let csv = dir.0.join("contacts.csv");
+    std::fs::write(
+        &csv,
+        "Record ID,Create Date,Contact Owner,\"Date entered \"\"Marketing Qualified Lead (Lifecycle Stage Pipeline)\"\"\",\"Date entered \"\"Sales Qualified Lead (Lifecycle Stage Pipeline)\"\"\"\n\
+         1,2026-09-01 10:00,Ava Chen,2026-09-02 10:00,2026-09-05 10:00\n\
+         2,2026-09-01 11:00,Ava Chen,2026-09-03 10:00,\n\
+         3,2026-09-01 12:00,Ben Okafor,,\n",
+    )
+    .unwrap();
+    let out = import(&dir, &[csv.to_str().unwrap(), "--preset", "hubspot"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        stages(&dir),
+        vec![("mql".to_string(), 2), ("sql".to_string(), 1)]
+    );
+    let warned = text(&out.stderr);
+    assert!(!warned.contains("Marketing Qualified"), "{warned}");
+    assert!(
+        warned.contains("has no column \"Became a Customer Date\""),
+        "{warned}"
+    );
+}
+
+/// Rows with the wrong number of fields are rejected with their true line
+/// (blank lines and multi-line fields counted) and the rest is imported.
+#[test]
+fn misshapen_rows_are_located_rejects() {
+    let dir = TempDir::new("misshapen");
+    let csv = dir.0.join("export.csv");
+    std::fs::write(
+        &csv,
+        "Record ID,Create Date,Original Source\n\
+         1,2026-09-01 10:00,\"Organic\nSearch\"\n\
+         \n\
+         2,2026-09-01 10:00,Referrals,extra\n\
+         3,2026-09-02 10:00\n\
+         4,2026-09-03 10:00,Paid Social\n\
+         5,bad,Referrals",
+    )
+    .unwrap();
+    let out = import(&dir, &[csv.to_str().unwrap(), "--preset", "hubspot"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("rows read 5, events created 2, duplicates 0, rows rejected 3"),
+        "{stdout}"
+    );
+    let rejects = std::fs::read_to_string(dir.0.join("export.csv.rejects.csv")).unwrap();
+    let lines: Vec<&str> = rejects.lines().collect();
+    assert!(
+        lines[1].starts_with("5,the row has 4 fields where the header has 3"),
+        "{rejects}"
+    );
+    assert!(
+        lines[1].ends_with(",2,2026-09-01 10:00,Referrals,extra"),
+        "{rejects}"
+    );
+    assert!(
+        lines[2].starts_with("6,the row has 2 fields where the header has 3"),
+        "{rejects}"
+    );
+    assert!(
+        lines[3].starts_with("8,\"\"\"bad\"\" in \"\"Create Date\"\""),
+        "{rejects}"
+    );
+}
+
+/// A day-first file is refused whole unless `--day-first` says so; a local
+/// time that never happens is a located reject, not shifted.
+#[test]
+fn day_first_files_and_daylight_saving_gaps() {
+    let dir = TempDir::new("day-first");
+    let csv = dir.0.join("export.csv");
+    std::fs::write(
+        &csv,
+        "Record ID,Create Date\n1,03/04/2026 10:00\n2,13/04/2026 10:00\n3,08/03/2026 02:30\n",
+    )
+    .unwrap();
+    let file = csv.to_str().unwrap();
+    let refused = import(
+        &dir,
+        &[file, "--preset", "hubspot", "--tz", "America/New_York"],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("export.csv:3: \"13/04/2026 10:00\" writes the day first; nothing was imported. Import with --day-first"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let out = import(
+        &dir,
+        &[
+            file,
+            "--preset",
+            "hubspot",
+            "--tz",
+            "America/New_York",
+            "--day-first",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let created: Vec<(String, i64)> = query(
+        &dir,
+        "SELECT subject, occurred_at FROM events ORDER BY subject",
+    );
+    // The 3rd of April and the 13th of April, 10:00 EDT (UTC-4).
+    let at: Vec<String> = created.iter().map(|(_, t)| instant(*t)).collect();
+    assert_eq!(at, ["2026-04-03T14:00:00Z", "2026-04-13T14:00:00Z"]);
+    let rejects = std::fs::read_to_string(dir.0.join("export.csv.rejects.csv")).unwrap();
+    assert!(
+        rejects.contains("4,\"\"\"08/03/2026 02:30\"\" in \"\"Create Date\"\": 2026-03-08T02:30:00 does not exist in America/New_York"),
+        "{rejects}"
     );
 }
