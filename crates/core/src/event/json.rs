@@ -237,7 +237,7 @@ pub fn parse_event(text: &str) -> Result<Event, EventError> {
         "lead.created" => EventKind::LeadCreated(attributes(&mut f, false)?),
         "lead.updated" => EventKind::LeadUpdated(attributes(&mut f, true)?),
         "lead.stage_changed" => EventKind::StageChanged {
-            stage: f.required("stage", "\"mql\"")?,
+            stage: crate::event::standard_stage(f.required("stage", "\"mql\"")?),
         },
         "lead.assigned" => EventKind::Assigned {
             owner: f.required("owner", "\"rep-7\"")?,

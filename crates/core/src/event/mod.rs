@@ -65,6 +65,31 @@ macro_rules! text_id {
 text_id!(EventId);
 text_id!(SubjectId);
 
+/// CRM-internal stage values and the standard stage each one is:
+/// HubSpot's lifecycle stages as its API and webhooks send them.
+const STAGE_ALIASES: [(&str, &str); 2] = [
+    ("marketingqualifiedlead", "mql"),
+    ("salesqualifiedlead", "sql"),
+];
+
+/// A stage as the agreement names it: HubSpot's internal lifecycle values
+/// (`marketingqualifiedlead`, `salesqualifiedlead`, in any case) become
+/// `mql` and `sql`; every other stage is kept as sent.
+///
+/// # Example
+/// ```
+/// use handshake_core::event::standard_stage;
+/// assert_eq!(standard_stage("marketingqualifiedlead".into()), "mql");
+/// assert_eq!(standard_stage("SalesQualifiedLead".into()), "sql");
+/// assert_eq!(standard_stage("opportunity".into()), "opportunity");
+/// ```
+pub fn standard_stage(stage: String) -> String {
+    STAGE_ALIASES
+        .iter()
+        .find(|(alias, _)| stage.eq_ignore_ascii_case(alias))
+        .map_or(stage, |(_, standard)| (*standard).to_owned())
+}
+
 /// One event, validated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {

@@ -264,3 +264,34 @@ async fn a_request_to_a_party_the_agreement_does_not_have_is_refused() {
         1
     );
 }
+
+/// HubSpot's API and webhooks send lifecycle stages by their internal
+/// names; `marketingqualifiedlead` is an MQL and starts its clock.
+#[tokio::test]
+async fn hubspot_internal_stage_names_count_as_the_standard_stages() {
+    let app = spawn_app().await;
+    crate::pages::apply_example(&app, "default").await;
+    let body = [
+        event("h1", "L-HS", "2027-01-11T14:00:00Z"),
+        r#"{"id":"h2","type":"lead.stage_changed","lead_id":"L-HS","occurred_at":"2027-01-11T15:00:00Z","stage":"marketingqualifiedlead"}"#.to_string(),
+        r#"{"id":"h3","type":"lead.stage_changed","lead_id":"L-HS","occurred_at":"2027-01-12T15:00:00Z","stage":"SalesQualifiedLead"}"#.to_string(),
+    ]
+    .join("\n");
+    let r = app.post("/api/v1/events/batch", body).await;
+    assert_eq!(json(r).await["accepted"], 3);
+    let lead = json(app.get("/api/v1/leads/L-HS").await).await;
+    assert_eq!(lead["state"]["stage"], "sql", "{lead}");
+    let stages: Vec<&str> = lead["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["stage"].as_str())
+        .collect();
+    assert_eq!(stages, ["mql", "sql"]);
+    let clocks = json(
+        app.get("/api/v1/clocks?guarantee=enterprise-first-touch&as_of=2027-01-11T15:20:00Z")
+            .await,
+    )
+    .await;
+    assert_eq!(clocks["clocks"][0]["lead"], "L-HS", "{clocks}");
+}
