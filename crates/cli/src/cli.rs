@@ -170,7 +170,7 @@ pub enum Command {
 
     /// Import a CRM export (CSV) as events: HubSpot and Salesforce presets, or a mapping file.
     #[command(
-        after_help = "Examples:\n  handshake import examples/hubspot-contacts.csv --preset hubspot\n  handshake import leads.csv --preset salesforce --tz America/Chicago\n  handshake import people.csv --mapping pipedrive.toml\n\nEvent ids are SOURCE:RECORD:FIELD, so importing the same export twice creates nothing new.\nDates read off a snapshot (\"Became an MQL Date\") become events marked inferred.\nRows that cannot be read go to FILE.rejects.csv beside the input, with their line and reason.\nExit status: 0 when every row was imported, 1 when some were rejected. See docs/events.md."
+        after_help = "Examples:\n  handshake import examples/hubspot-contacts.csv --preset hubspot\n  handshake import examples/hubspot-activities.csv --preset hubspot-activities\n  handshake import leads.csv --preset salesforce --tz America/Chicago\n  handshake import people.csv --mapping pipedrive.toml\n\nEvent ids are SOURCE:RECORD:FIELD, so importing the same export twice creates nothing new.\nDates read off a snapshot (\"Became an MQL Date\") become events marked inferred.\nRows that cannot be read go to FILE.rejects.csv beside the input, with their line and reason.\nExit status: 0 when every row was imported, 1 when some were rejected. See docs/events.md."
     )]
     Import(ImportArgs),
 
@@ -450,8 +450,9 @@ pub enum TokenCommand {
 pub struct ImportArgs {
     /// The CSV export.
     pub file: PathBuf,
-    /// The export's layout: hubspot (contacts export) or salesforce (leads export).
-    #[arg(long, value_parser = ["hubspot", "salesforce"])]
+    /// The export's layout: hubspot (contacts export), hubspot-activities (calls, e-mails and
+    /// meetings: touches of the contacts) or salesforce (leads export).
+    #[arg(long, value_parser = ["hubspot", "hubspot-activities", "salesforce"])]
     pub preset: Option<String>,
     /// A mapping file (TOML) for any other layout; see docs/events.md.
     #[arg(long)]

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 
+use crate::agreement::Channel;
 use crate::event::{Attributes, Event, EventId, EventKind, SubjectId};
 
 /// Which columns of an export mean what.
@@ -38,6 +39,44 @@ pub struct Mapping {
     /// Whether `03/04/2026` is the 4th of March (month first, the US
     /// exports' default) or the 3rd of April (day first).
     pub day_first: bool,
+    /// Set for an activity export (calls, e-mails, meetings): each row is
+    /// a touch of the lead(s) it names, not a lead. `record_id` is then the
+    /// activity's id and `created_at` its instant.
+    pub touches: Option<Touches>,
+}
+
+/// How an activity export's rows become `lead.touched` events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Touches {
+    /// The column naming the lead's record id; several ids separated by
+    /// `;` or `,` touch each of those leads.
+    pub lead: String,
+    /// The column saying how (call, e-mail, meeting, ...), read leniently
+    /// (`CALL`, `Outgoing call`, `E-mail`); `None` when the whole file is
+    /// one channel.
+    pub channel: Option<String>,
+    /// The channel of rows that do not say, or of the whole file.
+    pub default_channel: Channel,
+    /// The column naming who touched it, if any.
+    pub by: Option<String>,
+}
+
+/// A channel as activity exports write it: `CALL`, `Outgoing call`,
+/// `E-mail`, `Email sent`, `Meeting`, `LinkedIn message`; `None` for text
+/// that names no channel (a task, a note: not a touch).
+pub fn channel_in_words(text: &str) -> Option<Channel> {
+    let t = text.trim().to_ascii_lowercase();
+    if t.contains("call") || t.contains("phone") {
+        Some(Channel::Call)
+    } else if t.contains("mail") {
+        Some(Channel::Email)
+    } else if t.contains("meeting") {
+        Some(Channel::Meeting)
+    } else if t.contains("linkedin") || t.contains("social") {
+        Some(Channel::Social)
+    } else {
+        None
+    }
 }
 
 impl Mapping {
@@ -88,6 +127,37 @@ impl Mapping {
             ])
             .collect(),
             day_first: false,
+            touches: None,
+        }
+    }
+
+    /// The HubSpot activities export (calls, e-mails and meetings logged
+    /// on contacts): each row a touch of its associated contacts.
+    pub fn hubspot_activities() -> Mapping {
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+        Mapping {
+            source: "hubspot".into(),
+            record_id: "Activity ID".into(),
+            created_at: "Activity date".into(),
+            attributes: Vec::new(),
+            stages: Vec::new(),
+            flagged_stages: Vec::new(),
+            time_zone: TimeZone::UTC,
+            alternatives: vec![
+                s("Activity ID", "Record ID"),
+                s("Activity date", "Activity Date"),
+                s("Associated Contact IDs", "Associated Contact ID"),
+                s("Associated Contact IDs", "Contact ID"),
+                s("Activity type", "Activity Type"),
+                s("Activity assigned to", "Activity Assigned To"),
+            ],
+            day_first: false,
+            touches: Some(Touches {
+                lead: "Associated Contact IDs".into(),
+                channel: Some("Activity type".into()),
+                default_channel: Channel::Other,
+                by: Some("Activity assigned to".into()),
+            }),
         }
     }
 
@@ -123,6 +193,7 @@ impl Mapping {
                 s("Converted Date", "ConvertedDate"),
             ],
             day_first: false,
+            touches: None,
         }
     }
 
@@ -161,6 +232,12 @@ impl Mapping {
             pick(flag);
             pick(date);
         }
+        if let Some(t) = &mut m.touches {
+            pick(&mut t.lead);
+            for column in [&mut t.channel, &mut t.by].into_iter().flatten() {
+                pick(column);
+            }
+        }
         m
     }
 
@@ -168,6 +245,7 @@ impl Mapping {
     pub fn missing_required(&self, headers: &[&str]) -> Vec<String> {
         [&self.record_id, &self.created_at]
             .into_iter()
+            .chain(self.touches.as_ref().map(|t| &t.lead))
             .filter(|w| !headers.contains(&w.as_str()))
             .cloned()
             .collect()
@@ -181,6 +259,14 @@ impl Mapping {
         for (_, flag, date) in &self.flagged_stages {
             wanted.push(flag);
             wanted.push(date);
+        }
+        if let Some(t) = &self.touches {
+            wanted.extend(
+                [&t.channel, &t.by]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str),
+            );
         }
         wanted
             .into_iter()
@@ -344,6 +430,9 @@ pub fn row_to_events(m: &Mapping, cell: impl Fn(&str) -> String) -> Result<Vec<E
             format!("no creation date in \"{}\"", m.created_at),
         )
     })?;
+    if let Some(t) = &m.touches {
+        return touch_events(m, t, &record, created, &cell);
+    }
     let mut attributes = Attributes::default();
     for (name, column) in &m.attributes {
         let value = cell(column).trim().to_string();
@@ -402,6 +491,72 @@ pub fn row_to_events(m: &Mapping, cell: impl Fn(&str) -> String) -> Result<Vec<E
     Ok(events)
 }
 
+/// An activity row's `lead.touched` events, one per lead it names, with
+/// ids `SOURCE:ACTIVITY:touch:LEAD`. A row whose type names no channel (a
+/// task, a note) is no touch: no events, and no error.
+fn touch_events(
+    m: &Mapping,
+    t: &Touches,
+    activity: &str,
+    at: Timestamp,
+    cell: &impl Fn(&str) -> String,
+) -> Result<Vec<Event>, RowError> {
+    let err = |column: &str, message: String| RowError {
+        column: column.to_string(),
+        message,
+    };
+    let channel = match &t.channel {
+        Some(column) => {
+            let text = cell(column);
+            if text.trim().is_empty() {
+                t.default_channel
+            } else {
+                match channel_in_words(&text) {
+                    Some(c) => c,
+                    None => return Ok(Vec::new()),
+                }
+            }
+        }
+        None => t.default_channel,
+    };
+    let by =
+        t.by.as_ref()
+            .map(|c| cell(c).trim().to_string())
+            .filter(|b| !b.is_empty());
+    let leads = cell(&t.lead);
+    let leads: Vec<&str> = leads
+        .split([';', ','])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if leads.is_empty() {
+        return Err(err(
+            &t.lead,
+            format!(
+                "no lead in \"{}\"; an activity touches the record it names",
+                t.lead
+            ),
+        ));
+    }
+    leads
+        .into_iter()
+        .map(|lead| {
+            Ok(Event {
+                id: EventId::new(format!("{}:{activity}:touch:{lead}", m.source))
+                    .map_err(|e| err(&m.record_id, e))?,
+                subject: SubjectId::new(lead.to_string()).map_err(|e| err(&t.lead, e))?,
+                occurred_at: at,
+                inferred: false,
+                kind: EventKind::Touched {
+                    channel,
+                    by: by.clone(),
+                    automated: false,
+                },
+            })
+        })
+        .collect()
+}
+
 /// Reads a mapping file (TOML) for exports without a preset; every problem
 /// is reported at once with its place, like the agreement checker.
 ///
@@ -451,6 +606,7 @@ pub fn mapping_from_toml(text: &str) -> Result<Mapping, Vec<crate::Diagnostic>> 
             "attributes",
             "stages",
             "flagged_stages",
+            "touches",
         ],
         "the mapping file",
     );
@@ -511,6 +667,50 @@ pub fn mapping_from_toml(text: &str) -> Result<Mapping, Vec<crate::Diagnostic>> 
             }
         }
     }
+    let mut touches = None;
+    if let Some(v) = r.get(t, "touches")
+        && let Some(tt) = r.table(
+            v,
+            "touches",
+            "a table { lead, channel, default_channel, by }",
+        )
+    {
+        r.keys(
+            tt,
+            &["lead", "channel", "default_channel", "by"],
+            "[touches]",
+        );
+        let lead = r
+            .req(tt, "lead", "[touches]", "\"Contact ID\"")
+            .and_then(|v| r.string(v, "lead", "a column name"))
+            .map(|s| s.text.to_string());
+        let mut column = |key: &str| {
+            r.get(tt, key)
+                .and_then(|v| r.string(v, key, "a column name"))
+                .map(|s| s.text.to_string())
+        };
+        let channel = column("channel");
+        let by = column("by");
+        let mut default_channel = Channel::Other;
+        if let Some(v) = r.get(tt, "default_channel")
+            && let Some(s) = r.string(v, "default_channel", "a channel")
+        {
+            match Channel::parse(s.text) {
+                Some(c) => default_channel = c,
+                None => r.error(
+                    s.span,
+                    format!("unknown channel \"{}\"", s.text),
+                    "call, email, meeting, social or other",
+                ),
+            }
+        }
+        touches = lead.map(|lead| Touches {
+            lead,
+            channel,
+            default_channel,
+            by,
+        });
+    }
     if !r.diags.is_empty() {
         return Err(r.diags);
     }
@@ -525,6 +725,7 @@ pub fn mapping_from_toml(text: &str) -> Result<Mapping, Vec<crate::Diagnostic>> 
             time_zone,
             alternatives: Vec::new(),
             day_first: false,
+            touches,
         }),
         _ => Err(r.diags),
     }
@@ -674,6 +875,78 @@ mod tests {
             loader.flagged_stages,
             [("sql".into(), "IsConverted".into(), "ConvertedDate".into())]
         );
+    }
+
+    #[test]
+    fn an_activity_mapping_file_makes_touches() {
+        let m = mapping_from_toml(
+            "source = \"pipedrive\"\nrecord_id = \"Activity\"\ncreated_at = \"Done at\"\n[touches]\nlead = \"Person ID\"\nchannel = \"Type\"\ndefault_channel = \"call\"\nby = \"User\"\n",
+        )
+        .unwrap();
+        let row = |c: &str| match c {
+            "Activity" => "A-1",
+            "Done at" => "2026-09-01 10:00",
+            "Person ID" => "P-1; P-2",
+            "Type" => "Outgoing call",
+            "User" => "rep-ava",
+            _ => "",
+        };
+        let events = row_to_events(&m, |c| row(c).to_string()).unwrap();
+        let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["pipedrive:A-1:touch:P-1", "pipedrive:A-1:touch:P-2"]);
+        assert_eq!(
+            events[1].kind,
+            EventKind::Touched {
+                channel: Channel::Call,
+                by: Some("rep-ava".into()),
+                automated: false
+            }
+        );
+        // A note is no touch; an empty type is the default channel.
+        let note = |c: &str| {
+            if c == "Type" {
+                "Note".to_string()
+            } else {
+                row(c).to_string()
+            }
+        };
+        assert!(row_to_events(&m, note).unwrap().is_empty());
+        let untyped = |c: &str| {
+            if c == "Type" {
+                String::new()
+            } else {
+                row(c).to_string()
+            }
+        };
+        assert!(matches!(
+            row_to_events(&m, untyped).unwrap()[0].kind,
+            EventKind::Touched {
+                channel: Channel::Call,
+                ..
+            }
+        ));
+        let nobody = |c: &str| {
+            if c == "Person ID" {
+                String::new()
+            } else {
+                row(c).to_string()
+            }
+        };
+        assert_eq!(row_to_events(&m, nobody).unwrap_err().column, "Person ID");
+        let bad = mapping_from_toml("source = \"x\"\nrecord_id = \"a\"\ncreated_at = \"b\"\n[touches]\nlead = \"c\"\ndefault_channel = \"fax\"\n").unwrap_err();
+        assert!(
+            bad[0].message.contains("unknown channel \"fax\""),
+            "{bad:?}"
+        );
+        for (text, channel) in [
+            ("CALL", Some(Channel::Call)),
+            ("E-mail", Some(Channel::Email)),
+            ("Meeting", Some(Channel::Meeting)),
+            ("LinkedIn message", Some(Channel::Social)),
+            ("TASK", None),
+        ] {
+            assert_eq!(channel_in_words(text), channel, "{text}");
+        }
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub fn mapping_for(
 ) -> anyhow::Result<Mapping> {
     let mut m = match (preset, mapping) {
         (Some("salesforce"), _) => Mapping::salesforce(),
+        (Some("hubspot-activities"), _) => Mapping::hubspot_activities(),
         (Some(_), _) => Mapping::hubspot(),
         (None, Some(path)) => {
             let name = path.display().to_string();
@@ -209,6 +210,8 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
     let mut pending: Vec<(u64, Vec<String>, Event)> = Vec::new();
     let mut record = csv::StringRecord::new();
     let mut maybe_footer: Vec<(u64, Vec<String>)> = Vec::new();
+    // Activity rows that are no touch (a task, a note).
+    let mut skipped = 0usize;
     loop {
         let line = reader.position().line() + 1;
         match reader.read_record(&mut record) {
@@ -272,6 +275,7 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
                 .to_string()
         };
         match row_to_events(&m, cell) {
+            Ok(events) if events.is_empty() => skipped += 1,
             Ok(events) => {
                 let fields: Vec<String> = record.iter().map(str::to_string).collect();
                 pending.extend(events.into_iter().map(|e| (line, fields.clone(), e)));
@@ -331,6 +335,9 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
     println!(
         "{name}: rows read {rows}, events created {created}, duplicates {duplicates}, rows rejected {rejected_rows}"
     );
+    if skipped > 0 {
+        println!("skipped {skipped} activities that are no touch (tasks, notes)");
+    }
     if !maybe_footer.is_empty() {
         println!(
             "skipped the report footer at the end ({} lines from line {}): not rows",

@@ -159,6 +159,20 @@ async fn getting_started() {
                     cards.contains("mql-volume") && cards.contains("of 25"),
                     "{cards}"
                 );
+                // The activities export's touches stop the follow-up clocks.
+                let follow_up = c
+                    .find(Locator::XPath(
+                        "//article[.//h3[text()='follow-up']]//span[@class='actual']",
+                    ))
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                assert!(
+                    follow_up.ends_with('%') && follow_up != "0.0%",
+                    "follow-up {follow_up}"
+                );
                 assert!(
                     text(&c, ".goal aside.outside")
                         .await

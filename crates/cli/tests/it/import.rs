@@ -368,3 +368,71 @@ fn day_first_files_and_daylight_saving_gaps() {
         "{rejects}"
     );
 }
+
+/// An activities export: each call, e-mail and meeting a touch of the
+/// contact it names (tasks and notes are none), so follow-up is measured
+/// from files; importing it twice creates nothing.
+#[test]
+fn hubspot_activities_are_touches() {
+    let dir = TempDir::new("activities");
+    let contacts = import(
+        &dir,
+        &["examples/hubspot-contacts.csv", "--preset", "hubspot"],
+    );
+    assert_eq!(contacts.status.code(), Some(0));
+    let out = import(
+        &dir,
+        &[
+            "examples/hubspot-activities.csv",
+            "--preset",
+            "hubspot-activities",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // Counted here straight from the file.
+    let file = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/hubspot-activities.csv"
+    ))
+    .unwrap();
+    let kinds: Vec<&str> = file
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    let touches = kinds
+        .iter()
+        .filter(|k| ["CALL", "EMAIL", "MEETING"].contains(k))
+        .count();
+    let others = kinds.len() - touches;
+    assert!(touches > 200 && others > 0);
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "examples/hubspot-activities.csv: rows read {}, events created {touches}, duplicates 0, rows rejected 0\nskipped {others} activities that are no touch (tasks, notes)\n",
+            kinds.len()
+        )
+    );
+    let by_channel: Vec<(String, i64)> = query(
+        &dir,
+        "SELECT channel, COUNT(*) FROM events WHERE channel IS NOT NULL GROUP BY channel ORDER BY channel",
+    );
+    let count = |k: &str| kinds.iter().filter(|x| **x == k).count() as i64;
+    assert_eq!(
+        by_channel,
+        vec![
+            ("call".to_string(), count("CALL")),
+            ("email".to_string(), count("EMAIL")),
+            ("meeting".to_string(), count("MEETING")),
+        ]
+    );
+    let again = import(
+        &dir,
+        &[
+            "examples/hubspot-activities.csv",
+            "--preset",
+            "hubspot-activities",
+        ],
+    );
+    assert!(text(&again.stdout).contains(&format!("events created 0, duplicates {touches}")));
+}
