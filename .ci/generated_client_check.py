@@ -2,13 +2,18 @@
 OpenAPI document, and checks that each answer is the documented status parsed into the
 documented model. BASE and TOKEN come from the environment (.ci/live-server)."""
 
+import base64
 import datetime
+import hashlib
+import hmac
+import json
 import os
 import sys
+import time
 
 from handshake_client import AuthenticatedClient, Client
 from handshake_client.api.engine import clocks, scorecard, whatif
-from handshake_client.api.events import batch, one
+from handshake_client.api.events import batch, hubspot, one
 from handshake_client.api.leads import lead
 from handshake_client.api.operations import healthz, readyz
 from handshake_client.api.planner import plan
@@ -25,7 +30,7 @@ import handshake_client.api.people.remove
 from handshake_client.api import channels, people
 from handshake_client.models import (
     BatchAnswer, ChannelDoc, ChannelList, ClocksPage, ClocksState, CreatedToken, EventDoc, Health,
-    ImportAnswer, LeadAnswer, NewChannelDoc, NewTokenDoc, OneAnswer, PeopleList, PersonDoc,
+    HookAnswer, ImportAnswer, LeadAnswer, NewChannelDoc, NewTokenDoc, OneAnswer, PeopleList, PersonDoc,
     PlanOut, PlanRequest, Ready, Report, TestAnswer, TokenList, WhatIf,
 )
 from handshake_client.types import File
@@ -60,6 +65,22 @@ ndjson = (
 )
 answer = expect("events.batch", batch.sync_detailed(client=client, body=File(payload=ndjson)), 200, BatchAnswer)
 assert (answer.accepted, len(answer.rejected), answer.rejected[0].line) == (1, 1, 2), answer
+
+# A HubSpot webhook delivery, signed as HubSpot signs it (v3), through the same client.
+delivery = json.dumps([{"eventId": 7001, "subscriptionType": "contact.creation", "objectId": 9001,
+                        "occurredAt": 1799000000000, "portalId": 1, "attemptNumber": 0}]).encode()
+stamp = str(int(time.time() * 1000))
+uri = f"{BASE}/api/v1/hooks/hubspot/default"
+signature = base64.b64encode(hmac.new(os.environ["HUBSPOT_SECRET"].encode(),
+                                      b"POST" + uri.encode() + delivery + stamp.encode(),
+                                      hashlib.sha256).digest()).decode()
+hubspot_client = Client(base_url=BASE).with_headers(
+    {"X-HubSpot-Request-Timestamp": stamp, "X-HubSpot-Signature-v3": signature})
+hooked = expect("events.hubspot", hubspot.sync_detailed("default", client=hubspot_client,
+                                                        body=File(payload=delivery)), 200, HookAnswer)
+assert (hooked.accepted, hooked.duplicates) == (1, 0), hooked
+refused = hubspot.sync_detailed("default", client=Client(base_url=BASE), body=File(payload=delivery))
+assert refused.status_code == 401, refused
 
 got = expect("leads.lead", lead.sync_detailed("L-gen", client=client), 200, LeadAnswer)
 assert len(got.timeline) == 2 and got.state.stage == "mql", got

@@ -88,6 +88,11 @@ pub enum Command {
         /// them: the longest a notification waits after a server dies mid-delivery.
         #[arg(long, env = "HANDSHAKE_DELIVERY_LEASE", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
         delivery_lease: u64,
+        /// A file holding the HubSpot app's client secret: HubSpot's webhook deliveries to
+        /// /api/v1/hooks/hubspot/WORKSPACE are then accepted when their v3 signature matches
+        /// (docs/events.md). Without it that endpoint answers 404.
+        #[arg(long, env = "HANDSHAKE_HUBSPOT_SECRET_FILE")]
+        hubspot_secret_file: Option<PathBuf>,
     },
 
     /// Generate a realistic demo company into the store, under the example agreement.

@@ -48,6 +48,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod engine;
 pub mod event;
+pub mod hubspot;
 pub mod import;
 pub mod lead;
 pub mod planner;

@@ -136,6 +136,7 @@ impl Modify for Bearer {
     paths(
         crate::routes::events::one,
         crate::routes::events::batch,
+        crate::routes::hooks::hubspot,
         crate::routes::leads::lead,
         crate::routes::engine::scorecard,
         crate::routes::engine::clocks,

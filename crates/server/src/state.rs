@@ -26,6 +26,10 @@ pub struct Settings {
     /// `https://handshake.example.com`), for the links in alerts; without
     /// it alerts carry no link.
     pub public_url: Option<String>,
+    /// Where the HubSpot app's client secret is (a file or a variable), for
+    /// the v3 signatures of its webhook deliveries; without it the HubSpot
+    /// endpoint answers 404.
+    pub hubspot_secret: Option<handshake_core::alerts::channel::SecretSource>,
 }
 
 /// Shared server state; cheap to clone.

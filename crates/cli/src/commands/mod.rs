@@ -45,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             trusted_proxy,
             public_url,
             delivery_lease,
+            hubspot_secret_file,
         } => {
             let settings = handshake_server::Settings {
                 secure_cookies,
@@ -57,6 +58,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .map(|u| handshake_core::alerts::channel::parse_url(&u))
                     .transpose()
                     .context("--public-url")?,
+                hubspot_secret: hubspot_secret_file
+                    .map(handshake_core::alerts::channel::SecretSource::File),
                 delivery: handshake_server::DeliverySettings {
                     lease: std::time::Duration::from_secs(delivery_lease),
                     ..handshake_server::DeliverySettings::default()

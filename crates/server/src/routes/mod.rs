@@ -5,6 +5,7 @@ pub(crate) mod docs;
 pub(crate) mod engine;
 pub(crate) mod events;
 pub(crate) mod health;
+pub(crate) mod hooks;
 pub(crate) mod leads;
 pub(crate) mod people;
 pub(crate) mod plan;
@@ -29,6 +30,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .route(
             "/api/v1/events/batch",
             post(events::batch).layer(DefaultBodyLimit::max(events::MAX_BATCH_BYTES)),
+        )
+        .route(
+            "/api/v1/hooks/hubspot/{workspace}",
+            post(hooks::hubspot).layer(DefaultBodyLimit::max(hooks::MAX_HOOK_BYTES)),
         )
         .route("/api/v1/leads/{id}", get(leads::lead))
         .route("/api/v1/scorecard", get(engine::scorecard))

@@ -9,5 +9,6 @@ mod app;
 mod directory;
 mod engine;
 mod hardening;
+mod hooks;
 mod operations;
 mod pages;

@@ -1,0 +1,325 @@
+//! HubSpot's webhook deliveries, read: the v3 signature checked, and each
+//! notification in the JSON array turned into the event it means. Pure: the
+//! server passes the secret, the request's parts and the current instant,
+//! stores the events and answers.
+//!
+//! Event ids are `hubspot:hook:EVENTID` (HubSpot's own `eventId`), so a
+//! delivery HubSpot sends again creates nothing new.
+
+use hmac::{Hmac, Mac};
+use jiff::Timestamp;
+use serde_json::Value;
+use sha2::Sha256;
+
+use crate::event::{Attributes, Event, EventId, EventKind, SubjectId, standard_stage};
+
+/// How far a delivery's timestamp may be from now: HubSpot's own window.
+pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
+
+/// Why a delivery is not accepted as HubSpot's.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    /// A header is missing.
+    #[error("the {0} header is missing; HubSpot sends it with every v3 webhook")]
+    Missing(&'static str),
+    /// The timestamp is not milliseconds since the epoch, or too far from now.
+    #[error(
+        "X-HubSpot-Request-Timestamp {0} is not within 5 minutes of now; a delivery is accepted only fresh"
+    )]
+    Stale(String),
+    /// The signature does not match.
+    #[error(
+        "X-HubSpot-Signature-v3 does not match: the body, the URL or the client secret differ from HubSpot's"
+    )]
+    Mismatch,
+}
+
+/// Checks a v3 signature: base64 of HMAC-SHA256, keyed with the app's
+/// client secret, over method, full URI, body and the timestamp header, the
+/// timestamp within [`MAX_SKEW_MS`] of `now`.
+///
+/// # Errors
+/// [`SignatureError`] saying which part fails.
+///
+/// # Example
+/// ```
+/// use handshake_core::hubspot::{sign_v3, verify_v3};
+/// let uri = "https://handshake.example.com/api/v1/hooks/hubspot/default";
+/// let sig = sign_v3(b"secret", "POST", uri, b"[]", "1700000000000");
+/// let now = jiff::Timestamp::from_millisecond(1_700_000_060_000)?;
+/// assert!(verify_v3(b"secret", "POST", uri, b"[]", Some("1700000000000"), Some(&sig), now).is_ok());
+/// assert!(verify_v3(b"other", "POST", uri, b"[]", Some("1700000000000"), Some(&sig), now).is_err());
+/// # Ok::<(), jiff::Error>(())
+/// ```
+pub fn verify_v3(
+    secret: &[u8],
+    method: &str,
+    uri: &str,
+    body: &[u8],
+    timestamp: Option<&str>,
+    signature: Option<&str>,
+    now: Timestamp,
+) -> Result<(), SignatureError> {
+    let timestamp = timestamp.ok_or(SignatureError::Missing("X-HubSpot-Request-Timestamp"))?;
+    let signature = signature.ok_or(SignatureError::Missing("X-HubSpot-Signature-v3"))?;
+    let fresh = timestamp
+        .trim()
+        .parse::<i64>()
+        .is_ok_and(|t| (now.as_millisecond() - t).abs() <= MAX_SKEW_MS);
+    if !fresh {
+        return Err(SignatureError::Stale(timestamp.to_owned()));
+    }
+    let expected = sign_v3(secret, method, uri, body, timestamp.trim());
+    let given = signature.trim().as_bytes();
+    // Compared in time independent of where they differ.
+    let same = expected.len() == given.len()
+        && expected
+            .as_bytes()
+            .iter()
+            .zip(given)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if same {
+        Ok(())
+    } else {
+        Err(SignatureError::Mismatch)
+    }
+}
+
+/// The v3 signature HubSpot sends for a request (what [`verify_v3`]
+/// expects; tests and stand-ins sign with it).
+pub fn sign_v3(secret: &[u8], method: &str, uri: &str, body: &[u8], timestamp: &str) -> String {
+    // HMAC takes a key of any length: `new_from_slice` cannot fail for it.
+    let mut m = Hmac::<Sha256>::new_from_slice(secret).unwrap_or_else(|_| unreachable!());
+    m.update(method.as_bytes());
+    m.update(uri.as_bytes());
+    m.update(body);
+    m.update(timestamp.as_bytes());
+    base64(&m.finalize().into_bytes())
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// One notification that is not read, with its place in the array (from 1)
+/// and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// Its position in the delivery, from 1.
+    pub index: usize,
+    /// Why it carries no event.
+    pub reason: String,
+}
+
+/// The body is not a JSON array of notifications.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the body is not HubSpot's webhook JSON (an array of notifications): {0}")]
+pub struct DeliveryError(pub String);
+
+/// The events a delivery carries, and the notifications that carry none
+/// (subscriptions Handshake does not read, or a notification missing its
+/// fields), each with its reason.
+///
+/// Read: `contact.creation` (a lead created), `contact.propertyChange` of
+/// `lifecyclestage` (a stage change; HubSpot's internal values become the
+/// standard stages), of `hubspot_owner_id` (an assignment) and of
+/// `hs_lead_status` or any other property (the lead's attribute updated).
+///
+/// # Errors
+/// [`DeliveryError`] when the body is not a JSON array.
+pub fn delivery_events(body: &[u8]) -> Result<(Vec<Event>, Vec<Skipped>), DeliveryError> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| DeliveryError(e.to_string()))?;
+    let Value::Array(items) = value else {
+        return Err(DeliveryError("a JSON value other than an array".into()));
+    };
+    let mut events = Vec::new();
+    let mut skipped = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match notification(item) {
+            Ok(Some(e)) => events.push(e),
+            Ok(None) => skipped.push(Skipped {
+                index: i + 1,
+                reason: format!(
+                    "subscription {} is not read by Handshake",
+                    item.get("subscriptionType")
+                        .and_then(Value::as_str)
+                        .unwrap_or("(none)")
+                ),
+            }),
+            Err(reason) => skipped.push(Skipped {
+                index: i + 1,
+                reason,
+            }),
+        }
+    }
+    Ok((events, skipped))
+}
+
+fn notification(n: &Value) -> Result<Option<Event>, String> {
+    let text = |key: &str| -> Option<String> {
+        match n.get(key)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(x) => Some(x.to_string()),
+            _ => None,
+        }
+    };
+    let kind = text("subscriptionType").ok_or("no subscriptionType")?;
+    let id = text("eventId").ok_or("no eventId")?;
+    let object = text("objectId").ok_or("no objectId")?;
+    let at = n
+        .get("occurredAt")
+        .and_then(Value::as_i64)
+        .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+        .ok_or("no occurredAt (milliseconds since the epoch)")?;
+    let kind = match kind.as_str() {
+        "contact.creation" => EventKind::LeadCreated(Attributes::default()),
+        "contact.propertyChange" => {
+            let property = text("propertyName").ok_or("a propertyChange without propertyName")?;
+            let value = text("propertyValue").unwrap_or_default();
+            match property.as_str() {
+                "lifecyclestage" if !value.is_empty() => EventKind::StageChanged {
+                    stage: standard_stage(value),
+                },
+                "hubspot_owner_id" if !value.is_empty() => EventKind::Assigned { owner: value },
+                _ => {
+                    let mut a = Attributes::default();
+                    a.other.push((property, Value::String(value).to_string()));
+                    EventKind::LeadUpdated(a)
+                }
+            }
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(Event {
+        id: EventId::new(format!("hubspot:hook:{id}"))?,
+        subject: SubjectId::new(object)?,
+        occurred_at: at,
+        inferred: false,
+        kind,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_standard() {
+        // RFC 4648 test vectors.
+        for (plain, coded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), coded);
+        }
+    }
+
+    #[test]
+    fn the_signature_matches_one_computed_elsewhere() {
+        // HMAC-SHA256 over "POST" + URI + body + timestamp, computed
+        // independently (python3 hmac/base64) for this secret and request.
+        let sig = sign_v3(
+            b"yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy",
+            "POST",
+            "https://www.example.com/webhook_uri",
+            b"[{\"eventId\":1}]",
+            "1700000000000",
+        );
+        assert_eq!(sig, "vnX5Als0n2OhEZQxOS/1ftERzeabHuxE8jEarlPWRdE=");
+    }
+
+    #[test]
+    fn stale_missing_and_wrong_are_told_apart() {
+        let now = Timestamp::from_millisecond(1_700_000_000_000).unwrap();
+        let sig = sign_v3(b"s", "POST", "u", b"[]", "1700000000000");
+        let v = |t: Option<&str>, s: Option<&str>, body: &[u8]| {
+            verify_v3(b"s", "POST", "u", body, t, s, now)
+        };
+        assert_eq!(v(Some("1700000000000"), Some(&sig), b"[]"), Ok(()));
+        assert_eq!(
+            v(Some("1700000000000"), Some(&sig), b"[ ]"),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            v(None, Some(&sig), b"[]"),
+            Err(SignatureError::Missing("X-HubSpot-Request-Timestamp"))
+        );
+        assert_eq!(
+            v(Some("1700000000000"), None, b"[]"),
+            Err(SignatureError::Missing("X-HubSpot-Signature-v3"))
+        );
+        let old = (1_700_000_000_000_i64 - MAX_SKEW_MS - 1).to_string();
+        let old_sig = sign_v3(b"s", "POST", "u", b"[]", &old);
+        assert_eq!(
+            v(Some(&old), Some(&old_sig), b"[]"),
+            Err(SignatureError::Stale(old.clone()))
+        );
+    }
+
+    #[test]
+    fn notifications_become_events() {
+        let body = br#"[
+          {"eventId":101,"subscriptionId":1,"portalId":9,"occurredAt":1790000000000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":5001,"changeSource":"CRM"},
+          {"eventId":102,"subscriptionId":2,"portalId":9,"occurredAt":1790000060000,"subscriptionType":"contact.propertyChange","attemptNumber":0,"objectId":5001,"propertyName":"lifecyclestage","propertyValue":"marketingqualifiedlead","changeSource":"CRM"},
+          {"eventId":103,"subscriptionId":3,"portalId":9,"occurredAt":1790000120000,"subscriptionType":"contact.propertyChange","attemptNumber":0,"objectId":5001,"propertyName":"hubspot_owner_id","propertyValue":"41","changeSource":"CRM"},
+          {"eventId":104,"subscriptionId":4,"portalId":9,"occurredAt":1790000180000,"subscriptionType":"contact.propertyChange","attemptNumber":0,"objectId":5001,"propertyName":"hs_lead_status","propertyValue":"IN_PROGRESS","changeSource":"CRM"},
+          {"eventId":105,"subscriptionId":5,"portalId":9,"occurredAt":1790000240000,"subscriptionType":"company.creation","attemptNumber":0,"objectId":77},
+          {"eventId":106,"subscriptionType":"contact.creation","objectId":5002}
+        ]"#;
+        let (events, skipped) = delivery_events(body).unwrap();
+        let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "hubspot:hook:101",
+                "hubspot:hook:102",
+                "hubspot:hook:103",
+                "hubspot:hook:104"
+            ]
+        );
+        assert!(events.iter().all(|e| e.subject.as_str() == "5001"));
+        assert_eq!(events[0].occurred_at.to_string(), "2026-09-21T14:13:20Z");
+        assert_eq!(
+            events[1].kind,
+            EventKind::StageChanged {
+                stage: "mql".into()
+            }
+        );
+        assert_eq!(events[2].kind, EventKind::Assigned { owner: "41".into() });
+        match &events[3].kind {
+            EventKind::LeadUpdated(a) => assert_eq!(
+                a.other,
+                [("hs_lead_status".to_string(), "\"IN_PROGRESS\"".to_string())]
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(skipped.len(), 2);
+        assert_eq!(skipped[0].index, 5);
+        assert!(
+            skipped[0].reason.contains("company.creation"),
+            "{skipped:?}"
+        );
+        assert_eq!(skipped[1].index, 6);
+        assert!(skipped[1].reason.contains("occurredAt"), "{skipped:?}");
+        assert!(delivery_events(b"{}").is_err());
+    }
+}

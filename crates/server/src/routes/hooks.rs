@@ -1,0 +1,139 @@
+//! `POST /api/v1/hooks/hubspot/{workspace}`: HubSpot's webhook deliveries
+//! (contact creation and property changes), accepted only with a valid v3
+//! signature from the app's client secret (`serve --hubspot-secret-file`),
+//! stored at once and answered fast; the live engine takes them from the
+//! store like any other events. HubSpot sends no token, so the path names
+//! the workspace and the signature proves the sender.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use handshake_core::hubspot::{delivery_events, verify_v3};
+use handshake_store::{Inserted, Workspace};
+use serde::Serialize;
+
+use crate::{ApiError, AppState, metrics};
+
+/// The largest delivery, in bytes (HubSpot sends at most 100 notifications).
+pub const MAX_HOOK_BYTES: usize = 1024 * 1024;
+
+/// What came of a delivery.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct HookAnswer {
+    /// Events stored.
+    accepted: usize,
+    /// Notifications already stored (HubSpot sent them again).
+    duplicates: usize,
+    /// Notifications that carry no event Handshake reads, each with its
+    /// position in the array (from 1) and why.
+    skipped: Vec<SkippedDoc>,
+}
+
+/// One notification without an event.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SkippedDoc {
+    /// Its position in the delivery, from 1.
+    index: usize,
+    /// Why.
+    reason: String,
+}
+
+/// The URI HubSpot signed: the server's public address when it is set, else
+/// the one the request came to.
+fn signed_uri(state: &AppState, headers: &HeaderMap, uri: &axum::http::Uri) -> String {
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    if let Some(base) = &state.settings.public_url {
+        return format!("{}{path}", base.trim_end_matches('/'));
+    }
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let scheme = header("x-forwarded-proto").unwrap_or("http");
+    let host = header("host").unwrap_or("localhost");
+    format!("{scheme}://{host}{path}")
+}
+
+/// Takes one HubSpot webhook delivery.
+#[utoipa::path(post, path = "/api/v1/hooks/hubspot/{workspace}", tag = "events",
+    params(("workspace" = String, Path, description = "The workspace the events go to")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "HubSpot's JSON array of notifications, as raw bytes (they are signed as sent)"),
+    responses(
+        (status = 200, description = "Stored; notifications without an event listed", body = HookAnswer),
+        (status = 400, description = "Not a JSON array of notifications (code invalid_json), or no such workspace name (code invalid_workspace)", body = crate::error::ErrorBody),
+        (status = 401, description = "The X-HubSpot-Signature-v3 is missing, stale (over 5 minutes) or wrong (code invalid_signature)", body = crate::error::ErrorBody),
+        (status = 404, description = "No HubSpot app is set up on this server (code not_configured)", body = crate::error::ErrorBody),
+        (status = 413, description = "Over 1 MiB (code payload_too_large)", body = crate::error::ErrorBody),
+        (status = 503, description = "The store is unavailable; HubSpot sends it again", body = crate::error::ErrorBody),
+    ))]
+pub(crate) async fn hubspot(
+    State(state): State<AppState>,
+    Path(workspace): Path<String>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<HookAnswer>, ApiError> {
+    let Some(source) = &state.settings.hubspot_secret else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_configured",
+            "no HubSpot app is set up on this server; start it with --hubspot-secret-file FILE (the app's client secret)",
+        ));
+    };
+    let body = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the body is larger than {MAX_HOOK_BYTES} bytes"),
+            )
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", r.body_text())
+        }
+    })?;
+    let secret = crate::deliver::read_secret(source).map_err(|e| {
+        tracing::error!(error = %e, "the HubSpot client secret cannot be read");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "secret_unavailable",
+            "the server cannot read its HubSpot client secret; HubSpot sends the delivery again",
+        )
+    })?;
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    verify_v3(
+        &secret,
+        method.as_str(),
+        &signed_uri(&state, &headers, &uri),
+        &body,
+        header("x-hubspot-request-timestamp"),
+        header("x-hubspot-signature-v3"),
+        jiff::Timestamp::now(),
+    )
+    .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, "invalid_signature", e.to_string()))?;
+    let ws = Workspace::new(&workspace)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_workspace", e.to_string()))?;
+    let (events, skipped) = delivery_events(&body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", e.to_string()))?;
+    let outcome = state
+        .store
+        .insert_events(&ws, &events)
+        .await
+        .map_err(|e| ApiError::store(&e))?;
+    state.engines.touch(&state.store, &ws);
+    let accepted = outcome.iter().filter(|o| **o == Inserted::Accepted).count();
+    for _ in 0..accepted {
+        metrics::event("accepted", "");
+    }
+    Ok(Json(HookAnswer {
+        accepted,
+        duplicates: outcome.len() - accepted,
+        skipped: skipped
+            .into_iter()
+            .map(|s| SkippedDoc {
+                index: s.index,
+                reason: s.reason,
+            })
+            .collect(),
+    }))
+}
