@@ -13,7 +13,7 @@ import time
 
 from handshake_client import AuthenticatedClient, Client
 from handshake_client.api.engine import clocks, scorecard, whatif
-from handshake_client.api.events import batch, hubspot, one
+from handshake_client.api.events import batch, hubspot, one, salesforce
 from handshake_client.api.leads import lead
 from handshake_client.api.operations import healthz, readyz
 from handshake_client.api.planner import plan
@@ -81,6 +81,23 @@ hooked = expect("events.hubspot", hubspot.sync_detailed("default", client=hubspo
 assert (hooked.accepted, hooked.duplicates) == (1, 0), hooked
 refused = hubspot.sync_detailed("default", client=Client(base_url=BASE), body=File(payload=delivery))
 assert refused.status_code == 401, refused
+
+# A Salesforce Outbound Message from the server's organisation: acknowledged.
+message = b"""<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+ <soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound">
+  <OrganizationId>00D5e000000abcdEAA</OrganizationId>
+  <Notification><Id>04l5e00000GEN01</Id>
+   <sObject xsi:type="sf:Lead" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+    <sf:Id>00Q5e00000GEN01</sf:Id><sf:CreatedDate>2027-01-12T15:00:00.000Z</sf:CreatedDate>
+   </sObject></Notification>
+ </notifications></soapenv:Body></soapenv:Envelope>"""
+acked = salesforce.sync_detailed("default", client=Client(base_url=BASE), body=File(payload=message))
+assert acked.status_code == 200 and b"<Ack>true</Ack>" in acked.content, acked
+called.append("events.salesforce")
+foreign = salesforce.sync_detailed("default", client=Client(base_url=BASE),
+                                   body=File(payload=message.replace(b"00D5e000000abcdEAA", b"00D5e000000zzzzEAA")))
+assert foreign.status_code == 403, foreign
 
 got = expect("leads.lead", lead.sync_detailed("L-gen", client=client), 200, LeadAnswer)
 assert len(got.timeline) == 2 and got.state.stage == "mql", got

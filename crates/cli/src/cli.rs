@@ -93,6 +93,11 @@ pub enum Command {
         /// (docs/events.md). Without it that endpoint answers 404.
         #[arg(long, env = "HANDSHAKE_HUBSPOT_SECRET_FILE")]
         hubspot_secret_file: Option<PathBuf>,
+        /// The Salesforce organisation id (00D..., 15 or 18 characters) whose Outbound Messages
+        /// to /api/v1/hooks/salesforce/WORKSPACE are taken (docs/events.md). Without it that
+        /// endpoint answers 404.
+        #[arg(long, env = "HANDSHAKE_SALESFORCE_ORG_ID")]
+        salesforce_org_id: Option<String>,
     },
 
     /// Generate a realistic demo company into the store, under the example agreement.

@@ -52,6 +52,7 @@ pub mod hubspot;
 pub mod import;
 pub mod lead;
 pub mod planner;
+pub mod salesforce;
 mod toml_read;
 
 pub use agreement::{Agreement, CheckOutcome, check};

@@ -137,6 +137,7 @@ impl Modify for Bearer {
         crate::routes::events::one,
         crate::routes::events::batch,
         crate::routes::hooks::hubspot,
+        crate::routes::hooks::salesforce,
         crate::routes::leads::lead,
         crate::routes::engine::scorecard,
         crate::routes::engine::clocks,

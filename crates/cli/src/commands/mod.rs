@@ -46,7 +46,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             public_url,
             delivery_lease,
             hubspot_secret_file,
+            salesforce_org_id,
         } => {
+            if let Some(org) = &salesforce_org_id
+                && !(matches!(org.len(), 15 | 18)
+                    && org.starts_with("00D")
+                    && org.chars().all(|c| c.is_ascii_alphanumeric()))
+            {
+                anyhow::bail!(
+                    "--salesforce-org-id {org:?} is not an organisation id; expected 15 or 18 letters and digits starting 00D (Setup > Company Information)"
+                );
+            }
             let settings = handshake_server::Settings {
                 secure_cookies,
                 limits: handshake_server::Limits {
@@ -58,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .map(|u| handshake_core::alerts::channel::parse_url(&u))
                     .transpose()
                     .context("--public-url")?,
+                salesforce_org: salesforce_org_id,
                 hubspot_secret: hubspot_secret_file
                     .map(handshake_core::alerts::channel::SecretSource::File),
                 delivery: handshake_server::DeliverySettings {

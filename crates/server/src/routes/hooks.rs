@@ -1,3 +1,7 @@
+//! `POST /api/v1/hooks/salesforce/{workspace}`: Salesforce Outbound
+//! Messages, from the one organisation the server is set up for
+//! (`--salesforce-org-id`), acknowledged once stored.
+//!
 //! `POST /api/v1/hooks/hubspot/{workspace}`: HubSpot's webhook deliveries
 //! (contact creation and property changes), accepted only with a valid v3
 //! signature from the app's client secret (`serve --hubspot-secret-file`),
@@ -81,17 +85,7 @@ pub(crate) async fn hubspot(
             "no HubSpot app is set up on this server; start it with --hubspot-secret-file FILE (the app's client secret)",
         ));
     };
-    let body = body.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("the body is larger than {MAX_HOOK_BYTES} bytes"),
-            )
-        } else {
-            ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", r.body_text())
-        }
-    })?;
+    let body = body.map_err(|r| read_error(&r))?;
     let secret = crate::deliver::read_secret(source).map_err(|e| {
         tracing::error!(error = %e, "the HubSpot client secret cannot be read");
         ApiError::new(
@@ -136,4 +130,83 @@ pub(crate) async fn hubspot(
             })
             .collect(),
     }))
+}
+
+/// Takes one Salesforce Outbound Message (SOAP), from the organisation set
+/// with `--salesforce-org-id`, and acknowledges it once its events are stored.
+#[utoipa::path(post, path = "/api/v1/hooks/salesforce/{workspace}", tag = "events",
+    params(("workspace" = String, Path, description = "The workspace the events go to")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "The SOAP envelope of notifications, as raw bytes (Salesforce sends text/xml)"),
+    responses(
+        (status = 200, description = "Stored: the acknowledgement Salesforce expects (<Ack>true</Ack>)", body = String, content_type = "text/xml"),
+        (status = 400, description = "Not an Outbound Message (code invalid_xml), or no such workspace name (code invalid_workspace)", body = crate::error::ErrorBody),
+        (status = 403, description = "Sent by another organisation (code wrong_organization)", body = crate::error::ErrorBody),
+        (status = 404, description = "No Salesforce organisation is set up on this server (code not_configured)", body = crate::error::ErrorBody),
+        (status = 413, description = "Over 1 MiB (code payload_too_large)", body = crate::error::ErrorBody),
+        (status = 503, description = "The store is unavailable; Salesforce sends it again", body = crate::error::ErrorBody),
+    ))]
+pub(crate) async fn salesforce(
+    State(state): State<AppState>,
+    Path(workspace): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<([(axum::http::HeaderName, &'static str); 1], &'static str), ApiError> {
+    use handshake_core::salesforce::{ACK, outbound_events, same_organization};
+    let Some(org) = &state.settings.salesforce_org else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_configured",
+            "no Salesforce organisation is set up on this server; start it with --salesforce-org-id 00D...",
+        ));
+    };
+    let body = body.map_err(|r| read_error(&r))?;
+    let text = String::from_utf8_lossy(&body);
+    let read = outbound_events(&text)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_xml", e.to_string()))?;
+    if !same_organization(&read.organization, org) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "wrong_organization",
+            format!(
+                "the message comes from organisation {}, not the one this server takes ({org})",
+                read.organization
+            ),
+        ));
+    }
+    let ws = Workspace::new(&workspace)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_workspace", e.to_string()))?;
+    let outcome = state
+        .store
+        .insert_events(&ws, &read.events)
+        .await
+        .map_err(|e| ApiError::store(&e))?;
+    state.engines.touch(&state.store, &ws);
+    for (e, o) in read.events.iter().zip(&outcome) {
+        match o {
+            Inserted::Accepted => metrics::event("accepted", ""),
+            Inserted::Duplicate => metrics::event("duplicate", ""),
+            Inserted::Conflict => {
+                tracing::info!(event = %e.id, "told before with other values; kept as it was");
+            }
+        }
+    }
+    for s in &read.skipped {
+        tracing::debug!(index = s.index, reason = %s.reason, "Salesforce notification without an event");
+    }
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        ACK,
+    ))
+}
+
+fn read_error(r: &BytesRejection) -> ApiError {
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body is larger than {MAX_HOOK_BYTES} bytes"),
+        )
+    } else {
+        ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", r.body_text())
+    }
 }

@@ -35,6 +35,10 @@ pub(crate) fn router(state: AppState) -> Router {
             "/api/v1/hooks/hubspot/{workspace}",
             post(hooks::hubspot).layer(DefaultBodyLimit::max(hooks::MAX_HOOK_BYTES)),
         )
+        .route(
+            "/api/v1/hooks/salesforce/{workspace}",
+            post(hooks::salesforce).layer(DefaultBodyLimit::max(hooks::MAX_HOOK_BYTES)),
+        )
         .route("/api/v1/leads/{id}", get(leads::lead))
         .route("/api/v1/scorecard", get(engine::scorecard))
         .route("/api/v1/clocks", get(engine::clocks))

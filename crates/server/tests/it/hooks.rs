@@ -1,7 +1,9 @@
-//! HubSpot's webhook deliveries through the real endpoint: a delivery of
-//! the recorded shape, signed as HubSpot signs it, is stored once (a second
-//! delivery of the same notifications creates nothing); a wrong, stale or
-//! missing signature is refused with 401 and stores nothing.
+//! HubSpot webhook deliveries and Salesforce Outbound Messages through the
+//! real endpoints, in their recorded shapes. HubSpot: signed as HubSpot
+//! signs, stored once (the same notifications again create nothing); a
+//! wrong, stale or missing signature is refused with 401 and stores nothing.
+//! Salesforce: acknowledged as Salesforce expects and stored once; another
+//! organisation's message is refused with 403.
 
 use handshake_core::alerts::channel::SecretSource;
 use handshake_core::hubspot::sign_v3;
@@ -133,6 +135,117 @@ async fn bad_signatures_are_refused_and_store_nothing() {
 async fn without_a_secret_the_endpoint_is_not_there() {
     let app = spawn_app().await;
     let r = post(&app, DELIVERY, &now_ms(), Some("x")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(json(r).await["code"], "not_configured");
+}
+
+/// A Salesforce Outbound Message of the recorded shape: a lead, its call
+/// task, and a converted lead.
+const MESSAGE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+ <soapenv:Body>
+  <notifications xmlns="http://soap.sforce.com/2005/09/outbound">
+   <OrganizationId>00D5e000000abcdEAA</OrganizationId>
+   <ActionId>04k5e000000AAAAAA2</ActionId>
+   <SessionId xsi:nil="true"/>
+   <EnterpriseUrl>https://example.my.salesforce.com/services/Soap/c/59.0/00D5e000000abcd</EnterpriseUrl>
+   <PartnerUrl>https://example.my.salesforce.com/services/Soap/u/59.0/00D5e000000abcd</PartnerUrl>
+   <Notification>
+    <Id>04l5e00000AAA01</Id>
+    <sObject xsi:type="sf:Lead" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+     <sf:Id>00Q5e00000LEAD1</sf:Id>
+     <sf:CreatedDate>2026-10-12T17:14:00.000Z</sf:CreatedDate>
+     <sf:IsConverted>true</sf:IsConverted>
+     <sf:ConvertedDate>2026-10-20T09:00:00.000Z</sf:ConvertedDate>
+     <sf:LastModifiedDate>2026-10-20T09:00:00.000Z</sf:LastModifiedDate>
+     <sf:OwnerId>0055e000000OWN1</sf:OwnerId>
+     <sf:Status>Qualified</sf:Status>
+    </sObject>
+   </Notification>
+   <Notification>
+    <Id>04l5e00000AAA02</Id>
+    <sObject xsi:type="sf:Task" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+     <sf:Id>00T5e00000TASK1</sf:Id>
+     <sf:CompletedDateTime>2026-10-12T17:40:00.000Z</sf:CompletedDateTime>
+     <sf:TaskSubtype>Call</sf:TaskSubtype>
+     <sf:WhoId>00Q5e00000LEAD1</sf:WhoId>
+    </sObject>
+   </Notification>
+  </notifications>
+ </soapenv:Body>
+</soapenv:Envelope>"#;
+
+async fn salesforce_app() -> App {
+    spawn_app_with(handshake_server::Settings {
+        salesforce_org: Some("00D5e000000abcd".into()),
+        ..handshake_server::Settings::default()
+    })
+    .await
+}
+
+async fn outbound(app: &App, body: &str) -> reqwest::Response {
+    app.client
+        .post(format!("{}/api/v1/hooks/salesforce/default", app.base))
+        .header("content-type", "text/xml; charset=utf-8")
+        .header("soapaction", "\"\"")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_salesforce_outbound_message_is_stored_and_acknowledged() {
+    let app = salesforce_app().await;
+    for _ in 0..2 {
+        let r = outbound(&app, MESSAGE).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/xml")
+        );
+        let ack = r.text().await.unwrap();
+        assert!(ack.contains("<Ack>true</Ack>"), "{ack}");
+    }
+    // Sent twice, stored once: creation, update, conversion and the call.
+    let lead = json(app.get("/api/v1/leads/00Q5e00000LEAD1").await).await;
+    let types: Vec<&str> = lead["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "lead.created",
+            "lead.touched",
+            "lead.stage_changed",
+            "lead.updated"
+        ],
+        "{lead}"
+    );
+    assert_eq!(lead["state"]["stage"], "sql");
+    assert_eq!(lead["state"]["owner"], "0055e000000OWN1");
+}
+
+#[tokio::test]
+async fn other_organisations_and_other_bodies_are_refused() {
+    let app = salesforce_app().await;
+    let other = MESSAGE.replace("00D5e000000abcdEAA", "00D5e000000zzzzEAA");
+    let r = outbound(&app, &other).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(json(r).await["code"], "wrong_organization");
+    let r = outbound(&app, "<html>hello</html>").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json(r).await["code"], "invalid_xml");
+    assert_eq!(
+        app.get("/api/v1/leads/00Q5e00000LEAD1").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = outbound(&spawn_app().await, MESSAGE).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(json(r).await["code"], "not_configured");
 }

@@ -1,0 +1,362 @@
+//! Salesforce Outbound Messages, read: the SOAP notifications a workflow or
+//! flow sends when a Lead or a Task changes (up to 100 per call), turned
+//! into events, and the acknowledgement Salesforce expects. Pure: the server
+//! checks the organisation, stores the events and answers.
+//!
+//! An Outbound Message carries the record as it stands, not what changed,
+//! so a Lead notification becomes the lead's creation (id
+//! `salesforce:LEAD:created`, the id an export's import gives it: a lead
+//! is created once, whichever source tells it first, and the other's
+//! creation is refused as told before with other values), its current
+//! status, owner and source as an update, and its conversion as the `sql`
+//! stage (`salesforce:LEAD:stage:sql`, again the import's id). A Task that is
+//! a call, an e-mail or a meeting on a lead is a touch of it.
+
+use jiff::Timestamp;
+use roxmltree::{Document, Node};
+
+use crate::event::{Attributes, Event, EventId, EventKind, SubjectId};
+use crate::hubspot::Skipped;
+use crate::import::channel_in_words;
+
+/// What Salesforce must get back for a delivery it may forget.
+pub const ACK: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">
+ <soapenv:Body>
+  <notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound">
+   <Ack>true</Ack>
+  </notificationsResponse>
+ </soapenv:Body>
+</soapenv:Envelope>
+"#;
+
+/// A delivery read: the organisation that sent it, its events, and the
+/// notifications that carry none, each with why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outbound {
+    /// The sending organisation's id.
+    pub organization: String,
+    /// The events, in the notifications' order.
+    pub events: Vec<Event>,
+    /// Notifications without an event (other objects, a task that is no
+    /// touch, a notification missing its fields).
+    pub skipped: Vec<Skipped>,
+}
+
+/// The body is not an Outbound Message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the body is not a Salesforce Outbound Message (SOAP notifications): {0}")]
+pub struct OutboundError(pub String);
+
+/// Whether two organisation ids name the same organisation (the 15- and
+/// 18-character forms of one id agree on their first 15 characters).
+pub fn same_organization(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    a.len() >= 15 && b.len() >= 15 && a.get(..15) == b.get(..15)
+}
+
+/// Reads an Outbound Message.
+///
+/// # Errors
+/// [`OutboundError`] when the body is not XML or has no `notifications`
+/// element with an `OrganizationId`.
+///
+/// # Example
+/// ```
+/// let xml = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>
+///   <notifications xmlns="http://soap.sforce.com/2005/09/outbound">
+///     <OrganizationId>00D5e000000abcdEAA</OrganizationId>
+///     <Notification><Id>04l1</Id>
+///       <sObject xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="sf:Lead" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+///         <sf:Id>00Q1</sf:Id><sf:CreatedDate>2026-10-12T17:14:00.000Z</sf:CreatedDate>
+///       </sObject></Notification>
+///   </notifications></soapenv:Body></soapenv:Envelope>"#;
+/// let read = handshake_core::salesforce::outbound_events(xml)?;
+/// assert_eq!(read.events[0].id.as_str(), "salesforce:00Q1:created");
+/// # Ok::<(), handshake_core::salesforce::OutboundError>(())
+/// ```
+pub fn outbound_events(xml: &str) -> Result<Outbound, OutboundError> {
+    let doc = Document::parse(xml).map_err(|e| OutboundError(e.to_string()))?;
+    let notifications = doc
+        .descendants()
+        .find(|n| n.has_tag_name("notifications"))
+        .ok_or_else(|| OutboundError("no notifications element".into()))?;
+    let organization = child_text(notifications, "OrganizationId")
+        .ok_or_else(|| OutboundError("no OrganizationId".into()))?;
+    let mut events = Vec::new();
+    let mut skipped = Vec::new();
+    for (i, n) in notifications
+        .children()
+        .filter(|n| n.has_tag_name("Notification"))
+        .enumerate()
+    {
+        match notification(n) {
+            Ok(found) if found.is_empty() => skipped.push(Skipped {
+                index: i + 1,
+                reason: "a task that is no call, e-mail or meeting, or an object Handshake does not read".into(),
+            }),
+            Ok(found) => events.extend(found),
+            Err(reason) => skipped.push(Skipped {
+                index: i + 1,
+                reason,
+            }),
+        }
+    }
+    Ok(Outbound {
+        organization,
+        events,
+        skipped,
+    })
+}
+
+/// The text of `node`'s child element with this local name, if not empty.
+fn child_text(node: Node<'_, '_>, name: &str) -> Option<String> {
+    node.children()
+        .find(|c| c.is_element() && c.tag_name().name() == name)
+        .and_then(|c| c.text())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+fn notification(n: Node<'_, '_>) -> Result<Vec<Event>, String> {
+    let object = n
+        .children()
+        .find(|c| c.has_tag_name("sObject"))
+        .ok_or("no sObject")?;
+    let kind = object
+        .attributes()
+        .find(|a| a.name() == "type")
+        .map(|a| a.value().rsplit(':').next().unwrap_or_default().to_owned())
+        .unwrap_or_default();
+    let field = |name: &str| child_text(object, name);
+    let instant = |name: &str| -> Result<Option<Timestamp>, String> {
+        field(name)
+            .map(|t| {
+                t.parse::<Timestamp>()
+                    .map_err(|_| format!("{name} \"{t}\" is not an instant"))
+            })
+            .transpose()
+    };
+    let id = |text: String| EventId::new(text);
+    let record = field("Id").ok_or("no Id in the sObject")?;
+    match kind.as_str() {
+        "Lead" => {
+            let subject = SubjectId::new(record.clone())?;
+            let created = instant("CreatedDate")?.ok_or("a Lead without CreatedDate")?;
+            let mut events = vec![Event {
+                id: id(format!("salesforce:{record}:created"))?,
+                subject: subject.clone(),
+                occurred_at: created,
+                inferred: false,
+                kind: EventKind::LeadCreated(Attributes::default()),
+            }];
+            let mut now = Attributes {
+                source: field("LeadSource"),
+                owner: field("OwnerId"),
+                company: field("Company"),
+                email: field("Email").filter(|e| e.contains('@')),
+                ..Attributes::default()
+            };
+            if let Some(status) = field("Status") {
+                now.other.push((
+                    "lead_status".into(),
+                    serde_json::Value::String(status).to_string(),
+                ));
+            }
+            let changed = instant("LastModifiedDate")?.unwrap_or(created);
+            let notification = child_text(n, "Id").ok_or("no notification Id")?;
+            if now != Attributes::default() {
+                events.push(Event {
+                    id: id(format!("salesforce:om:{notification}:updated"))?,
+                    subject: subject.clone(),
+                    occurred_at: changed,
+                    inferred: false,
+                    kind: EventKind::LeadUpdated(now),
+                });
+            }
+            if field("IsConverted").as_deref() == Some("true")
+                && let Some(at) = instant("ConvertedDate")?
+            {
+                events.push(Event {
+                    id: id(format!("salesforce:{record}:stage:sql"))?,
+                    subject,
+                    occurred_at: at,
+                    inferred: true,
+                    kind: EventKind::StageChanged {
+                        stage: "sql".into(),
+                    },
+                });
+            }
+            Ok(events)
+        }
+        "Task" => {
+            let Some(lead) = field("WhoId").filter(|w| w.starts_with("00Q")) else {
+                return Ok(Vec::new());
+            };
+            let how = field("TaskSubtype")
+                .or_else(|| field("Type"))
+                .unwrap_or_default();
+            let Some(channel) = channel_in_words(&how) else {
+                return Ok(Vec::new());
+            };
+            let at = instant("CompletedDateTime")?
+                .or(instant("CreatedDate")?)
+                .ok_or("a Task without CompletedDateTime or CreatedDate")?;
+            Ok(vec![Event {
+                id: id(format!("salesforce:{record}:touch:{lead}"))?,
+                subject: SubjectId::new(lead)?,
+                occurred_at: at,
+                inferred: false,
+                kind: EventKind::Touched {
+                    channel,
+                    by: field("OwnerId"),
+                    automated: false,
+                },
+            }])
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agreement::Channel;
+
+    /// The shape Salesforce sends: two leads (one converted), a call task,
+    /// a plain task, and an opportunity.
+    const MESSAGE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+ <soapenv:Body>
+  <notifications xmlns="http://soap.sforce.com/2005/09/outbound">
+   <OrganizationId>00D5e000000abcdEAA</OrganizationId>
+   <ActionId>04k5e000000AAAAAA2</ActionId>
+   <SessionId xsi:nil="true"/>
+   <EnterpriseUrl>https://example.my.salesforce.com/services/Soap/c/59.0/00D5e000000abcd</EnterpriseUrl>
+   <PartnerUrl>https://example.my.salesforce.com/services/Soap/u/59.0/00D5e000000abcd</PartnerUrl>
+   <Notification>
+    <Id>04l5e00000AAA01</Id>
+    <sObject xsi:type="sf:Lead" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+     <sf:Id>00Q5e00000LEAD1</sf:Id>
+     <sf:Company>Acme</sf:Company>
+     <sf:CreatedDate>2026-10-12T17:14:00.000Z</sf:CreatedDate>
+     <sf:IsConverted>false</sf:IsConverted>
+     <sf:LastModifiedDate>2026-10-12T18:00:00.000Z</sf:LastModifiedDate>
+     <sf:LeadSource>Web</sf:LeadSource>
+     <sf:OwnerId>0055e000000OWN1</sf:OwnerId>
+     <sf:Status>Working - Contacted</sf:Status>
+    </sObject>
+   </Notification>
+   <Notification>
+    <Id>04l5e00000AAA02</Id>
+    <sObject xsi:type="sf:Lead" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+     <sf:Id>00Q5e00000LEAD2</sf:Id>
+     <sf:ConvertedDate>2026-10-20T09:00:00.000Z</sf:ConvertedDate>
+     <sf:CreatedDate>2026-10-01T08:00:00.000Z</sf:CreatedDate>
+     <sf:IsConverted>true</sf:IsConverted>
+    </sObject>
+   </Notification>
+   <Notification>
+    <Id>04l5e00000AAA03</Id>
+    <sObject xsi:type="sf:Task" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+     <sf:Id>00T5e00000TASK1</sf:Id>
+     <sf:CompletedDateTime>2026-10-12T17:40:00.000Z</sf:CompletedDateTime>
+     <sf:CreatedDate>2026-10-12T17:41:00.000Z</sf:CreatedDate>
+     <sf:OwnerId>0055e000000OWN1</sf:OwnerId>
+     <sf:TaskSubtype>Call</sf:TaskSubtype>
+     <sf:WhoId>00Q5e00000LEAD1</sf:WhoId>
+    </sObject>
+   </Notification>
+   <Notification>
+    <Id>04l5e00000AAA04</Id>
+    <sObject xsi:type="sf:Task" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+     <sf:Id>00T5e00000TASK2</sf:Id>
+     <sf:CreatedDate>2026-10-12T19:00:00.000Z</sf:CreatedDate>
+     <sf:TaskSubtype>Task</sf:TaskSubtype>
+     <sf:WhoId>00Q5e00000LEAD1</sf:WhoId>
+    </sObject>
+   </Notification>
+   <Notification>
+    <Id>04l5e00000AAA05</Id>
+    <sObject xsi:type="sf:Opportunity" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+     <sf:Id>0065e00000OPP01</sf:Id>
+    </sObject>
+   </Notification>
+  </notifications>
+ </soapenv:Body>
+</soapenv:Envelope>"#;
+
+    #[test]
+    fn notifications_become_events() {
+        let read = outbound_events(MESSAGE).unwrap();
+        assert!(same_organization(&read.organization, "00D5e000000abcd"));
+        assert!(!same_organization(&read.organization, "00D5e000000zzzz"));
+        let ids: Vec<&str> = read.events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "salesforce:00Q5e00000LEAD1:created",
+                "salesforce:om:04l5e00000AAA01:updated",
+                "salesforce:00Q5e00000LEAD2:created",
+                "salesforce:00Q5e00000LEAD2:stage:sql",
+                "salesforce:00T5e00000TASK1:touch:00Q5e00000LEAD1",
+            ]
+        );
+        match &read.events[1].kind {
+            EventKind::LeadUpdated(a) => {
+                assert_eq!(a.owner.as_deref(), Some("0055e000000OWN1"));
+                assert_eq!(a.source.as_deref(), Some("Web"));
+                assert_eq!(
+                    a.other,
+                    [(
+                        "lead_status".to_string(),
+                        "\"Working - Contacted\"".to_string()
+                    )]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            read.events[3].occurred_at.to_string(),
+            "2026-10-20T09:00:00Z"
+        );
+        assert_eq!(
+            read.events[4].kind,
+            EventKind::Touched {
+                channel: Channel::Call,
+                by: Some("0055e000000OWN1".into()),
+                automated: false
+            }
+        );
+        assert_eq!(
+            read.events[4].occurred_at.to_string(),
+            "2026-10-12T17:40:00Z"
+        );
+        let skipped: Vec<usize> = read.skipped.iter().map(|s| s.index).collect();
+        assert_eq!(skipped, [4, 5]);
+    }
+
+    #[test]
+    fn not_a_message_is_said_so() {
+        assert!(outbound_events("not xml").is_err());
+        assert!(
+            outbound_events("<a/>")
+                .unwrap_err()
+                .0
+                .contains("notifications")
+        );
+        let no_date = MESSAGE.replace(
+            "<sf:CreatedDate>2026-10-01T08:00:00.000Z</sf:CreatedDate>",
+            "",
+        );
+        let read = outbound_events(&no_date).unwrap();
+        assert!(
+            read.skipped
+                .iter()
+                .any(|s| s.index == 2 && s.reason.contains("CreatedDate")),
+            "{:?}",
+            read.skipped
+        );
+    }
+}
