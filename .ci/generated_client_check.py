@@ -13,7 +13,7 @@ import time
 
 from handshake_client import AuthenticatedClient, Client
 from handshake_client.api.engine import clocks, scorecard, whatif
-from handshake_client.api.events import batch, hubspot, one, salesforce
+from handshake_client.api.events import batch, hubspot, one, salesforce, salesforce_cdc
 from handshake_client.api.leads import lead
 from handshake_client.api.operations import healthz, readyz
 from handshake_client.api.planner import plan
@@ -98,6 +98,14 @@ called.append("events.salesforce")
 foreign = salesforce.sync_detailed("default", client=Client(base_url=BASE),
                                    body=File(payload=message.replace(b"00D5e000000abcdEAA", b"00D5e000000zzzzEAA")))
 assert foreign.status_code == 403, foreign
+
+# Salesforce Change Data Capture, as a relay posts it with a token.
+change = json.dumps({"ChangeEventHeader": {"entityName": "Lead", "recordIds": ["00Q5e00000GEN02"],
+                                           "changeType": "CREATE", "transactionKey": "gen-1",
+                                           "sequenceNumber": 1, "commitTimestamp": 1799000000000,
+                                           "changedFields": []}}).encode()
+changed = expect("events.salesforce_cdc", salesforce_cdc.sync_detailed(client=client, body=File(payload=change)), 200, HookAnswer)
+assert (changed.accepted, changed.duplicates) == (1, 0), changed
 
 got = expect("leads.lead", lead.sync_detailed("L-gen", client=client), 200, LeadAnswer)
 assert len(got.timeline) == 2 and got.state.stage == "mql", got

@@ -219,6 +219,211 @@ fn notification(n: Node<'_, '_>) -> Result<Vec<Event>, String> {
     }
 }
 
+/// The body is not Change Data Capture JSON.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the body is not Salesforce Change Data Capture JSON (a change event or an array of them): {0}"
+)]
+pub struct CdcError(pub String);
+
+/// Reads Change Data Capture events as a relay posts them: one event or an
+/// array, each the event's `payload` (or the whole message with `payload`
+/// inside), for `LeadChangeEvent` and `TaskChangeEvent`.
+///
+/// A Lead `CREATE` is the lead's creation (`salesforce:LEAD:created`); an
+/// `UPDATE` whose `changedFields` name `OwnerId` is an assignment, `Status`,
+/// `LeadSource`, `Company` or `Email` an update, `IsConverted` (true) the
+/// `sql` stage at `ConvertedDate`; a Task `CREATE` on a lead that is a call,
+/// an e-mail or a meeting a touch. Ids carry the transaction key and
+/// sequence number, so an event relayed twice creates nothing new.
+///
+/// # Errors
+/// [`CdcError`] when the body is not JSON of that shape.
+pub fn cdc_events(body: &[u8]) -> Result<(Vec<Event>, Vec<Skipped>), CdcError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| CdcError(e.to_string()))?;
+    let items = match value {
+        serde_json::Value::Array(items) => items,
+        one @ serde_json::Value::Object(_) => vec![one],
+        _ => return Err(CdcError("neither an object nor an array".into())),
+    };
+    let mut events = Vec::new();
+    let mut skipped = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let payload = item.get("payload").unwrap_or(item);
+        match change(payload) {
+            Ok(found) if found.is_empty() => skipped.push(Skipped {
+                index: i + 1,
+                reason: "a change Handshake does not read (another object or field)".into(),
+            }),
+            Ok(found) => events.extend(found),
+            Err(reason) => skipped.push(Skipped {
+                index: i + 1,
+                reason,
+            }),
+        }
+    }
+    Ok((events, skipped))
+}
+
+fn change(p: &serde_json::Value) -> Result<Vec<Event>, String> {
+    use serde_json::Value;
+    let header = p.get("ChangeEventHeader").ok_or("no ChangeEventHeader")?;
+    let text = |v: &Value, key: &str| {
+        v.get(key)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    let entity = text(header, "entityName").ok_or("no entityName")?;
+    let change_type = text(header, "changeType").ok_or("no changeType")?;
+    let at = header
+        .get("commitTimestamp")
+        .and_then(Value::as_i64)
+        .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+        .ok_or("no commitTimestamp (milliseconds since the epoch)")?;
+    let key = format!(
+        "{}:{}",
+        text(header, "transactionKey").ok_or("no transactionKey")?,
+        header
+            .get("sequenceNumber")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    );
+    let changed: Vec<&str> = header
+        .get("changedFields")
+        .and_then(Value::as_array)
+        .map(|f| f.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let records: Vec<String> = header
+        .get("recordIds")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    if records.is_empty() {
+        return Err("no recordIds".into());
+    }
+    let field = |name: &str| text(p, name);
+    let id = |s: String| EventId::new(s);
+    let mut events = Vec::new();
+    for record in records {
+        match (entity.as_str(), change_type.as_str()) {
+            ("Lead", "CREATE") => {
+                let created = field("CreatedDate")
+                    .and_then(|t| t.parse::<Timestamp>().ok())
+                    .unwrap_or(at);
+                events.push(Event {
+                    id: id(format!("salesforce:{record}:created"))?,
+                    subject: SubjectId::new(record.clone())?,
+                    occurred_at: created,
+                    inferred: false,
+                    kind: EventKind::LeadCreated(Attributes {
+                        source: field("LeadSource"),
+                        owner: field("OwnerId"),
+                        company: field("Company"),
+                        email: field("Email").filter(|e| e.contains('@')),
+                        ..Attributes::default()
+                    }),
+                });
+            }
+            ("Lead", "UPDATE") => {
+                let subject = SubjectId::new(record.clone())?;
+                if changed.contains(&"OwnerId")
+                    && let Some(owner) = field("OwnerId")
+                {
+                    events.push(Event {
+                        id: id(format!("salesforce:cdc:{key}:{record}:owner"))?,
+                        subject: subject.clone(),
+                        occurred_at: at,
+                        inferred: false,
+                        kind: EventKind::Assigned { owner },
+                    });
+                }
+                let mut a = Attributes::default();
+                if changed.contains(&"LeadSource") {
+                    a.source = field("LeadSource");
+                }
+                if changed.contains(&"Company") {
+                    a.company = field("Company");
+                }
+                if changed.contains(&"Email") {
+                    a.email = field("Email").filter(|e| e.contains('@'));
+                }
+                if changed.contains(&"Status")
+                    && let Some(status) = field("Status")
+                {
+                    a.other
+                        .push(("lead_status".into(), Value::String(status).to_string()));
+                }
+                if a != Attributes::default() {
+                    events.push(Event {
+                        id: id(format!("salesforce:cdc:{key}:{record}:updated"))?,
+                        subject: subject.clone(),
+                        occurred_at: at,
+                        inferred: false,
+                        kind: EventKind::LeadUpdated(a),
+                    });
+                }
+                if changed.contains(&"IsConverted")
+                    && p.get("IsConverted") == Some(&Value::Bool(true))
+                {
+                    let converted = field("ConvertedDate")
+                        .and_then(|t| {
+                            t.parse::<jiff::civil::Date>()
+                                .ok()
+                                .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
+                                .map(|z| z.timestamp())
+                                .or_else(|| t.parse::<Timestamp>().ok())
+                        })
+                        .unwrap_or(at);
+                    events.push(Event {
+                        id: id(format!("salesforce:{record}:stage:sql"))?,
+                        subject,
+                        occurred_at: converted,
+                        inferred: true,
+                        kind: EventKind::StageChanged {
+                            stage: "sql".into(),
+                        },
+                    });
+                }
+            }
+            ("Task", "CREATE") => {
+                let Some(lead) = field("WhoId").filter(|w| w.starts_with("00Q")) else {
+                    continue;
+                };
+                let how = field("TaskSubtype")
+                    .or_else(|| field("Type"))
+                    .unwrap_or_default();
+                let Some(channel) = channel_in_words(&how) else {
+                    continue;
+                };
+                let done = field("CompletedDateTime")
+                    .and_then(|t| t.parse::<Timestamp>().ok())
+                    .unwrap_or(at);
+                events.push(Event {
+                    id: id(format!("salesforce:{record}:touch:{lead}"))?,
+                    subject: SubjectId::new(lead)?,
+                    occurred_at: done,
+                    inferred: false,
+                    kind: EventKind::Touched {
+                        channel,
+                        by: field("OwnerId"),
+                        automated: false,
+                    },
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(events)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +540,52 @@ mod tests {
         );
         let skipped: Vec<usize> = read.skipped.iter().map(|s| s.index).collect();
         assert_eq!(skipped, [4, 5]);
+    }
+
+    #[test]
+    fn change_data_capture_events() {
+        let body = br#"[
+          {"schema":"IeRuaY6cbI_HsV8Rv1Mc5g","payload":{"ChangeEventHeader":{"entityName":"Lead","recordIds":["00Q5e00000LEAD9"],"changeType":"CREATE","changeOrigin":"com/salesforce/api/soap/59.0","transactionKey":"0002a3c4-1","sequenceNumber":1,"commitTimestamp":1791000000000,"commitNumber":10,"commitUser":"0055e000000OWN1","changedFields":[]},"CreatedDate":"2026-10-03T04:00:00.000Z","LeadSource":"Web","OwnerId":"0055e000000OWN1","Company":"Acme","Status":"Open - Not Contacted"},"event":{"replayId":"1001"}},
+          {"ChangeEventHeader":{"entityName":"Lead","recordIds":["00Q5e00000LEAD9"],"changeType":"UPDATE","transactionKey":"0002a3c4-2","sequenceNumber":1,"commitTimestamp":1791000600000,"changedFields":["OwnerId","Status","LastModifiedDate"]},"OwnerId":"0055e000000OWN2","Status":"Working - Contacted"},
+          {"ChangeEventHeader":{"entityName":"Lead","recordIds":["00Q5e00000LEAD9"],"changeType":"UPDATE","transactionKey":"0002a3c4-3","sequenceNumber":1,"commitTimestamp":1791600000000,"changedFields":["IsConverted","ConvertedDate"]},"IsConverted":true,"ConvertedDate":"2026-10-10"},
+          {"ChangeEventHeader":{"entityName":"Task","recordIds":["00T5e00000TASK9"],"changeType":"CREATE","transactionKey":"0002a3c4-4","sequenceNumber":1,"commitTimestamp":1791000900000,"changedFields":[]},"WhoId":"00Q5e00000LEAD9","TaskSubtype":"Email","OwnerId":"0055e000000OWN2"},
+          {"ChangeEventHeader":{"entityName":"Account","recordIds":["0015e00000ACC01"],"changeType":"CREATE","transactionKey":"0002a3c4-5","sequenceNumber":1,"commitTimestamp":1791000900000}},
+          {"ChangeEventHeader":{"entityName":"Lead","changeType":"UPDATE"}}
+        ]"#;
+        let (events, skipped) = cdc_events(body).unwrap();
+        let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "salesforce:00Q5e00000LEAD9:created",
+                "salesforce:cdc:0002a3c4-2:1:00Q5e00000LEAD9:owner",
+                "salesforce:cdc:0002a3c4-2:1:00Q5e00000LEAD9:updated",
+                "salesforce:00Q5e00000LEAD9:stage:sql",
+                "salesforce:00T5e00000TASK9:touch:00Q5e00000LEAD9",
+            ]
+        );
+        assert_eq!(events[0].occurred_at.to_string(), "2026-10-03T04:00:00Z");
+        assert_eq!(
+            events[1].kind,
+            EventKind::Assigned {
+                owner: "0055e000000OWN2".into()
+            }
+        );
+        assert_eq!(events[1].occurred_at.to_string(), "2026-10-03T04:10:00Z");
+        assert_eq!(events[3].occurred_at.to_string(), "2026-10-10T00:00:00Z");
+        assert!(matches!(
+            events[4].kind,
+            EventKind::Touched {
+                channel: Channel::Email,
+                ..
+            }
+        ));
+        let skipped: Vec<(usize, bool)> = skipped
+            .iter()
+            .map(|s| (s.index, s.reason.contains("commitTimestamp")))
+            .collect();
+        assert_eq!(skipped, [(5, false), (6, true)]);
+        assert!(cdc_events(b"42").is_err());
     }
 
     #[test]

@@ -138,6 +138,7 @@ impl Modify for Bearer {
         crate::routes::events::batch,
         crate::routes::hooks::hubspot,
         crate::routes::hooks::salesforce,
+        crate::routes::hooks::salesforce_cdc,
         crate::routes::leads::lead,
         crate::routes::engine::scorecard,
         crate::routes::engine::clocks,

@@ -2,6 +2,9 @@
 //! Messages, from the one organisation the server is set up for
 //! (`--salesforce-org-id`), acknowledged once stored.
 //!
+//! `POST /api/v1/hooks/salesforce-cdc`: Salesforce Change Data Capture
+//! events posted by a relay with a Handshake token.
+//!
 //! `POST /api/v1/hooks/hubspot/{workspace}`: HubSpot's webhook deliveries
 //! (contact creation and property changes), accepted only with a valid v3
 //! signature from the app's client secret (`serve --hubspot-secret-file`),
@@ -109,27 +112,7 @@ pub(crate) async fn hubspot(
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_workspace", e.to_string()))?;
     let (events, skipped) = delivery_events(&body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", e.to_string()))?;
-    let outcome = state
-        .store
-        .insert_events(&ws, &events)
-        .await
-        .map_err(|e| ApiError::store(&e))?;
-    state.engines.touch(&state.store, &ws);
-    let accepted = outcome.iter().filter(|o| **o == Inserted::Accepted).count();
-    for _ in 0..accepted {
-        metrics::event("accepted", "");
-    }
-    Ok(Json(HookAnswer {
-        accepted,
-        duplicates: outcome.len() - accepted,
-        skipped: skipped
-            .into_iter()
-            .map(|s| SkippedDoc {
-                index: s.index,
-                reason: s.reason,
-            })
-            .collect(),
-    }))
+    store_hooked(&state, &ws, &events, skipped).await
 }
 
 /// Takes one Salesforce Outbound Message (SOAP), from the organisation set
@@ -209,4 +192,60 @@ fn read_error(r: &BytesRejection) -> ApiError {
     } else {
         ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", r.body_text())
     }
+}
+
+/// Takes Salesforce Change Data Capture events as a relay posts them (the
+/// relay subscribes to `LeadChangeEvent` and `TaskChangeEvent` and sends
+/// each event's JSON here with a Handshake token).
+#[utoipa::path(post, path = "/api/v1/hooks/salesforce-cdc", tag = "events",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "One change event's JSON, or an array of them: each the event's payload (with its ChangeEventHeader), or the whole message with the payload inside"),
+    responses(
+        (status = 200, description = "Stored; events without anything Handshake reads listed", body = HookAnswer),
+        (status = 400, description = "Not change event JSON (code invalid_json)", body = crate::error::ErrorBody),
+        (status = 401, description = "No valid token", body = crate::error::ErrorBody),
+        (status = 413, description = "Over 1 MiB (code payload_too_large)", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
+        (status = 503, description = "The store is unavailable; the relay sends it again", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub(crate) async fn salesforce_cdc(
+    State(state): State<AppState>,
+    crate::auth::Authed(ws): crate::auth::Authed,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<HookAnswer>, ApiError> {
+    let body = body.map_err(|r| read_error(&r))?;
+    let (events, skipped) = handshake_core::salesforce::cdc_events(&body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", e.to_string()))?;
+    store_hooked(&state, &ws, &events, skipped).await
+}
+
+/// Stores a hook's events and says what came of them.
+async fn store_hooked(
+    state: &AppState,
+    ws: &Workspace,
+    events: &[handshake_core::event::Event],
+    skipped: Vec<handshake_core::hubspot::Skipped>,
+) -> Result<Json<HookAnswer>, ApiError> {
+    let outcome = state
+        .store
+        .insert_events(ws, events)
+        .await
+        .map_err(|e| ApiError::store(&e))?;
+    state.engines.touch(&state.store, ws);
+    let accepted = outcome.iter().filter(|o| **o == Inserted::Accepted).count();
+    for _ in 0..accepted {
+        metrics::event("accepted", "");
+    }
+    Ok(Json(HookAnswer {
+        accepted,
+        duplicates: outcome.len() - accepted,
+        skipped: skipped
+            .into_iter()
+            .map(|s| SkippedDoc {
+                index: s.index,
+                reason: s.reason,
+            })
+            .collect(),
+    }))
 }

@@ -36,6 +36,10 @@ pub(crate) fn router(state: AppState) -> Router {
             post(hooks::hubspot).layer(DefaultBodyLimit::max(hooks::MAX_HOOK_BYTES)),
         )
         .route(
+            "/api/v1/hooks/salesforce-cdc",
+            post(hooks::salesforce_cdc).layer(DefaultBodyLimit::max(hooks::MAX_HOOK_BYTES)),
+        )
+        .route(
             "/api/v1/hooks/salesforce/{workspace}",
             post(hooks::salesforce).layer(DefaultBodyLimit::max(hooks::MAX_HOOK_BYTES)),
         )

@@ -249,3 +249,40 @@ async fn other_organisations_and_other_bodies_are_refused() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(json(r).await["code"], "not_configured");
 }
+
+/// Change Data Capture as a relay posts it, with a Handshake token.
+#[tokio::test]
+async fn salesforce_change_events_from_a_relay() {
+    let app = spawn_app().await;
+    let body = r#"[
+      {"schema":"IeRuaY6cbI_HsV8Rv1Mc5g","payload":{"ChangeEventHeader":{"entityName":"Lead","recordIds":["00Q5e00000LEAD9"],"changeType":"CREATE","transactionKey":"0002a3c4-1","sequenceNumber":1,"commitTimestamp":1791000000000,"changedFields":[]},"CreatedDate":"2026-10-03T04:00:00.000Z","LeadSource":"Web","OwnerId":"0055e000000OWN1"},"event":{"replayId":"1001"}},
+      {"ChangeEventHeader":{"entityName":"Lead","recordIds":["00Q5e00000LEAD9"],"changeType":"UPDATE","transactionKey":"0002a3c4-2","sequenceNumber":1,"commitTimestamp":1791000600000,"changedFields":["OwnerId","LastModifiedDate"]},"OwnerId":"0055e000000OWN2"},
+      {"ChangeEventHeader":{"entityName":"Task","recordIds":["00T5e00000TASK9"],"changeType":"CREATE","transactionKey":"0002a3c4-4","sequenceNumber":1,"commitTimestamp":1791000900000,"changedFields":[]},"WhoId":"00Q5e00000LEAD9","TaskSubtype":"Call"}
+    ]"#;
+    let post = |token: Option<&str>| {
+        let mut r = app
+            .client
+            .post(format!("{}/api/v1/hooks/salesforce-cdc", app.base))
+            .body(body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    let first = json(post(Some(&app.token)).await.unwrap()).await;
+    assert_eq!(
+        (first["accepted"].as_u64(), first["duplicates"].as_u64()),
+        (Some(3), Some(0)),
+        "{first}"
+    );
+    let again = json(post(Some(&app.token)).await.unwrap()).await;
+    assert_eq!(
+        (again["accepted"].as_u64(), again["duplicates"].as_u64()),
+        (Some(0), Some(3)),
+        "{again}"
+    );
+    assert_eq!(post(None).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let lead = json(app.get("/api/v1/leads/00Q5e00000LEAD9").await).await;
+    assert_eq!(lead["state"]["owner"], "0055e000000OWN2", "{lead}");
+    assert_eq!(lead["state"]["touches"], 1, "{lead}");
+}
