@@ -1347,3 +1347,31 @@ fn the_median_first_touch_comes_with_outside_figures() {
         "{table}"
     );
 }
+
+/// A lead without any field the scoring reads (an export without those
+/// columns) has an unknown score: it is not "handed over below the
+/// threshold" and falls in no grade; a lead whose persona is known is scored.
+#[test]
+fn a_missing_score_is_unknown_not_zero() {
+    use handshake_core::engine::{Report, report::Range};
+    let a = agreement();
+    let mut events = mqls("u", "2027-01", 3);
+    events.push(ev(
+        r#"{"id":"k1","type":"lead.created","lead_id":"K","occurred_at":"2027-01-05T12:00:00-05:00","attributes":{"segment":"enterprise","source":"webinar","persona":"analyst"}}"#,
+    ));
+    events.push(stage("k2", "K", "2027-01-05T12:00:00-05:00", "mql"));
+    let e = evaluate(&a, &events, t("2027-02-02T00:00:00Z"));
+    let report = Report::new(
+        &e,
+        &a,
+        Range::period(PeriodKey::parse("2027-01").unwrap(), &a),
+        Some(1),
+    );
+    let scoring = report.scoring.as_ref().unwrap();
+    // Only K (an analyst: -10 points) is known to score below 60.
+    assert_eq!(scoring.handed_below_threshold, vec!["K".to_string()]);
+    let graded: usize = report.grades.iter().map(|g| g.mqls).sum();
+    assert_eq!(graded, 0, "-10 is below every grade; the unknown three are in none");
+    let findings = report.findings.join("\n");
+    assert!(!findings.contains("4 leads handed over"), "{findings}");
+}

@@ -123,6 +123,23 @@ pub(crate) fn score(s: &Scoring, attrs: &Attrs, activities: &[std::sync::Arc<str
         .sum()
 }
 
+/// The score, or `None` when nothing it is computed from is known: none of
+/// the attributes the rules read is there and the lead did nothing. An
+/// export without those columns leaves the score unknown, not zero, so it
+/// neither counts as below the threshold nor falls in a grade.
+pub(crate) fn known_score(
+    s: &Scoring,
+    attrs: &Attrs,
+    activities: &[std::sync::Arc<str>],
+) -> Option<i64> {
+    let read = s.rules.iter().any(|r| match &r.when {
+        crate::agreement::Matcher::Attribute { attribute, .. }
+        | crate::agreement::Matcher::AtLeast { attribute, .. } => attrs.get(attribute).is_some(),
+        crate::agreement::Matcher::Activity(_) => false,
+    });
+    (read || !activities.is_empty()).then(|| score(s, attrs, activities))
+}
+
 /// The grade a score falls in: the highest whose lowest score it reaches.
 fn grade(s: &Scoring, score: i64) -> Option<usize> {
     s.grades
@@ -227,10 +244,10 @@ pub(crate) fn by_period(a: &Agreement, facts: &[&Facts]) -> BTreeMap<PeriodKey, 
             handed = true;
             let decision = f.decisions.iter().find(|d| d.0 >= r.at);
             let converted = f.reached.iter().any(|x| &*x.stage == "sql" && x.at >= r.at);
-            let scored = scoring.map(|s| {
+            let scored = scoring.and_then(|s| {
                 let upto = (r.activities as usize).min(f.activities.len());
-                let points = score(s, &r.attrs, &f.activities[..upto]);
-                (points < s.mql_threshold, grade(s, points))
+                let points = known_score(s, &r.attrs, &f.activities[..upto])?;
+                Some((points < s.mql_threshold, grade(s, points)))
             });
             for k in months.keys(r.at) {
                 if seen.contains(&k) {
@@ -288,7 +305,7 @@ pub(crate) fn by_period(a: &Agreement, facts: &[&Facts]) -> BTreeMap<PeriodKey, 
         // At or above the threshold now, never handed over: in the period
         // the lead was created.
         if let (Some(s), Some(c), false) = (scoring, f.created, handed)
-            && score(s, &f.attrs, &f.activities) >= s.mql_threshold
+            && known_score(s, &f.attrs, &f.activities).is_some_and(|p| p >= s.mql_threshold)
         {
             for k in months.keys(c) {
                 entry(&mut acc, k, &new_acc).above.push(f.subject.clone());
