@@ -148,27 +148,46 @@ pub fn delivery_events(body: &[u8]) -> Result<(Vec<Event>, Vec<Skipped>), Delive
     let Value::Array(items) = value else {
         return Err(DeliveryError("a JSON value other than an array".into()));
     };
+    Ok(gather(
+        items.iter().map(|item| {
+            notification(item).and_then(|e| {
+                e.ok_or_else(|| {
+                    format!(
+                        "subscription {} is not read by Handshake",
+                        item.get("subscriptionType")
+                            .and_then(Value::as_str)
+                            .unwrap_or("(none)")
+                    )
+                })
+                .map(|e| vec![e])
+            })
+        }),
+        "",
+    ))
+}
+
+/// Each notification's events, and those with none listed with their place
+/// (from 1) and why: its own error, else `none` when it carries no event.
+pub(crate) fn gather(
+    notifications: impl Iterator<Item = Result<Vec<Event>, String>>,
+    none: &str,
+) -> (Vec<Event>, Vec<Skipped>) {
     let mut events = Vec::new();
     let mut skipped = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        match notification(item) {
-            Ok(Some(e)) => events.push(e),
-            Ok(None) => skipped.push(Skipped {
+    for (i, found) in notifications.enumerate() {
+        match found {
+            Ok(found) if found.is_empty() => skipped.push(Skipped {
                 index: i + 1,
-                reason: format!(
-                    "subscription {} is not read by Handshake",
-                    item.get("subscriptionType")
-                        .and_then(Value::as_str)
-                        .unwrap_or("(none)")
-                ),
+                reason: none.to_owned(),
             }),
+            Ok(found) => events.extend(found),
             Err(reason) => skipped.push(Skipped {
                 index: i + 1,
                 reason,
             }),
         }
     }
-    Ok((events, skipped))
+    (events, skipped)
 }
 
 fn notification(n: &Value) -> Result<Option<Event>, String> {

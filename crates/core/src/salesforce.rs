@@ -83,25 +83,13 @@ pub fn outbound_events(xml: &str) -> Result<Outbound, OutboundError> {
         .ok_or_else(|| OutboundError("no notifications element".into()))?;
     let organization = child_text(notifications, "OrganizationId")
         .ok_or_else(|| OutboundError("no OrganizationId".into()))?;
-    let mut events = Vec::new();
-    let mut skipped = Vec::new();
-    for (i, n) in notifications
-        .children()
-        .filter(|n| n.has_tag_name("Notification"))
-        .enumerate()
-    {
-        match notification(n) {
-            Ok(found) if found.is_empty() => skipped.push(Skipped {
-                index: i + 1,
-                reason: "a task that is no call, e-mail or meeting, or an object Handshake does not read".into(),
-            }),
-            Ok(found) => events.extend(found),
-            Err(reason) => skipped.push(Skipped {
-                index: i + 1,
-                reason,
-            }),
-        }
-    }
+    let (events, skipped) = crate::hubspot::gather(
+        notifications
+            .children()
+            .filter(|n| n.has_tag_name("Notification"))
+            .map(notification),
+        "a task that is no call, e-mail or meeting, or an object Handshake does not read",
+    );
     Ok(Outbound {
         organization,
         events,
@@ -247,23 +235,12 @@ pub fn cdc_events(body: &[u8]) -> Result<(Vec<Event>, Vec<Skipped>), CdcError> {
         one @ serde_json::Value::Object(_) => vec![one],
         _ => return Err(CdcError("neither an object nor an array".into())),
     };
-    let mut events = Vec::new();
-    let mut skipped = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let payload = item.get("payload").unwrap_or(item);
-        match change(payload) {
-            Ok(found) if found.is_empty() => skipped.push(Skipped {
-                index: i + 1,
-                reason: "a change Handshake does not read (another object or field)".into(),
-            }),
-            Ok(found) => events.extend(found),
-            Err(reason) => skipped.push(Skipped {
-                index: i + 1,
-                reason,
-            }),
-        }
-    }
-    Ok((events, skipped))
+    Ok(crate::hubspot::gather(
+        items
+            .iter()
+            .map(|item| change(item.get("payload").unwrap_or(item))),
+        "a change Handshake does not read (another object or field)",
+    ))
 }
 
 fn change(p: &serde_json::Value) -> Result<Vec<Event>, String> {

@@ -1371,7 +1371,10 @@ fn a_missing_score_is_unknown_not_zero() {
     // Only K (an analyst: -10 points) is known to score below 60.
     assert_eq!(scoring.handed_below_threshold, vec!["K".to_string()]);
     let graded: usize = report.grades.iter().map(|g| g.mqls).sum();
-    assert_eq!(graded, 0, "-10 is below every grade; the unknown three are in none");
+    assert_eq!(
+        graded, 0,
+        "-10 is below every grade; the unknown three are in none"
+    );
     let findings = report.findings.join("\n");
     assert!(!findings.contains("4 leads handed over"), "{findings}");
 }

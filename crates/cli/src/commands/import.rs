@@ -73,14 +73,7 @@ pub struct Export {
 /// that lists the columns the file has.
 pub fn open_export(file: &Path, m: &Mapping) -> anyhow::Result<Export> {
     let name = file.display().to_string();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(file)
-        .with_context(|| format!("cannot read {name}"))?;
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{name}: reading the header row"))?
-        .clone();
+    let (reader, headers) = read_headers(file)?;
     let header_list: Vec<&str> = headers.iter().collect();
     let m = m.for_headers(&header_list);
     for column in m.missing_optional(&header_list) {
@@ -113,11 +106,9 @@ pub fn open_export(file: &Path, m: &Mapping) -> anyhow::Result<Export> {
     })
 }
 
-/// Reads the file's date columns once before anything is stored: a date
-/// like `13/10/2026` under month-first (or `10/13/2026` under `--day-first`)
-/// means the whole file is the other way round, and importing it as it is
-/// would silently put every date up to the 12th in the wrong month.
-fn check_date_order(file: &Path, m: &Mapping) -> anyhow::Result<()> {
+/// A CSV reader past the header row (rows of any width are read), and the
+/// header row.
+fn read_headers(file: &Path) -> anyhow::Result<(csv::Reader<std::fs::File>, csv::StringRecord)> {
     let name = file.display().to_string();
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -127,6 +118,16 @@ fn check_date_order(file: &Path, m: &Mapping) -> anyhow::Result<()> {
         .headers()
         .with_context(|| format!("{name}: reading the header row"))?
         .clone();
+    Ok((reader, headers))
+}
+
+/// Reads the file's date columns once before anything is stored: a date
+/// like `13/10/2026` under month-first (or `10/13/2026` under `--day-first`)
+/// means the whole file is the other way round, and importing it as it is
+/// would silently put every date up to the 12th in the wrong month.
+fn check_date_order(file: &Path, m: &Mapping) -> anyhow::Result<()> {
+    let name = file.display().to_string();
+    let (mut reader, headers) = read_headers(file)?;
     let header_list: Vec<&str> = headers.iter().collect();
     let m = m.for_headers(&header_list);
     let mut columns: Vec<&str> = vec![m.created_at.as_str()];

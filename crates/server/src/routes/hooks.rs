@@ -38,6 +38,12 @@ pub(crate) struct HookAnswer {
     skipped: Vec<SkippedDoc>,
 }
 
+/// The SOAP envelope acknowledging an Outbound Message
+/// (`<notificationsResponse><Ack>true</Ack></notificationsResponse>`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Only its schema is used: the answer is the constant text.
+pub(crate) struct SoapAck(String);
+
 /// One notification without an event.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct SkippedDoc {
@@ -122,7 +128,7 @@ pub(crate) async fn hubspot(
     request_body(content = Vec<u8>, content_type = "application/octet-stream",
         description = "The SOAP envelope of notifications, as raw bytes (Salesforce sends text/xml)"),
     responses(
-        (status = 200, description = "Stored: the acknowledgement Salesforce expects (<Ack>true</Ack>)", body = String, content_type = "text/xml"),
+        (status = 200, description = "Stored: the acknowledgement Salesforce expects (<Ack>true</Ack>)", body = SoapAck, content_type = "text/xml"),
         (status = 400, description = "Not an Outbound Message (code invalid_xml), or no such workspace name (code invalid_workspace)", body = crate::error::ErrorBody),
         (status = 403, description = "Sent by another organisation (code wrong_organization)", body = crate::error::ErrorBody),
         (status = 404, description = "No Salesforce organisation is set up on this server (code not_configured)", body = crate::error::ErrorBody),
