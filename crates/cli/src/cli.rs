@@ -474,6 +474,10 @@ pub struct ImportArgs {
     /// as US exports write them; a file that is clearly the other way round is refused whole.
     #[arg(long)]
     pub day_first: bool,
+    /// The one format dates without an offset are written in, as strftime, e.g. "%d/%m/%Y %H:%M"
+    /// or "%Y%m%d": for a file whose dates the usual forms would misread.
+    #[arg(long, conflicts_with = "day_first")]
+    pub date_format: Option<String>,
 }
 
 /// The answers `handshake init` asks for; each question is also a flag.

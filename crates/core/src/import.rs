@@ -39,6 +39,10 @@ pub struct Mapping {
     /// Whether `03/04/2026` is the 4th of March (month first, the US
     /// exports' default) or the 3rd of April (day first).
     pub day_first: bool,
+    /// The one strftime format dates without an offset are written in (e.g.
+    /// `%d/%m/%Y %H:%M`), where a file's dates are ambiguous; `None` tries
+    /// the usual forms.
+    pub date_format: Option<String>,
     /// Set for an activity export (calls, e-mails, meetings): each row is
     /// a touch of the lead(s) it names, not a lead. `record_id` is then the
     /// activity's id and `created_at` its instant.
@@ -127,6 +131,7 @@ impl Mapping {
             ])
             .collect(),
             day_first: false,
+            date_format: None,
             touches: None,
         }
     }
@@ -152,6 +157,7 @@ impl Mapping {
                 s("Activity assigned to", "Activity Assigned To"),
             ],
             day_first: false,
+            date_format: None,
             touches: Some(Touches {
                 lead: "Associated Contact IDs".into(),
                 channel: Some("Activity type".into()),
@@ -193,6 +199,7 @@ impl Mapping {
                 s("Converted Date", "ConvertedDate"),
             ],
             day_first: false,
+            date_format: None,
             touches: None,
         }
     }
@@ -336,26 +343,47 @@ pub fn parse_local(text: &str, tz: &TimeZone, day_first: bool) -> Result<Timesta
                 .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
         });
         if let Some(dt) = civil {
-            let zone = tz.iana_name().unwrap_or("the zone");
-            return match tz.to_ambiguous_timestamp(dt).offset() {
-                jiff::tz::AmbiguousOffset::Unambiguous { offset } => {
-                    offset.to_timestamp(dt).map_err(|_| DateError::Unreadable)
-                }
-                jiff::tz::AmbiguousOffset::Gap { before, after } => {
-                    Err(DateError::NotOneInstant(format!(
-                        "{dt} does not exist in {zone}: the clocks move from {before} to {after} then"
-                    )))
-                }
-                jiff::tz::AmbiguousOffset::Fold { before, after } => {
-                    Err(DateError::NotOneInstant(format!(
-                        "{dt} happens twice in {zone} (at {before} and again at {after}); write it with its offset, e.g. {}{before}",
-                        dt.strftime("%Y-%m-%dT%H:%M:%S")
-                    )))
-                }
-            };
+            return civil_instant(dt, tz);
         }
     }
     Err(DateError::Unreadable)
+}
+
+/// A local date-time in `tz` as its one instant, or why it is not one.
+fn civil_instant(dt: DateTime, tz: &TimeZone) -> Result<Timestamp, DateError> {
+    let zone = tz.iana_name().unwrap_or("the zone");
+    match tz.to_ambiguous_timestamp(dt).offset() {
+        jiff::tz::AmbiguousOffset::Unambiguous { offset } => {
+            offset.to_timestamp(dt).map_err(|_| DateError::Unreadable)
+        }
+        jiff::tz::AmbiguousOffset::Gap { before, after } => Err(DateError::NotOneInstant(format!(
+            "{dt} does not exist in {zone}: the clocks move from {before} to {after} then"
+        ))),
+        jiff::tz::AmbiguousOffset::Fold { before, after } => {
+            Err(DateError::NotOneInstant(format!(
+                "{dt} happens twice in {zone} (at {before} and again at {after}); write it with its offset, e.g. {}{before}",
+                dt.strftime("%Y-%m-%dT%H:%M:%S")
+            )))
+        }
+    }
+}
+
+/// Reads an instant written in exactly `format` (strftime, e.g.
+/// `%d/%m/%Y %H:%M`) in `tz`, or RFC 3339.
+///
+/// # Errors
+/// As [`parse_local`].
+pub fn parse_with_format(text: &str, tz: &TimeZone, format: &str) -> Result<Timestamp, DateError> {
+    let text = text.trim();
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    let civil = DateTime::strptime(format, text).ok().or_else(|| {
+        Date::strptime(format, text)
+            .ok()
+            .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+    });
+    civil.map_or(Err(DateError::Unreadable), |dt| civil_instant(dt, tz))
 }
 
 /// Reads an instant: RFC 3339, or a local date/time in `tz` (a date alone is
@@ -406,21 +434,30 @@ pub fn row_to_events(m: &Mapping, cell: impl Fn(&str) -> String) -> Result<Vec<E
         if text.trim().is_empty() {
             return Ok(None);
         }
-        match parse_local(&text, &m.time_zone, m.day_first) {
+        let read = match &m.date_format {
+            Some(f) => parse_with_format(&text, &m.time_zone, f),
+            None => parse_local(&text, &m.time_zone, m.day_first),
+        };
+        match read {
             Ok(t) => Ok(Some(t)),
             Err(DateError::NotOneInstant(why)) => {
                 Err(err(column, format!("\"{text}\" in \"{column}\": {why}")))
             }
             Err(DateError::Unreadable) => Err(err(
                 column,
-                format!(
-                    "\"{text}\" in \"{column}\" is not a date; expected e.g. 2026-09-01 10:15, {} or 2026-09-01T10:15:00Z",
-                    if m.day_first {
-                        "01/09/2026 10:15 (day first)"
-                    } else {
-                        "09/01/2026 10:15 AM"
-                    }
-                ),
+                match (&m.date_format, m.day_first) {
+                    (Some(f), _) => format!(
+                        "\"{text}\" in \"{column}\" is not in the format {f} (as given) nor RFC 3339"
+                    ),
+                    (None, day_first) => format!(
+                        "\"{text}\" in \"{column}\" is not a date; expected e.g. 2026-09-01 10:15, {} or 2026-09-01T10:15:00Z",
+                        if day_first {
+                            "01/09/2026 10:15 (day first)"
+                        } else {
+                            "09/01/2026 10:15 AM"
+                        }
+                    ),
+                },
             )),
         }
     };
@@ -725,6 +762,7 @@ pub fn mapping_from_toml(text: &str) -> Result<Mapping, Vec<crate::Diagnostic>> 
             time_zone,
             alternatives: Vec::new(),
             day_first: false,
+            date_format: None,
             touches,
         }),
         _ => Err(r.diags),

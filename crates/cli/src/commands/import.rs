@@ -22,6 +22,7 @@ fn mapping(args: &ImportArgs) -> anyhow::Result<Mapping> {
         args.tz.as_deref(),
     )?;
     m.day_first = args.day_first;
+    m.date_format.clone_from(&args.date_format);
     Ok(m)
 }
 
@@ -150,7 +151,7 @@ fn check_date_order(file: &Path, m: &Mapping) -> anyhow::Result<()> {
             let line = record.position().map_or(0, |p| p.line());
             if !m.day_first && a > 12 && b <= 12 {
                 anyhow::bail!(
-                    "{name}:{line}: \"{cell}\" writes the day first; nothing was imported. Import with --day-first (every slashed date is then read day/month/year)"
+                    "{name}:{line}: \"{cell}\" writes the day first; nothing was imported. Import with --day-first (every slashed date is then read day/month/year) or --date-format"
                 );
             }
             if m.day_first && b > 12 && a <= 12 {
@@ -178,7 +179,9 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
     let size = std::fs::metadata(&args.file)
         .with_context(|| format!("cannot read {name}"))?
         .len();
-    check_date_order(&args.file, &m)?;
+    if m.date_format.is_none() {
+        check_date_order(&args.file, &m)?;
+    }
     let ends_with_newline = {
         use std::io::{Read, Seek, SeekFrom};
         let mut f =

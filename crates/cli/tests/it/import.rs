@@ -436,3 +436,32 @@ fn hubspot_activities_are_touches() {
     );
     assert!(text(&again.stdout).contains(&format!("events created 0, duplicates {touches}")));
 }
+
+/// `--date-format` reads a layout no usual form would: compact dates, and
+/// a date that does not fit is a located reject naming the format.
+#[test]
+fn an_explicit_date_format() {
+    let dir = TempDir::new("date-format");
+    let csv = dir.0.join("export.csv");
+    std::fs::write(
+        &csv,
+        "Record ID,Create Date\n1,20260903-1015\n2,2026-09-03 10:15\n",
+    )
+    .unwrap();
+    let out = import(
+        &dir,
+        &[
+            csv.to_str().unwrap(),
+            "--preset",
+            "hubspot",
+            "--date-format",
+            "%Y%m%d-%H%M",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let created: Vec<(i64,)> = query(&dir, "SELECT occurred_at FROM events");
+    assert_eq!(created.len(), 1);
+    assert_eq!(instant(created[0].0), "2026-09-03T10:15:00Z");
+    let rejects = std::fs::read_to_string(dir.0.join("export.csv.rejects.csv")).unwrap();
+    assert!(rejects.contains("3,\"\"\"2026-09-03 10:15\"\" in \"\"Create Date\"\" is not in the format %Y%m%d-%H%M (as given) nor RFC 3339"), "{rejects}");
+}
