@@ -37,6 +37,7 @@ fn import(m: &Mapping, data: &[u8]) {
 fuzz_target!(|data: &[u8]| {
     import(&Mapping::hubspot(), data);
     import(&Mapping::salesforce(), data);
+    import(&Mapping::hubspot_activities(), data);
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(m) = mapping_from_toml(text) {
             import(&m, b"id,created\n1,2026-10-01\n");

@@ -1,6 +1,8 @@
 //! NDJSON batches of any bytes: never a panic, every line accounted for
 //! exactly once, and every accepted event reads back from its canonical JSON
-//! as the same event.
+//! as the same event. The CRM hooks' bodies (HubSpot deliveries, Salesforce
+//! change events and Outbound Messages) from the same bytes: never a panic,
+//! every notification either an event source or listed as skipped.
 #![no_main]
 
 use handshake_core::event::{count_lines, parse_event, parse_ndjson};
@@ -13,5 +15,22 @@ fuzz_target!(|body: &[u8]| {
         let again = parse_event(&event.canonical_json()).expect("canonical JSON reads back");
         assert_eq!(&again, event);
         assert_eq!(again.fingerprint(), event.fingerprint());
+    }
+    for read in [
+        handshake_core::hubspot::delivery_events(body).ok(),
+        handshake_core::salesforce::cdc_events(body).ok(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let (events, skipped) = read;
+        assert!(skipped.iter().all(|s| s.index >= 1 && !s.reason.is_empty()));
+        for e in &events {
+            let again = parse_event(&e.canonical_json()).expect("a hook's event reads back");
+            assert_eq!(&again, e);
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(body) {
+        let _ = handshake_core::salesforce::outbound_events(text);
     }
 });
