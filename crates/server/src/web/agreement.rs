@@ -107,7 +107,9 @@ pub(crate) async fn page(
     let explained = super::markdown::to_html(&explain(a), 2);
     render(&AgreementPage {
         layout: Layout::new(&session, "/agreement", format!("Agreement · {}", a.name)).fresh(&snap),
-        active: latest,
+        // The words shown are the snapshot's version's, which may trail a version
+        // another process applied a moment ago.
+        active: snap.version,
         versions: stored
             .iter()
             .map(|v| (v.version, v.name.clone(), when(v.created_at, tz)))
