@@ -644,6 +644,8 @@ pub fn mapping_from_toml(text: &str) -> Result<Mapping, Vec<crate::Diagnostic>> 
             "stages",
             "flagged_stages",
             "touches",
+            "day_first",
+            "date_format",
         ],
         "the mapping file",
     );
@@ -704,6 +706,30 @@ pub fn mapping_from_toml(text: &str) -> Result<Mapping, Vec<crate::Diagnostic>> 
             }
         }
     }
+    let mut day_first = false;
+    if let Some(v) = r.get(t, "day_first") {
+        match v.get_ref() {
+            toml::de::DeValue::Boolean(b) => day_first = *b,
+            _ => r.error(
+                Span {
+                    start: v.span().start,
+                    end: v.span().end,
+                },
+                "day_first is not true or false",
+                "day_first = true (slashed dates day first)",
+            ),
+        }
+    }
+    let date_format = r
+        .get(t, "date_format")
+        .and_then(|v| {
+            r.string(
+                v,
+                "date_format",
+                "a strftime format such as \"%d/%m/%Y %H:%M\"",
+            )
+        })
+        .map(|s| s.text.to_string());
     let mut touches = None;
     if let Some(v) = r.get(t, "touches")
         && let Some(tt) = r.table(
@@ -761,8 +787,8 @@ pub fn mapping_from_toml(text: &str) -> Result<Mapping, Vec<crate::Diagnostic>> 
             flagged_stages,
             time_zone,
             alternatives: Vec::new(),
-            day_first: false,
-            date_format: None,
+            day_first,
+            date_format,
             touches,
         }),
         _ => Err(r.diags),
@@ -912,6 +938,27 @@ mod tests {
         assert_eq!(
             loader.flagged_stages,
             [("sql".into(), "IsConverted".into(), "ConvertedDate".into())]
+        );
+    }
+
+    #[test]
+    fn a_mapping_file_says_how_its_dates_are_written() {
+        let head = "source = \"x\"\nrecord_id = \"id\"\ncreated_at = \"at\"\n";
+        let m = mapping_from_toml(&format!("{head}day_first = true\n")).unwrap();
+        assert!(m.day_first && m.date_format.is_none());
+        let m = mapping_from_toml(&format!("{head}date_format = \"%Y%m%d\"\n")).unwrap();
+        assert_eq!(m.date_format.as_deref(), Some("%Y%m%d"));
+        let row = |c: &str| match c {
+            "id" => "1",
+            "at" => "20260903",
+            _ => "",
+        };
+        let events = row_to_events(&m, |c| row(c).to_string()).unwrap();
+        assert_eq!(events[0].occurred_at.to_string(), "2026-09-03T00:00:00Z");
+        let bad = mapping_from_toml(&format!("{head}day_first = \"yes\"\n")).unwrap_err();
+        assert!(
+            bad[0].message.contains("day_first is not true or false"),
+            "{bad:?}"
         );
     }
 

@@ -21,8 +21,11 @@ fn mapping(args: &ImportArgs) -> anyhow::Result<Mapping> {
         args.mapping.as_deref(),
         args.tz.as_deref(),
     )?;
-    m.day_first = args.day_first;
-    m.date_format.clone_from(&args.date_format);
+    // The flags add to what a mapping file says; they never undo it.
+    m.day_first |= args.day_first;
+    if args.date_format.is_some() {
+        m.date_format.clone_from(&args.date_format);
+    }
     Ok(m)
 }
 
