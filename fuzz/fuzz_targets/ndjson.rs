@@ -17,7 +17,7 @@ fuzz_target!(|body: &[u8]| {
         assert_eq!(again.fingerprint(), event.fingerprint());
     }
     for read in [
-        handshake_core::hubspot::delivery_events(body).ok(),
+        handshake_core::hubspot::delivery_events(body, &Default::default()).ok(),
         handshake_core::salesforce::cdc_events(body).ok(),
     ]
     .into_iter()

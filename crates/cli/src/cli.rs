@@ -93,6 +93,11 @@ pub enum Command {
         /// (docs/events.md). Without it that endpoint answers 404.
         #[arg(long, env = "HANDSHAKE_HUBSPOT_SECRET_FILE")]
         hubspot_secret_file: Option<PathBuf>,
+        /// The portal's custom lifecycle stages as HubSpot sends them, each with the agreement's
+        /// stage: "1234567=mql,7654321=sql". The standard ones (marketingqualifiedlead, ...)
+        /// need no entry.
+        #[arg(long, env = "HANDSHAKE_HUBSPOT_STAGE_MAP")]
+        hubspot_stage_map: Option<String>,
         /// The Salesforce organisation id (00D..., 15 or 18 characters) whose Outbound Messages
         /// to /api/v1/hooks/salesforce/WORKSPACE are taken (docs/events.md). Without it that
         /// endpoint answers 404.

@@ -117,6 +117,53 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// The portal's own lifecycle stages and the agreement stage each one is,
+/// for custom stages HubSpot sends by their internal id (`1234567=mql`).
+/// Values not in it are read as [`standard_stage`] reads them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StageMap(Vec<(String, String)>);
+
+impl StageMap {
+    /// Reads `VALUE=STAGE` pairs separated by commas, e.g.
+    /// `1234567=mql, 7654321=sql`.
+    ///
+    /// # Errors
+    /// The pair that is not `VALUE=STAGE`, in words.
+    ///
+    /// # Example
+    /// ```
+    /// use handshake_core::hubspot::StageMap;
+    /// let map = StageMap::parse("1234567=mql, 7654321=sql")?;
+    /// assert_eq!(map.stage("1234567".into()), "mql");
+    /// assert_eq!(map.stage("marketingqualifiedlead".into()), "mql");
+    /// assert_eq!(map.stage("opportunity".into()), "opportunity");
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn parse(text: &str) -> Result<StageMap, String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|pair| match pair.split_once('=') {
+                Some((value, stage)) if !value.trim().is_empty() && !stage.trim().is_empty() => {
+                    Ok((value.trim().to_owned(), stage.trim().to_ascii_lowercase()))
+                }
+                _ => Err(format!(
+                    "\"{pair}\" is not VALUE=STAGE; expected e.g. 1234567=mql (HubSpot's internal value, then the agreement's stage)"
+                )),
+            })
+            .collect::<Result<_, _>>()
+            .map(StageMap)
+    }
+
+    /// The agreement stage a lifecycle value is.
+    pub fn stage(&self, value: String) -> String {
+        match self.0.iter().find(|(v, _)| v.eq_ignore_ascii_case(&value)) {
+            Some((_, stage)) => stage.clone(),
+            None => standard_stage(value),
+        }
+    }
+}
+
 /// One notification that is not read, with its place in the array (from 1)
 /// and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,19 +185,22 @@ pub struct DeliveryError(pub String);
 ///
 /// Read: `contact.creation` (a lead created), `contact.propertyChange` of
 /// `lifecyclestage` (a stage change; HubSpot's internal values become the
-/// standard stages), of `hubspot_owner_id` (an assignment) and of
+/// standard stages, and `stages` names the portal's custom ones), of `hubspot_owner_id` (an assignment) and of
 /// `hs_lead_status` or any other property (the lead's attribute updated).
 ///
 /// # Errors
 /// [`DeliveryError`] when the body is not a JSON array.
-pub fn delivery_events(body: &[u8]) -> Result<(Vec<Event>, Vec<Skipped>), DeliveryError> {
+pub fn delivery_events(
+    body: &[u8],
+    stages: &StageMap,
+) -> Result<(Vec<Event>, Vec<Skipped>), DeliveryError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| DeliveryError(e.to_string()))?;
     let Value::Array(items) = value else {
         return Err(DeliveryError("a JSON value other than an array".into()));
     };
     Ok(gather(
         items.iter().map(|item| {
-            notification(item).and_then(|e| {
+            notification(item, stages).and_then(|e| {
                 e.ok_or_else(|| {
                     format!(
                         "subscription {} is not read by Handshake",
@@ -190,7 +240,7 @@ pub(crate) fn gather(
     (events, skipped)
 }
 
-fn notification(n: &Value) -> Result<Option<Event>, String> {
+fn notification(n: &Value, stages: &StageMap) -> Result<Option<Event>, String> {
     let text = |key: &str| -> Option<String> {
         match n.get(key)? {
             Value::String(s) => Some(s.clone()),
@@ -213,7 +263,7 @@ fn notification(n: &Value) -> Result<Option<Event>, String> {
             let value = text("propertyValue").unwrap_or_default();
             match property.as_str() {
                 "lifecyclestage" if !value.is_empty() => EventKind::StageChanged {
-                    stage: standard_stage(value),
+                    stage: stages.stage(value),
                 },
                 "hubspot_owner_id" if !value.is_empty() => EventKind::Assigned { owner: value },
                 _ => {
@@ -304,7 +354,7 @@ mod tests {
           {"eventId":105,"subscriptionId":5,"portalId":9,"occurredAt":1790000240000,"subscriptionType":"company.creation","attemptNumber":0,"objectId":77},
           {"eventId":106,"subscriptionType":"contact.creation","objectId":5002}
         ]"#;
-        let (events, skipped) = delivery_events(body).unwrap();
+        let (events, skipped) = delivery_events(body, &StageMap::default()).unwrap();
         let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(
             ids,
@@ -339,6 +389,21 @@ mod tests {
         );
         assert_eq!(skipped[1].index, 6);
         assert!(skipped[1].reason.contains("occurredAt"), "{skipped:?}");
-        assert!(delivery_events(b"{}").is_err());
+        assert!(delivery_events(b"{}", &StageMap::default()).is_err());
+        // A portal's custom stage by its internal id.
+        let custom = br#"[{"eventId":9,"occurredAt":1790000000000,"subscriptionType":"contact.propertyChange","objectId":1,"propertyName":"lifecyclestage","propertyValue":"1234567"}]"#;
+        let map = StageMap::parse("1234567=SQL").unwrap();
+        let (events, _) = delivery_events(custom, &map).unwrap();
+        assert_eq!(
+            events[0].kind,
+            EventKind::StageChanged {
+                stage: "sql".into()
+            }
+        );
+        assert!(
+            StageMap::parse("1234567")
+                .unwrap_err()
+                .contains("is not VALUE=STAGE")
+        );
     }
 }

@@ -30,6 +30,9 @@ pub struct Settings {
     /// the v3 signatures of its webhook deliveries; without it the HubSpot
     /// endpoint answers 404.
     pub hubspot_secret: Option<handshake_core::alerts::channel::SecretSource>,
+    /// The portal's custom lifecycle stages (HubSpot's internal value, the
+    /// agreement's stage), for its webhook deliveries.
+    pub hubspot_stages: handshake_core::hubspot::StageMap,
     /// The Salesforce organisation (`00D...`) whose Outbound Messages are
     /// taken; without it that endpoint answers 404.
     pub salesforce_org: Option<String>,

@@ -46,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             public_url,
             delivery_lease,
             hubspot_secret_file,
+            hubspot_stage_map,
             salesforce_org_id,
         } => {
             if let Some(org) = &salesforce_org_id
@@ -69,6 +70,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .transpose()
                     .context("--public-url")?,
                 salesforce_org: salesforce_org_id,
+                hubspot_stages: handshake_core::hubspot::StageMap::parse(
+                    hubspot_stage_map.as_deref().unwrap_or_default(),
+                )
+                .map_err(|e| anyhow::anyhow!("--hubspot-stage-map: {e}"))?,
                 hubspot_secret: hubspot_secret_file
                     .map(handshake_core::alerts::channel::SecretSource::File),
                 delivery: handshake_server::DeliverySettings {

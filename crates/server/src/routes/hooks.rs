@@ -116,7 +116,7 @@ pub(crate) async fn hubspot(
     .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, "invalid_signature", e.to_string()))?;
     let ws = Workspace::new(&workspace)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_workspace", e.to_string()))?;
-    let (events, skipped) = delivery_events(&body)
+    let (events, skipped) = delivery_events(&body, &state.settings.hubspot_stages)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", e.to_string()))?;
     store_hooked(&state, &ws, &events, skipped).await
 }

@@ -286,3 +286,27 @@ async fn salesforce_change_events_from_a_relay() {
     assert_eq!(lead["state"]["owner"], "0055e000000OWN2", "{lead}");
     assert_eq!(lead["state"]["touches"], 1, "{lead}");
 }
+
+/// A portal's custom lifecycle stage, sent by its internal id, is the
+/// agreement stage the server's stage map names.
+#[tokio::test]
+async fn a_custom_stage_is_read_through_the_stage_map() {
+    let file = std::env::temp_dir().join(format!("hubspot-secret-map-{}", std::process::id()));
+    std::fs::write(&file, SECRET).unwrap();
+    let app = spawn_app_with(handshake_server::Settings {
+        hubspot_secret: Some(SecretSource::File(file)),
+        hubspot_stages: handshake_core::hubspot::StageMap::parse("1234567=sql").unwrap(),
+        ..handshake_server::Settings::default()
+    })
+    .await;
+    let body = r#"[{"eventId":5001,"occurredAt":1790000000000,"subscriptionType":"contact.creation","objectId":7},{"eventId":5002,"occurredAt":1790000060000,"subscriptionType":"contact.propertyChange","objectId":7,"propertyName":"lifecyclestage","propertyValue":"1234567"}]"#;
+    let uri = format!("{}/api/v1/hooks/hubspot/default", app.base);
+    let t = now_ms();
+    let sig = sign_v3(SECRET.as_bytes(), "POST", &uri, body.as_bytes(), &t);
+    assert_eq!(
+        post(&app, body, &t, Some(&sig)).await.status(),
+        StatusCode::OK
+    );
+    let lead = json(app.get("/api/v1/leads/7").await).await;
+    assert_eq!(lead["state"]["stage"], "sql", "{lead}");
+}
