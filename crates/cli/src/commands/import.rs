@@ -72,6 +72,21 @@ pub struct Export {
     pub mapping: Mapping,
 }
 
+impl Export {
+    /// A row's value for `column` (empty where the row or the file lacks it).
+    pub fn cell(&self, record: &csv::StringRecord, column: &str) -> String {
+        cell(&self.index, record, column)
+    }
+}
+
+fn cell(index: &HashMap<String, usize>, record: &csv::StringRecord, column: &str) -> String {
+    index
+        .get(column)
+        .and_then(|i| record.get(*i))
+        .unwrap_or("")
+        .to_string()
+}
+
 /// Opens a CSV export and checks its header row against the layout: a
 /// missing optional column is a warning, a missing required one an error
 /// that lists the columns the file has.
@@ -274,14 +289,7 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
             ));
         }
         rows += 1;
-        let cell = |column: &str| {
-            index
-                .get(column)
-                .and_then(|i| record.get(*i))
-                .unwrap_or("")
-                .to_string()
-        };
-        match row_to_events(&m, cell) {
+        match row_to_events(&m, |column| cell(&index, &record, column)) {
             Ok(events) if events.is_empty() => skipped += 1,
             Ok(events) => {
                 let fields: Vec<String> = record.iter().map(str::to_string).collect();

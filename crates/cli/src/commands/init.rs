@@ -448,15 +448,7 @@ fn read_crm(file: &Path, args: &InitArgs) -> anyhow::Result<CrmSummary> {
         .read_record(&mut record)
         .with_context(|| format!("{}: reading a row", summary.file))?
     {
-        let cell = |column: &str| {
-            export
-                .index
-                .get(column)
-                .and_then(|i| record.get(*i))
-                .unwrap_or("")
-                .to_string()
-        };
-        match row_to_events(&export.mapping, cell) {
+        match row_to_events(&export.mapping, |column| export.cell(&record, column)) {
             Ok(events) => summary.add(&events),
             Err(_) => unreadable += 1,
         }

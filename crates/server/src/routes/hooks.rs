@@ -164,19 +164,10 @@ pub(crate) async fn salesforce(
     }
     let ws = Workspace::new(&workspace)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_workspace", e.to_string()))?;
-    let outcome = state
-        .store
-        .insert_events(&ws, &read.events)
-        .await
-        .map_err(|e| ApiError::store(&e))?;
-    state.engines.touch(&state.store, &ws);
+    let outcome = insert(&state, &ws, &read.events).await?;
     for (e, o) in read.events.iter().zip(&outcome) {
-        match o {
-            Inserted::Accepted => metrics::event("accepted", ""),
-            Inserted::Duplicate => metrics::event("duplicate", ""),
-            Inserted::Conflict => {
-                tracing::info!(event = %e.id, "told before with other values; kept as it was");
-            }
+        if *o == Inserted::Conflict {
+            tracing::info!(event = %e.id, "told before with other values; kept as it was");
         }
     }
     for s in &read.skipped {
@@ -233,16 +224,8 @@ async fn store_hooked(
     events: &[handshake_core::event::Event],
     skipped: Vec<handshake_core::hubspot::Skipped>,
 ) -> Result<Json<HookAnswer>, ApiError> {
-    let outcome = state
-        .store
-        .insert_events(ws, events)
-        .await
-        .map_err(|e| ApiError::store(&e))?;
-    state.engines.touch(&state.store, ws);
+    let outcome = insert(state, ws, events).await?;
     let accepted = outcome.iter().filter(|o| **o == Inserted::Accepted).count();
-    for _ in 0..accepted {
-        metrics::event("accepted", "");
-    }
     Ok(Json(HookAnswer {
         accepted,
         duplicates: outcome.len() - accepted,
@@ -254,4 +237,27 @@ async fn store_hooked(
             })
             .collect(),
     }))
+}
+
+/// Stores a hook's events, wakes the live engine, and counts them as the
+/// events endpoints do.
+async fn insert(
+    state: &AppState,
+    ws: &Workspace,
+    events: &[handshake_core::event::Event],
+) -> Result<Vec<Inserted>, ApiError> {
+    let outcome = state
+        .store
+        .insert_events(ws, events)
+        .await
+        .map_err(|e| ApiError::store(&e))?;
+    state.engines.touch(&state.store, ws);
+    for o in &outcome {
+        match o {
+            Inserted::Accepted => metrics::event("accepted", ""),
+            Inserted::Duplicate => metrics::event("duplicate", ""),
+            Inserted::Conflict => metrics::event("rejected", "conflict"),
+        }
+    }
+    Ok(outcome)
 }
