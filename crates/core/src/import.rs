@@ -47,6 +47,9 @@ pub struct Mapping {
     /// a touch of the lead(s) it names, not a lead. `record_id` is then the
     /// activity's id and `created_at` its instant.
     pub touches: Option<Touches>,
+    /// Columns read only when a file has them (a CRM's custom properties
+    /// such as `Segment`): their absence is not worth a warning.
+    pub if_present: Vec<String>,
 }
 
 /// How an activity export's rows become `lead.touched` events.
@@ -97,6 +100,9 @@ impl Mapping {
                 s("email", "Email"),
                 s("company", "Company Name"),
                 s("lead_status", "Lead Status"),
+                // A portal's own property, when the export has it.
+                s("segment", "Segment"),
+                s("score", "HubSpot Score"),
             ],
             stages: vec![
                 s("lead", "Became a Lead Date"),
@@ -133,6 +139,7 @@ impl Mapping {
             day_first: false,
             date_format: None,
             touches: None,
+            if_present: vec!["Segment".into(), "HubSpot Score".into()],
         }
     }
 
@@ -164,6 +171,7 @@ impl Mapping {
                 default_channel: Channel::Other,
                 by: Some("Activity assigned to".into()),
             }),
+            if_present: Vec::new(),
         }
     }
 
@@ -181,6 +189,8 @@ impl Mapping {
                 s("company", "Company"),
                 s("lead_status", "Lead Status"),
                 s("rating", "Rating"),
+                // An org's own field, when the export has it.
+                s("segment", "Segment"),
             ],
             stages: vec![],
             flagged_stages: vec![("sql".into(), "Converted".into(), "Converted Date".into())],
@@ -197,10 +207,12 @@ impl Mapping {
                 s("Lead Status", "Status"),
                 s("Converted", "IsConverted"),
                 s("Converted Date", "ConvertedDate"),
+                s("Segment", "Segment__c"),
             ],
             day_first: false,
             date_format: None,
             touches: None,
+            if_present: vec!["Segment".into()],
         }
     }
 
@@ -277,7 +289,7 @@ impl Mapping {
         }
         wanted
             .into_iter()
-            .filter(|w| !headers.contains(w))
+            .filter(|w| !headers.contains(w) && !self.if_present.iter().any(|q| q == w))
             .map(str::to_string)
             .collect()
     }
@@ -790,6 +802,7 @@ pub fn mapping_from_toml(text: &str) -> Result<Mapping, Vec<crate::Diagnostic>> 
             day_first,
             date_format,
             touches,
+            if_present: Vec::new(),
         }),
         _ => Err(r.diags),
     }

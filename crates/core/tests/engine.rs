@@ -1378,3 +1378,98 @@ fn a_missing_score_is_unknown_not_zero() {
     let findings = report.findings.join("\n");
     assert!(!findings.contains("4 leads handed over"), "{findings}");
 }
+
+/// A contacts export carries MQL dates (inferred) and no touches: its
+/// first-touch clocks cannot be judged, so they are neither met nor
+/// breached and the compliance is not a false 0%. One touch of any lead, from
+/// any source, makes the guarantee's clocks judged again; a clock started by
+/// a live (not inferred) event is always judged.
+#[test]
+fn clocks_from_an_export_without_touches_are_not_measurable() {
+    let a = agreement();
+    let inferred = |id: &str, lead: &str, at: &str| {
+        ev(&format!(
+            r#"{{"id":"{id}","type":"lead.stage_changed","lead_id":"{lead}","occurred_at":"{at}","stage":"mql","inferred":true}}"#
+        ))
+    };
+    let mut events = vec![
+        created("c1", "A", "2027-02-01T14:00:00Z", "enterprise"),
+        inferred("m1", "A", "2027-02-01T15:00:00Z"),
+        created("c2", "B", "2027-02-02T14:00:00Z", "enterprise"),
+        inferred("m2", "B", "2027-02-02T15:00:00Z"),
+    ];
+    let as_of = t("2027-02-10T12:00:00Z");
+    let e = evaluate(&a, &events, as_of);
+    let first_touch: Vec<_> = e
+        .clocks
+        .iter()
+        .filter(|c| c.guarantee == "enterprise-first-touch")
+        .collect();
+    assert_eq!(first_touch.len(), 2);
+    assert!(
+        first_touch
+            .iter()
+            .all(|c| c.view.state == ClockState::NotMeasurable && !c.view.at_risk)
+    );
+    let from = secs("2027-02-01T05:00:00Z");
+    let to = secs("2027-03-01T05:00:00Z");
+    let summary = |e: &handshake_core::engine::Evaluation| {
+        e.guarantee_summaries(&a, from, to)
+            .into_iter()
+            .find(|s| s.id == "enterprise-first-touch")
+            .unwrap()
+    };
+    let s = summary(&e);
+    assert_eq!((s.not_measurable, s.breached, s.compliance), (2, 0, None));
+    // No breach consequence fires for them.
+    assert!(
+        !e.consequences.iter().any(|c| c.contains("breach")),
+        "{:?}",
+        e.consequences
+    );
+    // The activities arrive: one touch of A, a day late. Both are judged.
+    events.push(touch("t1", "A", "2027-02-02T16:00:00Z"));
+    let e = evaluate(&a, &events, as_of);
+    let s = summary(&e);
+    assert_eq!((s.not_measurable, s.met_late, s.breached), (0, 1, 1));
+    assert_eq!(s.compliance, Some(0.0));
+    // Without touches, a live MQL (not inferred) is judged: breached.
+    let live = vec![
+        created("c3", "C", "2027-02-03T14:00:00Z", "enterprise"),
+        stage("m3", "C", "2027-02-03T15:00:00Z", "mql"),
+    ];
+    let e = evaluate(&a, &live, as_of);
+    let c = e
+        .clocks
+        .iter()
+        .find(|c| c.guarantee == "enterprise-first-touch")
+        .unwrap();
+    assert_eq!(c.view.state, ClockState::Breached);
+}
+
+/// A clock that is not measurable raises no alert; a live one beside it does.
+#[test]
+fn not_measurable_clocks_raise_no_alerts() {
+    let a = agreement();
+    let mut live = handshake_core::engine::Live::new(vec![(t("2027-01-01T05:00:00Z"), a)]);
+    let inferred = ev(
+        r#"{"id":"m1","type":"lead.stage_changed","lead_id":"A","occurred_at":"2027-02-01T15:00:00Z","stage":"mql","inferred":true}"#,
+    );
+    live.set_subject(
+        "A",
+        vec![
+            created("c1", "A", "2027-02-01T14:00:00Z", "enterprise"),
+            inferred,
+        ],
+    );
+    live.set_subject(
+        "B",
+        vec![
+            created("c2", "B", "2027-02-01T14:00:00Z", "enterprise"),
+            stage("m2", "B", "2027-02-01T15:00:00Z", "mql"),
+        ],
+    );
+    let due = live.alerts_between(t("2027-02-01T14:30:00Z"), t("2027-02-02T12:00:00Z"));
+    assert!(!due.is_empty());
+    assert!(due.iter().all(|d| d.subject == "B"), "{due:?}");
+}

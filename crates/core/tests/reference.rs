@@ -503,6 +503,9 @@ fn compare(leads: &BTreeMap<String, History>, as_of: i64) -> Result<(), TestCase
                 ClockState::MetLate => "met_late",
                 ClockState::Breached => "breached",
                 ClockState::Running => "running",
+                // Only clocks started by inferred events can be, and the
+                // reference sends none.
+                ClockState::NotMeasurable => "not_measurable",
             },
             used: c.view.used,
             at_risk: c.view.at_risk,

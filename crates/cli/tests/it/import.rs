@@ -465,3 +465,76 @@ fn an_explicit_date_format() {
     let rejects = std::fs::read_to_string(dir.0.join("export.csv.rejects.csv")).unwrap();
     assert!(rejects.contains("3,\"\"\"2026-09-03 10:15\"\" in \"\"Create Date\"\" is not in the format %Y%m%d-%H%M (as given) nor RFC 3339"), "{rejects}");
 }
+
+/// A contacts export says when leads became MQLs, not when sales called
+/// them: without the activities, the report says the first-touch promise is
+/// not measurable from this data (not "breached, 0%"); with them, the same
+/// clocks are judged.
+#[test]
+fn without_touches_follow_up_is_not_measurable_and_with_them_it_is() {
+    let dir = TempDir::new("unmeasurable");
+    assert_eq!(
+        dir.run(&["apply", "examples/agreement.toml"]).status.code(),
+        Some(0)
+    );
+    let contacts = dir.0.join("contacts.csv");
+    std::fs::write(
+        &contacts,
+        "Record ID,Create Date,Became a Marketing Qualified Lead Date,Segment\n\
+         7001,2027-02-01 14:00,2027-02-01 15:00,enterprise\n\
+         7002,2027-02-02 14:00,2027-02-02 15:00,enterprise\n",
+    )
+    .unwrap();
+    let out = dir.run(&["import", contacts.to_str().unwrap(), "--preset", "hubspot"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("Segment"),
+        "a missing custom column is no warning, a present one is read: {}",
+        text(&out.stderr)
+    );
+    let report = |dir: &TempDir| {
+        let out = dir.run(&[
+            "report",
+            "--period",
+            "2027-02",
+            "--as-of",
+            "2027-02-10T12:00:00Z",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let before = report(&dir);
+    let line = before
+        .lines()
+        .find(|l| l.contains("enterprise-first-touch"))
+        .unwrap();
+    assert!(
+        line.contains("2 clocks: 0 met, 0 late, 0 breached, 0 running (0 at risk), 2 not measurable from this data")
+            && line.contains("compliance not measurable from this data"),
+        "{before}"
+    );
+    let activities = dir.0.join("activities.csv");
+    std::fs::write(
+        &activities,
+        "Activity ID,Activity date,Activity type,Associated Contact IDs,Activity assigned to\n\
+         9001,2027-02-01 15:30,CALL,7001,Ava Chen\n",
+    )
+    .unwrap();
+    let out = dir.run(&[
+        "import",
+        activities.to_str().unwrap(),
+        "--preset",
+        "hubspot-activities",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let after = report(&dir);
+    let line = after
+        .lines()
+        .find(|l| l.contains("enterprise-first-touch"))
+        .unwrap();
+    assert!(
+        line.contains("2 clocks: 1 met, 0 late, 1 breached") && line.contains("compliance 50.0%"),
+        "{after}"
+    );
+    assert!(!after.contains("not measurable"), "{after}");
+}

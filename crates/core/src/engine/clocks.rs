@@ -17,16 +17,21 @@ pub enum ClockState {
     Breached,
     /// Still open, due not yet passed.
     Running,
+    /// Open, but no event that could stop it has arrived from any source
+    /// (say a contacts export without its activities): whether it was met
+    /// cannot be told from this data, so it is neither met nor breached.
+    NotMeasurable,
 }
 
 impl ClockState {
-    /// `met`, `met_late`, `breached`, `running`.
+    /// `met`, `met_late`, `breached`, `running`, `not_measurable`.
     pub fn as_str(self) -> &'static str {
         match self {
             ClockState::Met => "met",
             ClockState::MetLate => "met_late",
             ClockState::Breached => "breached",
             ClockState::Running => "running",
+            ClockState::NotMeasurable => "not_measurable",
         }
     }
 }
@@ -136,6 +141,7 @@ mod tests {
             pauses: pauses.iter().map(|(a, b)| (t(a), b.map(t))).collect(),
             owner: None,
             segment: None,
+            inferred: false,
         }
     }
 

@@ -165,6 +165,52 @@ pub(crate) fn meets(c: &Condition, e: &Event) -> bool {
     }
 }
 
+/// The bit of an event's kind in [`Facts::kinds`]; an automated touch has
+/// none, since it stops no clock.
+pub(crate) fn kind_bit(e: &EventKind) -> u32 {
+    match e {
+        EventKind::Touched {
+            automated: true, ..
+        } => 0,
+        other => 1 << other.code(),
+    }
+}
+
+/// The kinds of event (as [`kind_bit`]s) that could meet condition `c`.
+fn condition_bits(c: &Condition) -> u32 {
+    let code = match c {
+        Condition::Created => 0,
+        Condition::StageIs(_) => 2,
+        Condition::Assigned => 3,
+        Condition::Touched(_) => 4,
+        Condition::Accepted => 6,
+        Condition::Rejected(_) => 7,
+        Condition::Recycled => 8,
+        Condition::OpportunityCreated => 9,
+        Condition::Won => 10,
+        Condition::Lost => 11,
+        Condition::RequestOpened(_) => 12,
+        Condition::RequestAcknowledged => 13,
+        Condition::RequestResolved => 14,
+    };
+    1 << code
+}
+
+/// Whether guarantee `g`'s clocks started by events read off an export's
+/// snapshot can be judged from data whose events are of the kinds `seen`
+/// ([`kind_bit`]s): some kind of event that stops them (for a cadence, a
+/// touch) has arrived at all. A contacts export without activities has no
+/// touches, so a first-touch promise is not measurable from it: its clocks
+/// would read as breaches that are only missing data. Clocks started by
+/// live events are always judged: a feed says what happens as it happens.
+pub(crate) fn measurable(g: &crate::agreement::Guarantee, seen: u32) -> bool {
+    let mut stops = g.stops.iter().fold(0, |m, c| m | condition_bits(c));
+    if g.cadence.is_some() {
+        stops |= condition_bits(&Condition::Touched(Vec::new()));
+    }
+    stops & seen != 0
+}
+
 /// One clock of one guarantee for one lead, in whole seconds.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ClockRecord {
@@ -177,6 +223,9 @@ pub(crate) struct ClockRecord {
     /// the segment value at the start.
     pub owner: Option<Arc<str>>,
     pub segment: Option<Arc<str>>,
+    /// Started by an event read off an export's snapshot (inferred), so
+    /// whether it stopped in time depends on other data arriving.
+    pub inferred: bool,
 }
 
 /// An amount of money in a fold: minor units and the shared currency code.
@@ -216,6 +265,8 @@ pub(crate) struct Facts {
     pub activities: Vec<Arc<str>>,
     /// Attributes as of the last event.
     pub attrs: Arc<Attrs>,
+    /// The kinds of its events, as [`kind_bit`]s: what the data holds at all.
+    pub kinds: u32,
 }
 
 /// An open clock belongs to whoever owns the lead now (decision 7: the
@@ -282,6 +333,7 @@ pub(crate) fn fold(
     };
     for e in events {
         let at = secs(e.occurred_at);
+        f.kinds |= kind_bit(&e.kind);
         if matches!(e.kind, EventKind::LeadCreated(_)) && f.created.is_none() {
             f.created = Some(at);
         }
@@ -365,6 +417,7 @@ pub(crate) fn fold(
                             pauses: Vec::new(),
                             owner: attrs.shared("owner"),
                             segment: attrs.shared("segment"),
+                            inferred: e.inferred,
                         },
                         touches: 0,
                         paused_by: None,

@@ -301,7 +301,7 @@ fn measure_periods(
                         measured[p] += 1;
                     }
                     ClockState::MetLate | ClockState::Breached => measured[p] += 1,
-                    ClockState::Running => {}
+                    ClockState::Running | ClockState::NotMeasurable => {}
                 }
             }
             rate(&met, &measured)
@@ -700,7 +700,7 @@ pub(crate) fn measure(
                         measured += 1;
                     }
                     ClockState::MetLate | ClockState::Breached => measured += 1,
-                    ClockState::Running => {}
+                    ClockState::Running | ClockState::NotMeasurable => {}
                 }
             }
             Actual::Rate {

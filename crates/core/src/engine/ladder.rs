@@ -86,18 +86,26 @@ fn open_clocks(facts: &Facts, window: (i64, i64)) -> impl Iterator<Item = (usize
         .filter(move |(_, c)| c.stop.is_none() && c.start >= window.0 && c.start < window.1)
 }
 
-/// The steps of `facts`' open clocks that fall in `(from, to]`.
+/// The steps of `facts`' open clocks that fall in `(from, to]`, but for
+/// clocks that are not measurable from data holding events of the kinds
+/// `seen` (see [`super::fold::measurable`]).
 pub(crate) fn due_between(
     agreement: &Agreement,
     version: u32,
     facts: &Facts,
     window: (i64, i64),
-    from: i64,
-    to: i64,
+    (from, to): (i64, i64),
+    seen: u32,
 ) -> Vec<AlertDue> {
     step_instants(agreement, facts, window)
         .into_iter()
-        .filter(|(t, _, _)| *t > from && *t <= to)
+        .filter(|(t, ci, _)| {
+            let c = &facts.clocks[*ci];
+            *t > from
+                && *t <= to
+                && (!c.inferred
+                    || super::fold::measurable(&agreement.guarantees[c.guarantee], seen))
+        })
         .map(|(instant, ci, si)| {
             let c = &facts.clocks[ci];
             let g = &agreement.guarantees[c.guarantee];

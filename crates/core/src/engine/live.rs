@@ -77,6 +77,10 @@ pub struct Live {
     steps: BTreeSet<(i64, String)>,
     /// Whether any version has an alert step (else no index is kept).
     ladders: bool,
+    /// For each kind of event (bit of [`super::fold::kind_bit`]), how many
+    /// subjects hold one: a guarantee none of whose stop kinds is held is
+    /// not measurable, and its clocks raise no alerts.
+    kinds: [u32; 32],
 }
 
 impl Live {
@@ -89,6 +93,7 @@ impl Live {
                 .iter()
                 .any(|(_, a)| a.guarantees.iter().any(|g| !g.alerts.is_empty())),
             steps: BTreeSet::new(),
+            kinds: [0; 32],
             versions,
             texts: Texts::default(),
             subjects: BTreeMap::new(),
@@ -151,6 +156,7 @@ impl Live {
             for t in &old.steps {
                 self.steps.remove(&(*t, subject.to_string()));
             }
+            count_kinds(&mut self.kinds, &old.facts, false);
         }
         if events.is_empty() {
             self.subjects.remove(subject);
@@ -175,6 +181,7 @@ impl Live {
         for t in &steps {
             self.steps.insert((*t, subject.to_string()));
         }
+        count_kinds(&mut self.kinds, &facts, true);
         let held = Held {
             steps,
             facts,
@@ -228,6 +235,12 @@ impl Live {
             .map(|(_, s)| s.as_str())
             .collect();
         subjects.extend(partial.keys().map(String::as_str));
+        let seen = self
+            .kinds
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .fold(0u32, |k, (bit, _)| k | (1 << bit));
         let mut out = Vec::new();
         for subject in subjects {
             let facts = match (partial.get(subject), self.subjects.get(subject)) {
@@ -239,7 +252,12 @@ impl Live {
                 let version = u32::try_from(i + 1).unwrap_or(u32::MAX);
                 let window = super::version_window(&self.versions, i);
                 out.extend(super::ladder::due_between(
-                    a, version, f, window, from, limit,
+                    a,
+                    version,
+                    f,
+                    window,
+                    (from, limit),
+                    seen,
                 ));
             }
         }
@@ -400,6 +418,17 @@ impl Live {
             .map(|((_, a), facts)| assemble(a, facts, as_of, count, inferred))
             .collect();
         combine_versions(&self.versions, evaluations, as_of)
+    }
+}
+
+/// Adds (or takes away) a subject's kinds of events to the counts per kind.
+fn count_kinds(counts: &mut [u32; 32], facts: &[Facts], add: bool) {
+    // Every version folds the same events: the first's kinds are all's.
+    let Some(f) = facts.first() else { return };
+    for (bit, n) in counts.iter_mut().enumerate() {
+        if f.kinds & (1 << bit) != 0 {
+            *n = if add { *n + 1 } else { n.saturating_sub(1) };
+        }
     }
 }
 

@@ -24,8 +24,8 @@ mod report_model;
 mod shown;
 mod transitions;
 pub use report_model::{
-    ClockLine, Figure, GoalLine, GradeLine, GuaranteeLine, Report, ReportAgreement, ScoringLine,
-    SourceLine, StreakLine,
+    ClockLine, Figure, GoalLine, GradeLine, GuaranteeLine, NOT_MEASURABLE, Report, ReportAgreement,
+    ScoringLine, SourceLine, StreakLine,
 };
 
 pub use clocks::{ClockState, ClockView};
@@ -93,6 +93,9 @@ pub struct GuaranteeSummary {
     pub paused: usize,
     /// Running and past the warning point.
     pub at_risk: usize,
+    /// Open, with no event that could stop them in the data
+    /// ([`ClockState::NotMeasurable`]).
+    pub not_measurable: usize,
     /// Met in time / (closed or past due); `None` when nothing to measure.
     pub compliance: Option<f64>,
 }
@@ -232,6 +235,7 @@ impl Evaluation {
                             s.paused += usize::from(c.view.paused);
                             s.at_risk += usize::from(c.view.at_risk);
                         }
+                        ClockState::NotMeasurable => s.not_measurable += 1,
                     }
                 }
                 let measured = s.met + s.met_late + s.breached;
@@ -482,12 +486,24 @@ pub(crate) fn assemble(
         .iter()
         .map(|g| agreement.promise(g))
         .collect();
+    let seen = facts.iter().fold(0, |k, f| k | f.kinds);
+    let judged: Vec<bool> = agreement
+        .guarantees
+        .iter()
+        .map(|g| fold::measurable(g, seen))
+        .collect();
     for f in facts {
         for c in &f.clocks {
             let g = &agreement.guarantees[c.guarantee];
             let Some((cal, duration)) = promises[c.guarantee] else {
                 continue;
             };
+            let mut view = clocks::view(c, limit, &cal.calendar, duration, g.warn_at);
+            if c.inferred && c.stop.is_none() && !judged[c.guarantee] {
+                view.state = ClockState::NotMeasurable;
+                view.at_risk = false;
+                view.paused = false;
+            }
             let start = jiff::Timestamp::from_second(c.start).unwrap_or(as_of);
             clocks.push(Clock {
                 guarantee: g.id.to_string(),
@@ -496,7 +512,7 @@ pub(crate) fn assemble(
                 period: PeriodKey::containing(crate::agreement::Period::Month, start, tz),
                 owner: c.owner.as_deref().map(str::to_string),
                 segment: c.segment.as_deref().map(str::to_string),
-                view: clocks::view(c, limit, &cal.calendar, duration, g.warn_at),
+                view,
                 version: 1,
             });
         }

@@ -5,7 +5,6 @@
 
 use jiff::Timestamp;
 
-use super::shown::percent;
 use super::{GoalResult, GuaranteeLine, PeriodKey, Report};
 use crate::agreement::Agreement;
 
@@ -41,10 +40,18 @@ impl Range {
 
 /// One guarantee's clocks in words, as the table and the pages print them.
 pub fn guarantee_text(g: &GuaranteeLine) -> String {
-    format!(
+    let mut text = format!(
         "{} clocks: {} met, {} late, {} breached, {} running ({} at risk)",
         g.clocks, g.met, g.met_late, g.breached, g.running, g.at_risk
-    )
+    );
+    if g.not_measurable > 0 {
+        text.push_str(&format!(
+            ", {} {}: no event that could stop them has arrived from any source",
+            g.not_measurable,
+            super::NOT_MEASURABLE
+        ));
+    }
+    text
 }
 
 /// The report as rows: one header row and one row per guarantee and goal.
@@ -61,7 +68,7 @@ fn rows(report: &Report) -> (Vec<&'static str>, Vec<Vec<String>>) {
             String::new(),
             String::new(),
             guarantee_text(g),
-            format!("compliance {}", percent(g.compliance)),
+            format!("compliance {}", g.compliance_text()),
         ]);
     }
     for g in &report.goals {
@@ -214,7 +221,7 @@ pub fn side_by_side_rows(active: &Report, draft: &Report) -> Vec<SideBySide> {
                     format!(
                         "{} clocks, {} in time, {} breached",
                         g.clocks,
-                        percent(g.compliance),
+                        g.compliance_text(),
                         g.breached
                     )
                 })

@@ -133,8 +133,27 @@ pub struct GuaranteeLine {
     pub paused: usize,
     /// Running past the warning point.
     pub at_risk: usize,
+    /// Open clocks started by an export's snapshot for which no event that
+    /// could stop them has arrived from any source (a contacts export
+    /// without its activities): neither met nor breached, but "not
+    /// measurable from this data".
+    pub not_measurable: usize,
     /// Met in time among the decided clocks, 0 to 1; null with none decided.
     pub compliance: Option<f64>,
+}
+
+/// What a clock that cannot be judged from the data reads as, everywhere.
+pub const NOT_MEASURABLE: &str = "not measurable from this data";
+
+impl GuaranteeLine {
+    /// The share in time, as shown: a percentage, or
+    /// [`NOT_MEASURABLE`] when no clock was decided and some cannot be.
+    pub fn compliance_text(&self) -> String {
+        match self.compliance {
+            None if self.not_measurable > 0 => NOT_MEASURABLE.to_string(),
+            c => super::percent(c),
+        }
+    }
 }
 
 /// A goal in one period.
@@ -383,6 +402,7 @@ impl Report {
                     running: s.running,
                     paused: s.paused,
                     at_risk: s.at_risk,
+                    not_measurable: s.not_measurable,
                     compliance: s.compliance,
                 })
                 .collect(),
@@ -464,7 +484,7 @@ pub struct ClockLine {
     pub owner: Option<String>,
     /// The lead's segment at the start.
     pub segment: Option<String>,
-    /// running, met, met_late or breached.
+    /// running, met, met_late, breached or not_measurable.
     pub state: String,
     /// Running and paused now.
     pub paused: bool,

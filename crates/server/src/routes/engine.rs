@@ -83,6 +83,9 @@ pub(crate) enum StateFilter {
     Met,
     /// Stopped after the due instant.
     MetLate,
+    /// Open, started by an export's snapshot, with no event in the data
+    /// that could stop it: neither met nor breached.
+    NotMeasurable,
     /// Every clock.
     All,
 }
@@ -97,6 +100,7 @@ impl StateFilter {
             StateFilter::Breached => v.state == ClockState::Breached,
             StateFilter::Met => v.state == ClockState::Met,
             StateFilter::MetLate => v.state == ClockState::MetLate,
+            StateFilter::NotMeasurable => v.state == ClockState::NotMeasurable,
             StateFilter::All => true,
         }
     }

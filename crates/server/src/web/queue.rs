@@ -41,6 +41,8 @@ pub(crate) struct Group {
 struct QueuePage {
     layout: Layout,
     total: usize,
+    /// Open clocks left out: not measurable from the data.
+    not_measurable: usize,
     owners: Vec<(String, bool)>,
     groups: Vec<Group>,
 }
@@ -84,6 +86,11 @@ pub(crate) async fn page(
         .map(|o| (o.to_string(), owner.as_deref() == Some(*o)))
         .collect();
     let total = by_owner.values().map(Vec::len).sum();
+    let not_measurable = e
+        .clocks
+        .iter()
+        .filter(|c| c.view.state == ClockState::NotMeasurable)
+        .count();
     let limit = if owner.is_some() { ONE_REP } else { PER_REP };
     let groups = by_owner
         .into_iter()
@@ -151,6 +158,7 @@ pub(crate) async fn page(
     render(&QueuePage {
         layout,
         total,
+        not_measurable,
         owners,
         groups,
     })

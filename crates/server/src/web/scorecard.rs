@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use handshake_core::agreement::Period;
 use handshake_core::engine::report::Range;
-use handshake_core::engine::{GoalLine, GoalStatus, PeriodKey, Report, percent};
+use handshake_core::engine::{GoalLine, GoalStatus, PeriodKey, Report};
 use serde::Deserialize;
 
 use super::chart::{Point, bars};
@@ -43,6 +43,8 @@ pub(crate) struct GuaranteeRow {
     pub running: usize,
     pub at_risk: usize,
     pub compliance: String,
+    /// Clocks that cannot be judged from the data, in words; empty when none.
+    pub not_measurable: String,
 }
 
 #[derive(Template)]
@@ -183,7 +185,22 @@ pub(crate) async fn page(
             breached: s.breached,
             running: s.running,
             at_risk: s.at_risk,
-            compliance: percent(s.compliance),
+            compliance: s.compliance_text(),
+            not_measurable: if s.not_measurable > 0 {
+                format!(
+                    "{}: {} {}: no event that could stop {} (a touch, a decision) has arrived from any source. Import the CRM's activities, or send them live.",
+                    s.id,
+                    if s.not_measurable == 1 {
+                        "1 clock is".to_string()
+                    } else {
+                        format!("{} clocks are", s.not_measurable)
+                    },
+                    handshake_core::engine::NOT_MEASURABLE,
+                    if s.not_measurable == 1 { "it" } else { "them" },
+                )
+            } else {
+                String::new()
+            },
         })
         .collect();
     // Streaks are of closed periods: said so, they agree with an open

@@ -623,3 +623,47 @@ async fn the_median_first_touch_card_shows_outside_figures_labelled_as_such() {
         "{page}"
     );
 }
+
+/// An MQL read off a contacts export (inferred) with no touch anywhere in
+/// the data: the API lists its clock as not measurable, the scorecard says
+/// so in words, and the queue leaves it out and says why.
+#[tokio::test]
+async fn clocks_without_any_stop_event_in_the_data_are_not_measurable() {
+    let app = spawn_app().await;
+    apply_example(&app, "default").await;
+    let at = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 5);
+    let body = format!(
+        "{}\n{{\"id\":\"n-2\",\"type\":\"lead.stage_changed\",\"lead_id\":\"NM-1\",\"occurred_at\":\"{at}\",\"stage\":\"mql\",\"inferred\":true}}",
+        crate::app::event("n-1", "NM-1", &at.to_string())
+    );
+    let r = app.post("/api/v1/events/batch", body).await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let clocks = crate::app::json(app.get("/api/v1/clocks?state=not_measurable").await).await;
+    let leads: Vec<&str> = clocks["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["lead"].as_str().unwrap())
+        .collect();
+    assert_eq!(leads, ["NM-1"], "{clocks}");
+    assert_eq!(clocks["clocks"][0]["state"], "not_measurable");
+    let breached = crate::app::json(app.get("/api/v1/clocks?state=breached").await).await;
+    assert_eq!(
+        breached["clocks"].as_array().unwrap().len(),
+        0,
+        "{breached}"
+    );
+    let (session, _) = sign_in(&app, &app.token).await;
+    let period = at.strftime("%Y-%m").to_string();
+    let card = page_html(&app, &format!("/?period={period}"), &session).await;
+    assert!(
+        card.contains("enterprise-first-touch: 1 clock is not measurable from this data"),
+        "{card}"
+    );
+    let queue = page_html(&app, "/queue", &session).await;
+    assert!(!queue.contains(">NM-1<"), "{queue}");
+    assert!(
+        queue.contains("1 open clock is left out: it is not measurable from this data"),
+        "{queue}"
+    );
+}
