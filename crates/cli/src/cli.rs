@@ -466,8 +466,9 @@ pub struct ImportArgs {
     /// The CSV export.
     pub file: PathBuf,
     /// The export's layout: hubspot (contacts export), hubspot-activities (calls, e-mails and
-    /// meetings: touches of the contacts) or salesforce (leads export).
-    #[arg(long, value_parser = ["hubspot", "hubspot-activities", "salesforce"])]
+    /// meetings: touches of the contacts), salesforce (leads export, reports and Data Loader),
+    /// pipelinedeals (people export) or activedemand (contacts export, with MQL and SQL dates).
+    #[arg(long, value_parser = ["hubspot", "hubspot-activities", "salesforce", "pipelinedeals", "activedemand"])]
     pub preset: Option<String>,
     /// A mapping file (TOML) for any other layout; see docs/events.md.
     #[arg(long)]
@@ -542,8 +543,8 @@ pub struct InitArgs {
     /// A CRM export (CSV) whose stages, sources, segments and owners suggest the stage map and segments.
     #[arg(long)]
     pub from_crm: Option<PathBuf>,
-    /// The export's layout, for --from-crm: hubspot or salesforce.
-    #[arg(long, value_parser = ["hubspot", "salesforce"], requires = "from_crm")]
+    /// The export's layout, for --from-crm: hubspot, salesforce, pipelinedeals or activedemand.
+    #[arg(long, value_parser = ["hubspot", "salesforce", "pipelinedeals", "activedemand"], requires = "from_crm")]
     pub preset: Option<String>,
     /// A mapping file (TOML) for any other export layout, for --from-crm.
     #[arg(long, requires = "from_crm", conflicts_with = "preset")]

@@ -216,6 +216,132 @@ impl Mapping {
         }
     }
 
+    /// The PipelineDeals people export (leads and contacts): the person's
+    /// id, creation, owner, source, status and type. PipelineDeals keeps no
+    /// stage dates on people; the MQL hand-over comes from the marketing
+    /// side (ActiveDEMAND) or live events.
+    pub fn pipelinedeals() -> Mapping {
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+        Mapping {
+            source: "pipelinedeals".into(),
+            record_id: "ID".into(),
+            created_at: "Created At".into(),
+            attributes: vec![
+                s("source", "Lead Source"),
+                s("owner", "Owner"),
+                s("email", "Email"),
+                s("company", "Company"),
+                s("lead_status", "Lead Status"),
+                s("type", "Type"),
+                s("segment", "Segment"),
+            ],
+            stages: Vec::new(),
+            flagged_stages: Vec::new(),
+            time_zone: TimeZone::UTC,
+            alternatives: vec![
+                s("ID", "Person ID"),
+                s("ID", "Id"),
+                s("Created At", "Created"),
+                s("Created At", "Date Created"),
+                s("Lead Source", "Source"),
+                s("Owner", "User"),
+                s("Owner", "Assigned To"),
+                s("Email", "Email Address"),
+                s("Company", "Company Name"),
+                s("Lead Status", "Status"),
+            ],
+            day_first: false,
+            date_format: None,
+            touches: None,
+            if_present: vec!["Segment".into(), "Type".into()],
+        }
+    }
+
+    /// The ActiveDEMAND contacts export: each contact's creation, lead
+    /// score, source and the dates it became an MQL and an SQL (inferred
+    /// stage changes, as with HubSpot's "Became a ... Date").
+    pub fn activedemand() -> Mapping {
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+        Mapping {
+            source: "activedemand".into(),
+            record_id: "Contact ID".into(),
+            created_at: "Date Created".into(),
+            attributes: vec![
+                s("source", "Lead Source"),
+                s("owner", "Assigned To"),
+                s("email", "Email"),
+                s("company", "Company"),
+                s("score", "Lead Score"),
+                s("segment", "Segment"),
+            ],
+            stages: vec![
+                s("mql", "MQL Date"),
+                s("sql", "SQL Date"),
+                s("customer", "Customer Date"),
+            ],
+            flagged_stages: Vec::new(),
+            time_zone: TimeZone::UTC,
+            alternatives: vec![
+                s("Contact ID", "ID"),
+                s("Contact ID", "Id"),
+                s("Date Created", "Created"),
+                s("Date Created", "Created At"),
+                s("Lead Source", "Source"),
+                s("Lead Source", "Original Source"),
+                s("Assigned To", "Owner"),
+                s("Email", "Email Address"),
+                s("Company", "Company Name"),
+                s("Company", "Organization"),
+                s("Lead Score", "Score"),
+                s("MQL Date", "Marketing Qualified Date"),
+                s("MQL Date", "Became MQL"),
+                s("SQL Date", "Sales Qualified Date"),
+                s("SQL Date", "Became SQL"),
+            ],
+            day_first: false,
+            date_format: None,
+            touches: None,
+            if_present: vec!["Segment".into(), "Customer Date".into()],
+        }
+    }
+
+    /// The presets `--preset` names, with what each reads.
+    pub const PRESETS: [(&'static str, &'static str); 5] = [
+        ("hubspot", "HubSpot contacts export"),
+        (
+            "hubspot-activities",
+            "HubSpot calls, e-mails and meetings: touches of the contacts",
+        ),
+        (
+            "salesforce",
+            "Salesforce leads export (reports and Data Loader)",
+        ),
+        ("pipelinedeals", "PipelineDeals people export"),
+        (
+            "activedemand",
+            "ActiveDEMAND contacts export, with MQL and SQL dates",
+        ),
+    ];
+
+    /// The preset of that name (one of [`Mapping::PRESETS`]).
+    ///
+    /// # Example
+    /// ```
+    /// use handshake_core::import::Mapping;
+    /// assert_eq!(Mapping::preset("activedemand").unwrap().source, "activedemand");
+    /// assert!(Mapping::preset("marketo").is_none());
+    /// ```
+    pub fn preset(name: &str) -> Option<Mapping> {
+        Some(match name {
+            "hubspot" => Mapping::hubspot(),
+            "hubspot-activities" => Mapping::hubspot_activities(),
+            "salesforce" => Mapping::salesforce(),
+            "pipelinedeals" => Mapping::pipelinedeals(),
+            "activedemand" => Mapping::activedemand(),
+            _ => return None,
+        })
+    }
+
     /// This mapping for a file with these `headers`: each column the file
     /// lacks is replaced by the first of its alternatives that it has, so
     /// one preset reads every export style of its CRM.

@@ -36,9 +36,10 @@ pub fn mapping_for(
     tz: Option<&str>,
 ) -> anyhow::Result<Mapping> {
     let mut m = match (preset, mapping) {
-        (Some("salesforce"), _) => Mapping::salesforce(),
-        (Some("hubspot-activities"), _) => Mapping::hubspot_activities(),
-        (Some(_), _) => Mapping::hubspot(),
+        (Some(name), _) => Mapping::preset(name).with_context(|| {
+            let names: Vec<&str> = Mapping::PRESETS.iter().map(|(n, _)| *n).collect();
+            format!("no preset {name:?}; expected one of {}", names.join(", "))
+        })?,
         (None, Some(path)) => {
             let name = path.display().to_string();
             let text =

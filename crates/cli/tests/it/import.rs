@@ -538,3 +538,89 @@ fn without_touches_follow_up_is_not_measurable_and_with_them_it_is() {
     );
     assert!(!after.contains("not measurable"), "{after}");
 }
+
+/// The pair the first seed names: a PipelineDeals people export (leads,
+/// owners, sources) and an ActiveDEMAND contacts export (scores and the
+/// dates of hand-over), each read by its preset; again, nothing new.
+#[test]
+fn pipelinedeals_and_activedemand_exports_read_with_their_presets() {
+    let dir = TempDir::new("seedpair");
+    let people = dir.0.join("people.csv");
+    std::fs::write(
+        &people,
+        "ID,First Name,Last Name,Email,Company,Type,Lead Status,Lead Source,Owner,Created At\n\
+         881,Ann,Lee,ann@acme.example,Acme,Lead,New,Webinar,Sam Lee,2027-02-01 14:00\n\
+         882,Bo,Kim,bo@hooli.example,Hooli,Contact,Qualified,Referral,Ava Chen,02/03/2027 09:15 AM\n",
+    )
+    .unwrap();
+    let out = import(
+        &dir,
+        &[people.to_str().unwrap(), "--preset", "pipelinedeals"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout)
+            .ends_with("rows read 2, events created 2, duplicates 0, rows rejected 0\n"),
+        "{}",
+        text(&out.stdout)
+    );
+    let contacts = dir.0.join("contacts.csv");
+    std::fs::write(
+        &contacts,
+        "Contact ID,Email,Company,Lead Score,Lead Source,Date Created,MQL Date,SQL Date\n\
+         AD-1,cy@wonka.example,Wonka,82,Webinar,2027-02-01 10:00,2027-02-02 11:00,2027-02-09 16:00\n\
+         AD-2,di@stark.example,Stark,35,Paid Social,2027-02-04 10:00,,\n",
+    )
+    .unwrap();
+    let args = [contacts.to_str().unwrap(), "--preset", "activedemand"];
+    let out = import(&dir, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout)
+            .ends_with("rows read 2, events created 4, duplicates 0, rows rejected 0\n"),
+        "{}",
+        text(&out.stdout)
+    );
+    let again = import(&dir, &args);
+    assert!(
+        text(&again.stdout).ends_with("events created 0, duplicates 4, rows rejected 0\n"),
+        "{}",
+        text(&again.stdout)
+    );
+    let ids: Vec<(String,)> = query(&dir, "SELECT id FROM events ORDER BY id");
+    let ids: Vec<&str> = ids.iter().map(|(i,)| i.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "activedemand:AD-1:created",
+            "activedemand:AD-1:stage:mql",
+            "activedemand:AD-1:stage:sql",
+            "activedemand:AD-2:created",
+            "pipelinedeals:881:created",
+            "pipelinedeals:882:created",
+        ]
+    );
+    assert_eq!(
+        stages(&dir),
+        [("mql".to_string(), 1), ("sql".to_string(), 1)]
+    );
+    let people: Vec<(String, String, i64)> = query(
+        &dir,
+        "SELECT owner, source, occurred_at FROM events WHERE id LIKE 'pipelinedeals:%' ORDER BY id",
+    );
+    assert_eq!(
+        people
+            .iter()
+            .map(|(o, s, at)| (o.as_str(), s.as_str(), instant(*at)))
+            .collect::<Vec<_>>(),
+        [
+            ("Sam Lee", "Webinar", "2027-02-01T14:00:00Z".to_string()),
+            ("Ava Chen", "Referral", "2027-02-03T09:15:00Z".to_string()),
+        ]
+    );
+    let scores: Vec<(i64,)> = query(
+        &dir,
+        "SELECT score FROM events WHERE id LIKE 'activedemand:%:created' ORDER BY id",
+    );
+    assert_eq!(scores, [(82,), (35,)]);
+}
