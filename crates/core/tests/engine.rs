@@ -1473,3 +1473,40 @@ fn not_measurable_clocks_raise_no_alerts() {
     assert!(!due.is_empty());
     assert!(due.iter().all(|d| d.subject == "B"), "{due:?}");
 }
+
+/// A corrected event (`ID~2`) replaces the earlier version whatever their
+/// instants, in a replay and in the live state alike.
+#[test]
+fn the_latest_version_of_an_event_is_the_one_evaluated() {
+    let a = agreement();
+    let events = vec![
+        created("c1", "A", "2027-02-01T14:00:00Z", "enterprise"),
+        stage("m1", "A", "2027-02-01T15:00:00Z", "mql"),
+        // The CRM's date was wrong: it became an MQL a week later.
+        stage("m1~2", "A", "2027-02-08T15:00:00Z", "mql"),
+        touch("t1", "A", "2027-02-08T15:20:00Z"),
+    ];
+    let as_of = t("2027-02-20T12:00:00Z");
+    let e = evaluate(&a, &events, as_of);
+    let c = e
+        .clocks
+        .iter()
+        .find(|c| c.guarantee == "enterprise-first-touch")
+        .unwrap();
+    assert_eq!(c.view.start, secs("2027-02-08T15:00:00Z"));
+    assert_eq!(c.view.state, ClockState::Met);
+    let mut live = handshake_core::engine::Live::new(vec![(t("2027-01-01T05:00:00Z"), a.clone())]);
+    live.set_subject("A", events.clone());
+    assert_eq!(live.evaluation(as_of), e);
+    // As of a moment before the corrected instant, the old one does not
+    // show through: no clock yet.
+    let early = evaluate(&a, &events, t("2027-02-02T12:00:00Z"));
+    assert!(
+        early
+            .clocks
+            .iter()
+            .all(|c| c.guarantee != "enterprise-first-touch"),
+        "{:?}",
+        early.clocks
+    );
+}

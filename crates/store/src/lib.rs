@@ -43,5 +43,5 @@ pub use error::StoreError;
 pub use outbox::{ChannelTally, NewNotification, Notification, NotificationState, Outcome};
 pub use secrets::{NewToken, TokenSecret};
 pub use sessions::{NewSession, SessionInfo};
-pub use store::{AgreementVersion, Cursor, Inserted, STATEMENT, Store, WAIT, Workspace};
+pub use store::{AgreementVersion, Cursor, Inserted, STATEMENT, Store, Versioned, WAIT, Workspace};
 pub use tokens::{TokenInfo, TokenRole};

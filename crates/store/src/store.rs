@@ -57,6 +57,20 @@ pub enum Inserted {
     Conflict,
 }
 
+/// What became of one event handed to [`Store::insert_versions`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Versioned {
+    /// New: stored under its own id.
+    Accepted,
+    /// Its id was stored before with other values: stored as version N of
+    /// it (`ID~N`, see `EventId::version`), which replaces the earlier ones.
+    Corrected(u32),
+    /// The latest version of its id already says the same: nothing done.
+    Duplicate,
+    /// It cannot be stored as a new version (its id would grow too long).
+    Refused(String),
+}
+
 /// A position in a workspace's event cursor: "the events after this one".
 /// Positions are ordered; [`Cursor::START`] comes before every event.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -450,6 +464,78 @@ impl Store {
             })
             .collect();
         Ok(outcome)
+    }
+
+    /// Stores a batch of events from a source that may correct what it said
+    /// before (a CRM export imported again): an event whose id was stored
+    /// with other values is stored as the next version of it (`ID~2`,
+    /// `ID~3`, ...), which the engine takes instead of the earlier ones,
+    /// all kept; one that says what the latest version says is a duplicate.
+    /// So importing the same export twice creates nothing, a corrected
+    /// date is taken, and a date corrected back is taken again.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`]; what earlier rounds stored stays stored.
+    pub async fn insert_versions(
+        &self,
+        ws: &Workspace,
+        events: &[Event],
+    ) -> Result<Vec<Versioned>, StoreError> {
+        use handshake_core::event::EventId;
+        let mut out: Vec<Option<Versioned>> = vec![None; events.len()];
+        // (position in `events`, version tried, the event under that version's id)
+        let mut todo: Vec<(usize, u32, Event)> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i, e.id.version().1, e.clone()))
+            .collect();
+        while !todo.is_empty() {
+            let batch: Vec<Event> = todo.iter().map(|t| t.2.clone()).collect();
+            let result = self.insert_events(ws, &batch).await?;
+            let next = |e: &Event, n: u32| EventId::corrected(events_base(e), n + 1);
+            // A duplicate of an earlier version is one only if no later
+            // version says otherwise.
+            let later: Vec<String> = todo
+                .iter()
+                .zip(&result)
+                .filter(|(_, r)| **r == Inserted::Duplicate)
+                .filter_map(|((_, n, e), _)| next(e, *n).ok().map(|id| id.to_string()))
+                .collect();
+            let refs: Vec<&str> = later.iter().map(String::as_str).collect();
+            let existing = self.events_by_id(ws, &refs).await?;
+            let mut again = Vec::new();
+            for ((i, n, e), r) in todo.into_iter().zip(result) {
+                let moves_on = match r {
+                    Inserted::Accepted => {
+                        out[i] = Some(if n == 1 {
+                            Versioned::Accepted
+                        } else {
+                            Versioned::Corrected(n)
+                        });
+                        false
+                    }
+                    Inserted::Duplicate => match next(&e, n) {
+                        Ok(id) if existing.contains_key(id.as_str()) => true,
+                        _ => {
+                            out[i] = Some(Versioned::Duplicate);
+                            false
+                        }
+                    },
+                    Inserted::Conflict => true,
+                };
+                if moves_on {
+                    match next(&e, n) {
+                        Ok(id) => again.push((i, n + 1, Event { id, ..e })),
+                        Err(why) => out[i] = Some(Versioned::Refused(why)),
+                    }
+                }
+            }
+            todo = again;
+        }
+        Ok(out
+            .into_iter()
+            .map(|o| o.unwrap_or(Versioned::Duplicate))
+            .collect())
     }
 
     /// The stored events with these ids, by id.
@@ -874,4 +960,9 @@ impl Store {
             }),
         )
     }
+}
+
+/// The id an event's versions share (`BASE` of `BASE~N`).
+fn events_base(e: &Event) -> &str {
+    e.id.version().0
 }

@@ -148,6 +148,7 @@ macro_rules! conformance {
 
 conformance!(
     new_duplicate_and_conflicting_events,
+    a_changed_event_is_stored_as_its_next_version,
     repeats_inside_one_batch,
     every_event_type_round_trips,
     timeline_is_in_evaluation_order,
@@ -907,6 +908,38 @@ async fn new_duplicate_and_conflicting_events(store: Store) {
     // The conflicting body did not overwrite the stored one.
     let timeline = store.timeline(&w, "L-1").await.unwrap();
     assert_eq!(timeline[0], a);
+}
+
+/// A source that corrects what it said: a changed body becomes the next
+/// version (`ID~2`, `ID~3`), a repeat of the latest is a duplicate, and a
+/// body corrected back becomes a further version.
+async fn a_changed_event_is_stored_as_its_next_version(store: Store) {
+    use handshake_store::Versioned;
+    let w = ws("acme");
+    let first = created("e-1", "L-1", "2026-10-01T14:03:00Z");
+    let second = created("e-1", "L-1", "2026-10-02T14:03:00Z");
+    let put = |e: &handshake_core::event::Event| {
+        let (store, w, e) = (&store, &w, e.clone());
+        async move { store.insert_versions(w, &[e]).await.unwrap() }
+    };
+    assert_eq!(put(&first).await, [Versioned::Accepted]);
+    assert_eq!(put(&first).await, [Versioned::Duplicate]);
+    assert_eq!(put(&second).await, [Versioned::Corrected(2)]);
+    assert_eq!(put(&second).await, [Versioned::Duplicate]);
+    // The first body is no longer the latest: it is taken again.
+    assert_eq!(put(&first).await, [Versioned::Corrected(3)]);
+    assert_eq!(put(&first).await, [Versioned::Duplicate]);
+    assert_eq!(put(&second).await, [Versioned::Corrected(4)]);
+    let ids: Vec<String> = store
+        .timeline(&w, "L-1")
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id.to_string())
+        .collect();
+    let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["e-1", "e-1~2", "e-1~3", "e-1~4"]);
 }
 
 async fn repeats_inside_one_batch(store: Store) {

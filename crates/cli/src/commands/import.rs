@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use handshake_core::event::Event;
 use handshake_core::import::{Mapping, mapping_from_toml, row_to_events};
-use handshake_store::Inserted;
+use handshake_store::Versioned;
 
 use crate::cli::{Global, ImportArgs};
 
@@ -228,7 +228,8 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
     );
     progress.set_message(name.clone());
 
-    let (mut rows, mut created, mut duplicates) = (0usize, 0usize, 0usize);
+    let mut rows = 0usize;
+    let mut tally = Tally::default();
     let mut rejects: Vec<(u64, String, Vec<String>)> = Vec::new();
     let mut pending: Vec<(u64, Vec<String>, Event)> = Vec::new();
     let mut record = csv::StringRecord::new();
@@ -299,28 +300,12 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
             Err(e) => rejects.push((line, e.message, record.iter().map(str::to_string).collect())),
         }
         if pending.len() >= CHUNK {
-            flush(
-                &store,
-                &ws,
-                &mut pending,
-                &mut created,
-                &mut duplicates,
-                &mut rejects,
-            )
-            .await?;
+            flush(&store, &ws, &mut pending, &mut tally, &mut rejects).await?;
             progress.set_position(reader.position().byte());
         }
     }
     // What is left after the last full chunk.
-    flush(
-        &store,
-        &ws,
-        &mut pending,
-        &mut created,
-        &mut duplicates,
-        &mut rejects,
-    )
-    .await?;
+    flush(&store, &ws, &mut pending, &mut tally, &mut rejects).await?;
     progress.finish_and_clear();
 
     let reject_file = rejects_path(&args.file);
@@ -348,8 +333,20 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
         .map(|r| r.0)
         .collect::<std::collections::BTreeSet<_>>()
         .len();
+    let Tally {
+        created,
+        corrected,
+        duplicates,
+    } = tally;
+    let corrected = if corrected > 0 {
+        format!(
+            ", corrected {corrected} (the export changed a record: the new values replace the old, which are kept)"
+        )
+    } else {
+        String::new()
+    };
     println!(
-        "{name}: rows read {rows}, events created {created}, duplicates {duplicates}, rows rejected {rejected_rows}"
+        "{name}: rows read {rows}, events created {created}, duplicates {duplicates}, rows rejected {rejected_rows}{corrected}"
     );
     if skipped > 0 {
         println!("skipped {skipped} activities that are no touch (tasks, notes)");
@@ -371,24 +368,39 @@ pub async fn run(global: &Global, args: &ImportArgs) -> anyhow::Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
+/// Events stored new, stored as corrections, and already stored.
+#[derive(Default)]
+struct Tally {
+    created: usize,
+    corrected: usize,
+    duplicates: usize,
+}
+
 async fn flush(
     store: &handshake_store::Store,
     ws: &handshake_store::Workspace,
     pending: &mut Vec<(u64, Vec<String>, Event)>,
-    created: &mut usize,
-    duplicates: &mut usize,
+    tally: &mut Tally,
     rejects: &mut Vec<(u64, String, Vec<String>)>,
 ) -> anyhow::Result<()> {
     if pending.is_empty() {
         return Ok(());
     }
     let events: Vec<Event> = pending.iter().map(|(_, _, e)| e.clone()).collect();
-    let outcome = store.insert_events(ws, &events).await?;
+    let outcome = store.insert_versions(ws, &events).await?;
     for ((line, fields, e), result) in pending.drain(..).zip(outcome) {
         match result {
-            Inserted::Accepted => *created += 1,
-            Inserted::Duplicate => *duplicates += 1,
-            Inserted::Conflict => rejects.push((line, format!("event {} was imported before with other values; the export changed under the same record", e.id), fields)),
+            Versioned::Accepted => tally.created += 1,
+            Versioned::Corrected(_) => tally.corrected += 1,
+            Versioned::Duplicate => tally.duplicates += 1,
+            Versioned::Refused(why) => rejects.push((
+                line,
+                format!(
+                    "event {} was imported before with other values, and the correction cannot be stored: {why}",
+                    e.id
+                ),
+                fields,
+            )),
         }
     }
     Ok(())

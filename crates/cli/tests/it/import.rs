@@ -624,3 +624,91 @@ fn pipelinedeals_and_activedemand_exports_read_with_their_presets() {
     );
     assert_eq!(scores, [(82,), (35,)]);
 }
+
+/// A CRM date corrected after the first import is taken when the export is
+/// imported again: stored as the next version of the event, which replaces
+/// the earlier one in every number, with the chain kept. Importing either
+/// file again creates nothing; a date corrected back is taken again.
+#[test]
+fn a_corrected_date_reimported_replaces_the_old_one_and_keeps_the_chain() {
+    let dir = TempDir::new("corrected");
+    assert_eq!(
+        dir.run(&["apply", "examples/agreement.toml"]).status.code(),
+        Some(0)
+    );
+    let file = dir.0.join("contacts.csv");
+    let write = |mql: &str| {
+        std::fs::write(
+            &file,
+            format!(
+                "Record ID,Create Date,Became a Marketing Qualified Lead Date\n\
+                 6001,2027-01-20 14:00,{mql}\n"
+            ),
+        )
+        .unwrap();
+    };
+    let import_file = || {
+        let out = import(&dir, &[file.to_str().unwrap(), "--preset", "hubspot"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let mqls = |period: &str| {
+        let out = dir.run(&[
+            "report",
+            "--period",
+            period,
+            "--as-of",
+            "2027-03-01T00:00:00Z",
+            "--format",
+            "json",
+        ]);
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        r["goals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == "mql-volume")
+            .unwrap()["actual"]
+            .as_u64()
+            .unwrap()
+    };
+    write("2027-01-28 10:00");
+    assert!(import_file().contains("events created 2, duplicates 0"));
+    assert_eq!((mqls("2027-01"), mqls("2027-02")), (1, 0));
+    // The CRM's date was wrong: it became an MQL in February.
+    write("2027-02-03 10:00");
+    let out = import_file();
+    assert!(
+        out.contains("events created 0, duplicates 1, rows rejected 0, corrected 1 (the export changed a record"),
+        "{out}"
+    );
+    assert_eq!((mqls("2027-01"), mqls("2027-02")), (0, 1));
+    assert!(import_file().contains("events created 0, duplicates 2, rows rejected 0\n"));
+    // Corrected back: taken again, as a third version.
+    write("2027-01-28 10:00");
+    assert!(import_file().contains("corrected 1"));
+    assert_eq!((mqls("2027-01"), mqls("2027-02")), (1, 0));
+    assert!(import_file().contains("events created 0, duplicates 2, rows rejected 0\n"));
+    let chain: Vec<(String, i64)> = query(
+        &dir,
+        "SELECT id, occurred_at FROM events WHERE id LIKE 'hubspot:6001:stage:mql%' ORDER BY id",
+    );
+    let chain: Vec<(&str, String)> = chain
+        .iter()
+        .map(|(id, at)| (id.as_str(), instant(*at)))
+        .collect();
+    assert_eq!(
+        chain,
+        [
+            ("hubspot:6001:stage:mql", "2027-01-28T10:00:00Z".to_string()),
+            (
+                "hubspot:6001:stage:mql~2",
+                "2027-02-03T10:00:00Z".to_string()
+            ),
+            (
+                "hubspot:6001:stage:mql~3",
+                "2027-01-28T10:00:00Z".to_string()
+            ),
+        ]
+    );
+}

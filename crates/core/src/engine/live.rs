@@ -151,7 +151,10 @@ impl Live {
     /// forgets the subject.
     pub fn set_subject(&mut self, subject: &str, mut events: Vec<Event>) {
         let cutoff = self.cutoff.unwrap_or(i64::MAX);
-        events.retain(|e| e.subject.as_str() == subject && secs(e.occurred_at) <= cutoff);
+        events.retain(|e| e.subject.as_str() == subject);
+        // A corrected event replaces its earlier versions whatever their instants.
+        crate::event::latest_versions(&mut events);
+        events.retain(|e| secs(e.occurred_at) <= cutoff);
         if let Some(old) = self.subjects.get(subject) {
             for t in &old.steps {
                 self.steps.remove(&(*t, subject.to_string()));

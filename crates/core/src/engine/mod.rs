@@ -329,11 +329,10 @@ where
     let mut folder = Folder::new(agreement);
     for group in subjects {
         let owned: Vec<E> = group.into_iter().collect();
-        let mut list: Vec<&Event> = owned
-            .iter()
-            .map(std::borrow::Borrow::borrow)
-            .filter(|e| secs(e.occurred_at) <= limit)
-            .collect();
+        let mut list: Vec<&Event> = owned.iter().map(std::borrow::Borrow::borrow).collect();
+        // A corrected event replaces its earlier versions whatever their instants.
+        crate::event::latest_versions(&mut list);
+        list.retain(|e| secs(e.occurred_at) <= limit);
         let Some(first) = list.first() else { continue };
         let subject = first.subject.as_str().to_string();
         count += list.len();

@@ -26,6 +26,73 @@ use crate::agreement::Channel;
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EventId(pub(crate) String);
 
+impl EventId {
+    /// The event this one corrects and its version, for an id written
+    /// `BASE~N` with N from 2: version N of event `BASE` (a CRM date
+    /// corrected after it was first imported). Version 1 is `BASE` itself.
+    /// Only the latest version of an event counts; the others stay stored,
+    /// so the chain of corrections is kept.
+    ///
+    /// # Example
+    /// ```
+    /// use handshake_core::event::EventId;
+    /// let id = EventId::new("hubspot:5001:stage:mql~2")?;
+    /// assert_eq!(id.version(), ("hubspot:5001:stage:mql", 2));
+    /// assert_eq!(EventId::new("ev-1")?.version(), ("ev-1", 1));
+    /// assert_eq!(EventId::new("ev~1")?.version(), ("ev~1", 1));
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn version(&self) -> (&str, u32) {
+        match self.0.rsplit_once('~') {
+            Some((base, n))
+                if !base.is_empty()
+                    && !n.starts_with('0')
+                    && n.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                match n.parse::<u32>() {
+                    Ok(v) if v >= 2 => (base, v),
+                    _ => (&self.0, 1),
+                }
+            }
+            _ => (&self.0, 1),
+        }
+    }
+
+    /// Version `n` (from 2) of the event `base`: `BASE~N`.
+    ///
+    /// # Errors
+    /// When the id would be longer than 200 characters.
+    pub fn corrected(base: &str, n: u32) -> Result<EventId, String> {
+        EventId::new(format!("{base}~{n}"))
+    }
+}
+
+/// Keeps, of each event given in several versions ([`EventId::version`]),
+/// only the latest: a corrected CRM date replaces the one first imported.
+pub fn latest_versions<E: std::borrow::Borrow<Event>>(events: &mut Vec<E>) {
+    if !events.iter().any(|e| e.borrow().id.version().1 > 1) {
+        return;
+    }
+    let mut latest: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    for e in events.iter() {
+        let (base, n) = e.borrow().id.version();
+        let v = latest.entry(base).or_insert(n);
+        *v = (*v).max(n);
+    }
+    let keep: Vec<bool> = events
+        .iter()
+        .map(|e| {
+            let (base, n) = e.borrow().id.version();
+            latest.get(base) == Some(&n)
+        })
+        .collect();
+    let mut i = 0;
+    events.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+}
+
 /// What an event is about: a lead (`lead_id`) or a request between the teams (`request_id`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SubjectId(pub(crate) String);
