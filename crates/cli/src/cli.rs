@@ -103,6 +103,42 @@ pub enum Command {
         /// endpoint answers 404.
         #[arg(long, env = "HANDSHAKE_SALESFORCE_ORG_ID")]
         salesforce_org_id: Option<String>,
+        /// A file holding a HubSpot private app's access token (scope crm.objects.contacts.write):
+        /// each HubSpot contact's clock is then written back to its handshake_* properties
+        /// (docs/integrations.md). Read at each round, never logged.
+        #[arg(
+            long,
+            env = "HANDSHAKE_HUBSPOT_TOKEN_FILE",
+            conflicts_with = "hubspot_token_env"
+        )]
+        hubspot_token_file: Option<PathBuf>,
+        /// The name of an environment variable holding the HubSpot access token (instead of
+        /// --hubspot-token-file), e.g. HUBSPOT_TOKEN.
+        #[arg(long, value_name = "VARIABLE")]
+        hubspot_token_env: Option<String>,
+        /// HubSpot's API address, for the write-back (a test stand-in, a proxy).
+        #[arg(long, env = "HANDSHAKE_HUBSPOT_API", default_value = handshake_server::HUBSPOT_API)]
+        hubspot_api: String,
+        /// A file holding a Salesforce OAuth access token: each Salesforce Lead's clock is then
+        /// written back to its Handshake_*__c fields (docs/integrations.md). Needs
+        /// --salesforce-instance. Read at each round, never logged.
+        #[arg(
+            long,
+            env = "HANDSHAKE_SALESFORCE_TOKEN_FILE",
+            requires = "salesforce_instance",
+            conflicts_with = "salesforce_token_env"
+        )]
+        salesforce_token_file: Option<PathBuf>,
+        /// The name of an environment variable holding the Salesforce access token (instead of
+        /// --salesforce-token-file). Needs --salesforce-instance.
+        #[arg(long, value_name = "VARIABLE", requires = "salesforce_instance")]
+        salesforce_token_env: Option<String>,
+        /// The Salesforce org's instance address, e.g. https://acme.my.salesforce.com.
+        #[arg(long, env = "HANDSHAKE_SALESFORCE_INSTANCE")]
+        salesforce_instance: Option<String>,
+        /// The least seconds between two write-back rounds (each sends only what changed).
+        #[arg(long, env = "HANDSHAKE_WRITEBACK_EVERY", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        writeback_every: u64,
     },
 
     /// Generate a realistic demo company into the store, under the example agreement.

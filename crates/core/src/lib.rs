@@ -54,6 +54,7 @@ pub mod lead;
 pub mod planner;
 pub mod salesforce;
 mod toml_read;
+pub mod writeback;
 
 pub use agreement::{Agreement, CheckOutcome, check};
 pub use diagnostic::{Diagnostic, Severity, SourceFile};

@@ -23,6 +23,7 @@ mod routes;
 pub mod setup;
 mod state;
 mod web;
+mod writeback;
 
 use std::future::Future;
 
@@ -34,6 +35,7 @@ pub use listen::Limits;
 pub use outbox::DeliverySettings;
 pub use routes::events::{MAX_BATCH_BYTES, MAX_BATCH_LINES, MAX_EVENT_BYTES};
 pub use state::{AppState, Settings};
+pub use writeback::{CrmTarget, HUBSPOT_API, SALESFORCE_API, WriteBackSettings};
 
 /// Serves the API on `listener` until `shutdown` completes, then finishes
 /// the requests in flight, within the state's [`Limits`].

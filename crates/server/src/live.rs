@@ -98,21 +98,28 @@ pub(crate) struct Engines {
     replays: Arc<Semaphore>,
     /// The dashboard's public address, for the links in alerts.
     public_url: Option<Arc<str>>,
+    /// Where each engine's clocks are written back, if anywhere.
+    writeback: Option<Arc<crate::writeback::WriteBackSettings>>,
 }
 
 impl Default for Engines {
     fn default() -> Engines {
-        Engines::new(None)
+        Engines::new(None, None)
     }
 }
 
 impl Engines {
-    /// No engine yet; alerts link to the lead pages under `public_url`.
-    pub(crate) fn new(public_url: Option<String>) -> Engines {
+    /// No engine yet; alerts link to the lead pages under `public_url`,
+    /// and each engine's clocks are written back as `writeback` says.
+    pub(crate) fn new(
+        public_url: Option<String>,
+        writeback: Option<Arc<crate::writeback::WriteBackSettings>>,
+    ) -> Engines {
         Engines {
             engines: Mutex::default(),
             replays: Arc::new(Semaphore::new(REPLAYS)),
             public_url: public_url.map(Arc::from),
+            writeback,
         }
     }
 }
@@ -143,6 +150,14 @@ impl Engines {
             Arc::clone(&engine),
             self.public_url.clone(),
         ));
+        if let Some(settings) = &self.writeback {
+            tokio::spawn(crate::writeback::run(
+                store.clone(),
+                ws.clone(),
+                engine.published.subscribe(),
+                Arc::clone(settings),
+            ));
+        }
         engine
     }
 

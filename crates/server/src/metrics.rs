@@ -65,3 +65,12 @@ pub(crate) fn counter_batch(
         event("rejected", r.code);
     }
 }
+
+/// Counts the CRM records a write-back batch updated and those the CRM
+/// refused (sent again next round).
+pub(crate) fn written_back(crm: &'static str, updated: usize, refused: usize) {
+    metrics::counter!("handshake_writebacks_total", "crm" => crm, "outcome" => "updated")
+        .increment(updated as u64);
+    metrics::counter!("handshake_writebacks_total", "crm" => crm, "outcome" => "refused")
+        .increment(refused as u64);
+}

@@ -36,6 +36,8 @@ pub struct Settings {
     /// The Salesforce organisation (`00D...`) whose Outbound Messages are
     /// taken; without it that endpoint answers 404.
     pub salesforce_org: Option<String>,
+    /// The CRMs each lead's clock is written back to (none by default).
+    pub writeback: crate::writeback::WriteBackSettings,
 }
 
 /// Shared server state; cheap to clone.
@@ -64,6 +66,10 @@ impl AppState {
                     .public_url
                     .as_deref()
                     .map(|u| u.trim_end_matches('/').to_string()),
+                settings
+                    .writeback
+                    .enabled()
+                    .then(|| Arc::new(settings.writeback.clone())),
             )),
             settings,
         }

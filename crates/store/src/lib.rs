@@ -37,6 +37,7 @@ mod sessions;
 mod sqlite;
 mod store;
 mod tokens;
+mod writebacks;
 
 pub use channels::ChannelHealth;
 pub use error::StoreError;

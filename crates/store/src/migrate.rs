@@ -29,6 +29,7 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
         10,
         include_str!("../migrations/sqlite/0010_notification_subjects.sql"),
     ),
+    (11, include_str!("../migrations/sqlite/0011_writebacks.sql")),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -64,6 +65,10 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
     (
         11,
         include_str!("../migrations/postgres/0011_notification_subjects.sql"),
+    ),
+    (
+        12,
+        include_str!("../migrations/postgres/0012_writebacks.sql"),
     ),
 ];
 

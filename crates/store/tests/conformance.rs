@@ -149,6 +149,7 @@ macro_rules! conformance {
 conformance!(
     new_duplicate_and_conflicting_events,
     a_changed_event_is_stored_as_its_next_version,
+    what_was_written_back_is_kept_per_workspace_and_crm,
     repeats_inside_one_batch,
     every_event_type_round_trips,
     timeline_is_in_evaluation_order,
@@ -940,6 +941,34 @@ async fn a_changed_event_is_stored_as_its_next_version(store: Store) {
     let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     ids.sort_unstable();
     assert_eq!(ids, ["e-1", "e-1~2", "e-1~3", "e-1~4"]);
+}
+
+/// The write-back's notes: the latest record per lead, per CRM and
+/// workspace.
+async fn what_was_written_back_is_kept_per_workspace_and_crm(store: Store) {
+    let (a, b) = (ws("acme"), ws("beta"));
+    store
+        .note_written_back(&a, "hubspot", &[("5001", "g|t|running|false".into())], 1)
+        .await
+        .unwrap();
+    store
+        .note_written_back(
+            &a,
+            "hubspot",
+            &[("5001", "g|t|breached|true".into()), ("5002", "x".into())],
+            2,
+        )
+        .await
+        .unwrap();
+    store
+        .note_written_back(&a, "salesforce", &[("00Q5e00000LEAD1", "y".into())], 2)
+        .await
+        .unwrap();
+    let told = store.written_back(&a, "hubspot").await.unwrap();
+    assert_eq!(told.len(), 2);
+    assert_eq!(told["5001"], "g|t|breached|true");
+    assert_eq!(store.written_back(&a, "salesforce").await.unwrap().len(), 1);
+    assert!(store.written_back(&b, "hubspot").await.unwrap().is_empty());
 }
 
 async fn repeats_inside_one_batch(store: Store) {

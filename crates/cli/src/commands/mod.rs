@@ -48,7 +48,45 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             hubspot_secret_file,
             hubspot_stage_map,
             salesforce_org_id,
+            hubspot_token_file,
+            hubspot_token_env,
+            hubspot_api,
+            salesforce_token_file,
+            salesforce_token_env,
+            salesforce_instance,
+            writeback_every,
         } => {
+            let url = |u: &str, flag: &str| {
+                handshake_core::alerts::channel::parse_url(u).with_context(|| flag.to_string())
+            };
+            use handshake_core::alerts::channel::SecretSource;
+            let source = |file: Option<std::path::PathBuf>, var: Option<String>| {
+                file.map(SecretSource::File).or(var.map(SecretSource::Env))
+            };
+            let salesforce_token = source(salesforce_token_file, salesforce_token_env);
+            if salesforce_instance.is_some() && salesforce_token.is_none() {
+                anyhow::bail!(
+                    "--salesforce-instance needs the token too: --salesforce-token-file FILE or --salesforce-token-env VARIABLE"
+                );
+            }
+            let writeback = handshake_server::WriteBackSettings {
+                hubspot: source(hubspot_token_file, hubspot_token_env)
+                    .map(|token| -> anyhow::Result<_> {
+                        Ok(handshake_server::CrmTarget {
+                            base: url(&hubspot_api, "--hubspot-api")?,
+                            token,
+                        })
+                    })
+                    .transpose()?,
+                salesforce: match (salesforce_token, salesforce_instance) {
+                    (Some(token), Some(instance)) => Some(handshake_server::CrmTarget {
+                        base: url(&instance, "--salesforce-instance")?,
+                        token,
+                    }),
+                    _ => None,
+                },
+                every: std::time::Duration::from_secs(writeback_every),
+            };
             if let Some(org) = &salesforce_org_id
                 && !(matches!(org.len(), 15 | 18)
                     && org.starts_with("00D")
@@ -70,6 +108,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .transpose()
                     .context("--public-url")?,
                 salesforce_org: salesforce_org_id,
+                writeback,
                 hubspot_stages: handshake_core::hubspot::StageMap::parse(
                     hubspot_stage_map.as_deref().unwrap_or_default(),
                 )

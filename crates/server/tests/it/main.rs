@@ -12,3 +12,4 @@ mod hardening;
 mod hooks;
 mod operations;
 mod pages;
+mod writeback;
