@@ -235,16 +235,22 @@ async fn send_hubspot(
             return Ok(failed);
         }
         if !status.is_success() {
-            return Err(format!(
-                "HubSpot answered {status}: {}",
-                text.chars().take(300).collect::<String>()
-            ));
+            return Err(refused("HubSpot", status, &text));
         }
         return Ok(Vec::new());
     }
     Err(format!(
         "HubSpot kept answering 429 after {RATE_LIMITED_TRIES} tries"
     ))
+}
+
+/// A CRM's refusal in words: its status and the start of its answer (which
+/// never holds the token: that is only sent, not echoed).
+fn refused(crm: &str, status: reqwest::StatusCode, answer: &str) -> String {
+    format!(
+        "{crm} answered {status}: {}",
+        answer.chars().take(300).collect::<String>()
+    )
 }
 
 /// Sends one Salesforce collection; whether each record (in order) was updated.
@@ -264,10 +270,7 @@ async fn send_salesforce(
     let status = answer.status();
     let text = answer.text().await.unwrap_or_default();
     if !status.is_success() {
-        return Err(format!(
-            "Salesforce answered {status}: {}",
-            text.chars().take(300).collect::<String>()
-        ));
+        return Err(refused("Salesforce", status, &text));
     }
     let results: Vec<Value> = serde_json::from_str(&text)
         .map_err(|e| format!("Salesforce's answer is not the results array: {e}"))?;

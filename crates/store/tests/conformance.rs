@@ -931,14 +931,7 @@ async fn a_changed_event_is_stored_as_its_next_version(store: Store) {
     assert_eq!(put(&first).await, [Versioned::Corrected(3)]);
     assert_eq!(put(&first).await, [Versioned::Duplicate]);
     assert_eq!(put(&second).await, [Versioned::Corrected(4)]);
-    let ids: Vec<String> = store
-        .timeline(&w, "L-1")
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.id.to_string())
-        .collect();
-    let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let mut ids = timeline_ids(&store, &w, "L-1").await;
     ids.sort_unstable();
     assert_eq!(ids, ["e-1", "e-1~2", "e-1~3", "e-1~4"]);
 }
@@ -1045,14 +1038,21 @@ async fn timeline_is_in_evaluation_order(store: Store) {
     ];
     store.insert_events(&w, &batch[..2]).await.unwrap();
     store.insert_events(&w, &batch[2..]).await.unwrap();
-    let ids: Vec<String> = store
-        .timeline(&w, "L-1")
+    assert_eq!(
+        timeline_ids(&store, &w, "L-1").await,
+        vec!["e-a", "e-b", "e-c"]
+    );
+}
+
+/// The ids of a lead's events, in timeline order.
+async fn timeline_ids(store: &Store, w: &Workspace, lead: &str) -> Vec<String> {
+    store
+        .timeline(w, lead)
         .await
         .unwrap()
         .iter()
         .map(|e| e.id.to_string())
-        .collect();
-    assert_eq!(ids, vec!["e-a", "e-b", "e-c"]);
+        .collect()
 }
 
 async fn workspaces_do_not_see_each_other(store: Store) {
