@@ -17,7 +17,8 @@ pub enum ClockState {
     Breached,
     /// Still open, due not yet passed.
     Running,
-    /// Open, but no event that could stop it has arrived from any source
+    /// Open, started by an event read off an export's snapshot (inferred),
+    /// and no event of a kind that could stop it has arrived from any source
     /// (say a contacts export without its activities): whether it was met
     /// cannot be told from this data, so it is neither met nor breached.
     NotMeasurable,
