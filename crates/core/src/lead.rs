@@ -57,6 +57,8 @@ impl LeadState {
     /// ```
     pub fn fold(events: &[Event]) -> LeadState {
         let mut sorted: Vec<&Event> = events.iter().collect();
+        // A corrected event stands for its earlier versions.
+        crate::event::latest_versions(&mut sorted);
         sorted.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
         let mut s = LeadState::default();
         for e in sorted {

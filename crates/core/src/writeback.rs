@@ -53,6 +53,14 @@ impl Crm {
         }
     }
 
+    /// How many records one call of its API takes.
+    pub fn batch_size(self) -> usize {
+        match self {
+            Crm::HubSpot => HUBSPOT_BATCH,
+            Crm::Salesforce => SALESFORCE_BATCH,
+        }
+    }
+
     /// The CRM whose record a lead id is, if any.
     ///
     /// # Example
@@ -182,27 +190,34 @@ pub fn records(e: &Evaluation) -> Vec<Record> {
         .collect()
 }
 
-/// The bodies of HubSpot's `POST /crm/v3/objects/contacts/batch/update`
-/// for these records, [`HUBSPOT_BATCH`] at most each.
-pub fn hubspot_batches(records: &[&Record]) -> Vec<Value> {
-    records
-        .chunks(HUBSPOT_BATCH)
-        .map(|chunk| json!({ "inputs": chunk.iter().map(|r| r.hubspot_input()).collect::<Vec<_>>() }))
-        .collect()
+/// The body of one HubSpot `POST /crm/v3/objects/contacts/batch/update`
+/// (at most [`HUBSPOT_BATCH`] records).
+pub fn hubspot_batch(records: &[&Record]) -> Value {
+    json!({ "inputs": records.iter().map(|r| r.hubspot_input()).collect::<Vec<_>>() })
 }
 
-/// The bodies of Salesforce's `PATCH /services/data/vXX.X/composite/sobjects`
-/// for these records, [`SALESFORCE_BATCH`] at most each; each record
-/// stands alone (`allOrNone` false), so one bad id does not hold the others.
+/// The body of one Salesforce `PATCH /services/data/vXX.X/composite/sobjects`
+/// (at most [`SALESFORCE_BATCH`] records); each record stands alone
+/// (`allOrNone` false), so one bad id does not hold the others.
+pub fn salesforce_batch(records: &[&Record]) -> Value {
+    json!({
+        "allOrNone": false,
+        "records": records.iter().map(|r| r.salesforce_record()).collect::<Vec<_>>(),
+    })
+}
+
+/// The bodies of HubSpot's batch updates for these records,
+/// [`HUBSPOT_BATCH`] at most each.
+pub fn hubspot_batches(records: &[&Record]) -> Vec<Value> {
+    records.chunks(HUBSPOT_BATCH).map(hubspot_batch).collect()
+}
+
+/// The bodies of Salesforce's collection updates for these records,
+/// [`SALESFORCE_BATCH`] at most each.
 pub fn salesforce_batches(records: &[&Record]) -> Vec<Value> {
     records
         .chunks(SALESFORCE_BATCH)
-        .map(|chunk| {
-            json!({
-                "allOrNone": false,
-                "records": chunk.iter().map(|r| r.salesforce_record()).collect::<Vec<_>>(),
-            })
-        })
+        .map(salesforce_batch)
         .collect()
 }
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use handshake_core::alerts::channel::SecretSource;
-use handshake_core::writeback::{Crm, Record, hubspot_batches, records, salesforce_batches};
+use handshake_core::writeback::{Crm, Record, hubspot_batch, records, salesforce_batch};
 use handshake_store::{Store, Workspace};
 use serde_json::Value;
 use tokio::sync::watch;
@@ -150,14 +150,10 @@ async fn round(
     let token = crate::deliver::read_secret(&target.token).map_err(|e| e.to_string())?;
     let token = String::from_utf8(token).map_err(|_| "the token is not text".to_string())?;
     let base = target.base.trim_end_matches('/');
-    let size = match crm {
-        Crm::HubSpot => handshake_core::writeback::HUBSPOT_BATCH,
-        Crm::Salesforce => handshake_core::writeback::SALESFORCE_BATCH,
-    };
-    for chunk in changed.chunks(size) {
+    for chunk in changed.chunks(crm.batch_size()) {
         let sent = match crm {
             Crm::HubSpot => {
-                let body = hubspot_batches(chunk).pop().unwrap_or(Value::Null);
+                let body = hubspot_batch(chunk);
                 let url = format!("{base}/crm/v3/objects/contacts/batch/update");
                 let failed = send_hubspot(client, &url, &token, &body).await?;
                 tokio::time::sleep(HUBSPOT_PACE).await;
@@ -168,7 +164,7 @@ async fn round(
                     .collect::<Vec<_>>()
             }
             Crm::Salesforce => {
-                let body = salesforce_batches(chunk).pop().unwrap_or(Value::Null);
+                let body = salesforce_batch(chunk);
                 let url = format!("{base}/services/data/{SALESFORCE_API}/composite/sobjects");
                 let ok = send_salesforce(client, &url, &token, &body).await?;
                 chunk

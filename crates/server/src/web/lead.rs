@@ -151,14 +151,13 @@ pub(crate) async fn page(
     }
     let a = snap.agreement();
     let tz = &a.time_zone.tz;
+    let s = LeadState::fold(&events);
     // Corrected events replace their earlier versions, which the timeline
     // still shows, marked.
     let mut current: Vec<&handshake_core::event::Event> = events.iter().collect();
     handshake_core::event::latest_versions(&mut current);
     let current_ids: std::collections::HashSet<&str> =
         current.iter().map(|e| e.id.as_str()).collect();
-    let current: Vec<handshake_core::event::Event> = current.into_iter().cloned().collect();
-    let s = LeadState::fold(&current);
     let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
     let facts = vec![
         ("Stage", text(&s.stage)),
