@@ -2,7 +2,8 @@
 //! exactly once, and every accepted event reads back from its canonical JSON
 //! as the same event. The CRM hooks' bodies (HubSpot deliveries, Salesforce
 //! change events and Outbound Messages) from the same bytes: never a panic,
-//! every notification either an event source or listed as skipped.
+//! every notification either an event source or listed as skipped, and the
+//! notes on deals and engagements read back and derive events.
 #![no_main]
 
 use handshake_core::event::{count_lines, parse_event, parse_ndjson};
@@ -23,14 +24,37 @@ fuzz_target!(|body: &[u8]| {
     .into_iter()
     .flatten()
     {
-        let (events, skipped) = read;
-        assert!(skipped.iter().all(|s| s.index >= 1 && !s.reason.is_empty()));
-        for e in &events {
-            let again = parse_event(&e.canonical_json()).expect("a hook's event reads back");
-            assert_eq!(&again, e);
-        }
+        check(read);
     }
-    if let Ok(text) = std::str::from_utf8(body) {
-        let _ = handshake_core::salesforce::outbound_events(text);
+    if let Ok(text) = std::str::from_utf8(body)
+        && let Ok(read) = handshake_core::salesforce::outbound_events(text)
+    {
+        check(read.told);
     }
 });
+
+/// Every skipped notification has its place and reason; every event reads
+/// back; every note reads back from what the store keeps, and the notes of
+/// each object derive events without a panic (an error is a message).
+fn check(told: handshake_core::hubspot::Told) {
+    use handshake_core::crm_objects::{Note, derive};
+    assert!(told.skipped.iter().all(|s| s.index >= 1 && !s.reason.is_empty()));
+    for e in &told.events {
+        let again = parse_event(&e.canonical_json()).expect("a hook's event reads back");
+        assert_eq!(&again, e);
+    }
+    for n in &told.notes {
+        let back = Note::from_parts(&n.key(), &n.id, n.at, &n.fact_text()).expect("a note reads back");
+        assert_eq!(&back, n);
+    }
+    let mut notes = told.notes.clone();
+    notes.sort_by_key(Note::key);
+    for object in notes.chunk_by(|a, b| a.key() == b.key()) {
+        if let Ok(events) = derive(object, &Default::default()) {
+            for e in &events {
+                let again = parse_event(&e.canonical_json()).expect("a derived event reads back");
+                assert_eq!(&again, e);
+            }
+        }
+    }
+}

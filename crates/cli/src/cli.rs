@@ -95,9 +95,15 @@ pub enum Command {
         hubspot_secret_file: Option<PathBuf>,
         /// The portal's custom lifecycle stages as HubSpot sends them, each with the agreement's
         /// stage: "1234567=mql,7654321=sql". The standard ones (marketingqualifiedlead, ...)
-        /// need no entry.
+        /// need no entry. A custom deal pipeline's closed stages map to won or lost:
+        /// "9001=won,9002=lost" (closedwon and closedlost need no entry).
         #[arg(long, env = "HANDSHAKE_HUBSPOT_STAGE_MAP")]
         hubspot_stage_map: Option<String>,
+        /// The currency of CRM deal amounts that name none (HubSpot deals without
+        /// deal_currency_code, Salesforce opportunities without CurrencyIsoCode): the CRM's
+        /// company currency, ISO 4217.
+        #[arg(long, env = "HANDSHAKE_DEAL_CURRENCY", default_value = "USD")]
+        deal_currency: String,
         /// The Salesforce organisation id (00D..., 15 or 18 characters) whose Outbound Messages
         /// to /api/v1/hooks/salesforce/WORKSPACE are taken (docs/events.md). Without it that
         /// endpoint answers 404.

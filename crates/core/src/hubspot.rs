@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 use sha2::Sha256;
 
+use crate::crm_objects::{Fact, Note, ObjectKind};
 use crate::event::{Attributes, Event, EventId, EventKind, SubjectId, standard_stage};
 
 /// How far a delivery's timestamp may be from now: HubSpot's own window.
@@ -155,6 +156,33 @@ impl StageMap {
             .map(StageMap)
     }
 
+    /// How deal stages read: the standard won and lost stages, and the
+    /// portal's own pipeline stages the map names `won` or `lost`; amounts
+    /// without a currency in `currency`.
+    ///
+    /// # Example
+    /// ```
+    /// use handshake_core::hubspot::StageMap;
+    /// let terms = StageMap::parse("1234567=mql, 9001=won")?.deal_terms("EUR");
+    /// assert!(terms.won.contains(&"9001".to_string()) && terms.won.contains(&"closedwon".to_string()));
+    /// assert_eq!(terms.currency, "EUR");
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn deal_terms(&self, currency: &str) -> crate::crm_objects::DealTerms {
+        let mut terms = crate::crm_objects::DealTerms {
+            currency: currency.to_ascii_uppercase(),
+            ..crate::crm_objects::DealTerms::default()
+        };
+        for (value, stage) in &self.0 {
+            match stage.as_str() {
+                "won" => terms.won.push(value.to_ascii_lowercase()),
+                "lost" => terms.lost.push(value.to_ascii_lowercase()),
+                _ => {}
+            }
+        }
+        terms
+    }
+
     /// The agreement stage a lifecycle value is.
     pub fn stage(&self, value: String) -> String {
         match self.0.iter().find(|(v, _)| v.eq_ignore_ascii_case(&value)) {
@@ -179,68 +207,101 @@ pub struct Skipped {
 #[error("the body is not HubSpot's webhook JSON (an array of notifications): {0}")]
 pub struct DeliveryError(pub String);
 
-/// The events a delivery carries, and the notifications that carry none
-/// (subscriptions Handshake does not read, or a notification missing its
-/// fields), each with its reason.
+/// What a delivery (or a Salesforce message) tells: events of leads,
+/// notes about other CRM objects (deals, engagements) that become lead
+/// events once tied to a lead ([`crate::crm_objects`]), and the
+/// notifications that carry neither, each with its reason.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Told {
+    /// Events of leads.
+    pub events: Vec<Event>,
+    /// Notes about deals, opportunities, calls, e-mails and meetings.
+    pub notes: Vec<Note>,
+    /// Notifications without either.
+    pub skipped: Vec<Skipped>,
+}
+
+/// One thing a notification tells.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Item {
+    /// An event of a lead.
+    Event(Event),
+    /// A note about another CRM object.
+    Note(Note),
+}
+
+/// What a delivery tells ([`Told`]).
 ///
-/// Read: `contact.creation` (a lead created), `contact.propertyChange` of
-/// `lifecyclestage` (a stage change; HubSpot's internal values become the
-/// standard stages, and `stages` names the portal's custom ones), of `hubspot_owner_id` (an assignment) and of
-/// `hs_lead_status` or any other property (the lead's attribute updated).
+/// Read, in the legacy subscriptions (`contact.*`, `deal.*`) and the generic
+/// ones (`object.*` with `objectTypeId`): a contact's creation (a lead
+/// created) and property changes: `lifecyclestage` (a stage change;
+/// HubSpot's internal values become the standard stages, and `stages` names
+/// the portal's custom ones), `hubspot_owner_id` (an assignment), any other
+/// (the lead's attribute updated). A deal's creation, its `dealstage`,
+/// `amount`, `deal_currency_code` and `closed_lost_reason`, a call's, an
+/// e-mail's or a meeting's creation, owner and (e-mails) direction, and the
+/// association of any of them with a contact: notes
+/// ([`crate::crm_objects::derive`] makes their events).
 ///
 /// # Errors
 /// [`DeliveryError`] when the body is not a JSON array.
-pub fn delivery_events(
-    body: &[u8],
-    stages: &StageMap,
-) -> Result<(Vec<Event>, Vec<Skipped>), DeliveryError> {
+pub fn delivery_events(body: &[u8], stages: &StageMap) -> Result<Told, DeliveryError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| DeliveryError(e.to_string()))?;
     let Value::Array(items) = value else {
         return Err(DeliveryError("a JSON value other than an array".into()));
     };
     Ok(gather(
-        items.iter().map(|item| {
-            notification(item, stages).and_then(|e| {
-                e.ok_or_else(|| {
-                    format!(
-                        "subscription {} is not read by Handshake",
-                        item.get("subscriptionType")
-                            .and_then(Value::as_str)
-                            .unwrap_or("(none)")
-                    )
-                })
-                .map(|e| vec![e])
-            })
-        }),
-        "",
+        items.iter().map(|item| notification(item, stages)),
+        "a subscription or property Handshake does not read",
     ))
 }
 
-/// Each notification's events, and those with none listed with their place
-/// (from 1) and why: its own error, else `none` when it carries no event.
+/// Each notification's items, and those with none listed with their place
+/// (from 1) and why: its own error, else `none` when it carries nothing.
 pub(crate) fn gather(
-    notifications: impl Iterator<Item = Result<Vec<Event>, String>>,
+    notifications: impl Iterator<Item = Result<Vec<Item>, String>>,
     none: &str,
-) -> (Vec<Event>, Vec<Skipped>) {
-    let mut events = Vec::new();
-    let mut skipped = Vec::new();
+) -> Told {
+    let mut told = Told::default();
     for (i, found) in notifications.enumerate() {
         match found {
-            Ok(found) if found.is_empty() => skipped.push(Skipped {
+            Ok(found) if found.is_empty() => told.skipped.push(Skipped {
                 index: i + 1,
                 reason: none.to_owned(),
             }),
-            Ok(found) => events.extend(found),
-            Err(reason) => skipped.push(Skipped {
+            Ok(found) => {
+                for item in found {
+                    match item {
+                        Item::Event(e) => told.events.push(e),
+                        Item::Note(n) => told.notes.push(n),
+                    }
+                }
+            }
+            Err(reason) => told.skipped.push(Skipped {
                 index: i + 1,
                 reason,
             }),
         }
     }
-    (events, skipped)
+    told
 }
 
-fn notification(n: &Value, stages: &StageMap) -> Result<Option<Event>, String> {
+/// The object kind of a legacy subscription's prefix or a generic one's
+/// `objectTypeId`; `None` for a contact.
+fn object_kind(name: &str) -> Result<Option<ObjectKind>, String> {
+    match name {
+        "contact" | "0-1" => Ok(None),
+        "deal" | "0-3" => Ok(Some(ObjectKind::Deal)),
+        "0-48" => Ok(Some(ObjectKind::Call)),
+        "0-49" => Ok(Some(ObjectKind::Email)),
+        "0-47" => Ok(Some(ObjectKind::Meeting)),
+        other => Err(format!(
+            "objects of type {other} are not read (contacts 0-1, deals 0-3, calls 0-48, e-mails 0-49 and meetings 0-47 are)"
+        )),
+    }
+}
+
+fn notification(n: &Value, stages: &StageMap) -> Result<Vec<Item>, String> {
     let text = |key: &str| -> Option<String> {
         match n.get(key)? {
             Value::String(s) => Some(s.clone()),
@@ -248,17 +309,98 @@ fn notification(n: &Value, stages: &StageMap) -> Result<Option<Event>, String> {
             _ => None,
         }
     };
-    let kind = text("subscriptionType").ok_or("no subscriptionType")?;
+    let subscription = text("subscriptionType").ok_or("no subscriptionType")?;
     let id = text("eventId").ok_or("no eventId")?;
-    let object = text("objectId").ok_or("no objectId")?;
     let at = n
         .get("occurredAt")
         .and_then(Value::as_i64)
         .and_then(|ms| Timestamp::from_millisecond(ms).ok())
         .ok_or("no occurredAt (milliseconds since the epoch)")?;
-    let kind = match kind.as_str() {
-        "contact.creation" => EventKind::LeadCreated(Attributes::default()),
-        "contact.propertyChange" => {
+    let (prefix, change) = subscription
+        .split_once('.')
+        .ok_or_else(|| format!("subscription {subscription} is not read by Handshake"))?;
+    let type_of = |key: &str| text(key).ok_or(format!("an {subscription} without {key}"));
+    let note = |kind: ObjectKind, object: String, fact: Fact| -> Result<Vec<Item>, String> {
+        Ok(vec![Item::Note(Note {
+            crm: "hubspot".into(),
+            kind,
+            object,
+            id: id.clone(),
+            at,
+            fact,
+        })])
+    };
+    if change == "associationChange" {
+        if n.get("associationRemoved").and_then(Value::as_bool) == Some(true) {
+            return Err("a removed association changes nothing Handshake has".into());
+        }
+        let from = text("fromObjectId").ok_or("an associationChange without fromObjectId")?;
+        let to = text("toObjectId").ok_or("an associationChange without toObjectId")?;
+        // Legacy: associationType `DEAL_TO_CONTACT`, `CONTACT_TO_DEAL`;
+        // generic: fromObjectTypeId and toObjectTypeId.
+        let (from_kind, to_kind) = if prefix == "object" {
+            (
+                object_kind(&type_of("fromObjectTypeId")?)?,
+                object_kind(&type_of("toObjectTypeId")?)?,
+            )
+        } else {
+            let pair = text("associationType")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let (a, b) = pair
+                .split_once("_to_")
+                .ok_or("an associationChange without associationType")?;
+            (object_kind(a)?, object_kind(b)?)
+        };
+        return match (from_kind, to_kind) {
+            (Some(kind), None) => note(
+                kind,
+                from,
+                Fact::Lead {
+                    lead: SubjectId::new(to)?,
+                },
+            ),
+            (None, Some(kind)) => note(
+                kind,
+                to,
+                Fact::Lead {
+                    lead: SubjectId::new(from)?,
+                },
+            ),
+            _ => Err(
+                "only associations between a contact and a deal or an engagement are read".into(),
+            ),
+        };
+    }
+    let object = text("objectId").ok_or("no objectId")?;
+    let kind = if prefix == "object" {
+        object_kind(&type_of("objectTypeId")?)
+    } else {
+        object_kind(prefix)
+    }
+    .map_err(|e| format!("subscription {subscription}: {e}"))?;
+    if let Some(kind) = kind {
+        return match change {
+            "creation" => note(kind, object, Fact::Created),
+            "propertyChange" => {
+                let name = text("propertyName").ok_or("a propertyChange without propertyName")?;
+                if !crate::crm_objects::reads(kind, &name) {
+                    return Err(format!(
+                        "property {name} of a {} is not read",
+                        kind.as_str()
+                    ));
+                }
+                let value = text("propertyValue").unwrap_or_default();
+                note(kind, object, Fact::Property { name, value })
+            }
+            _ => Err(format!(
+                "subscription {subscription} is not read by Handshake"
+            )),
+        };
+    }
+    let kind = match change {
+        "creation" => EventKind::LeadCreated(Attributes::default()),
+        "propertyChange" => {
             let property = text("propertyName").ok_or("a propertyChange without propertyName")?;
             let value = text("propertyValue").unwrap_or_default();
             match property.as_str() {
@@ -273,15 +415,19 @@ fn notification(n: &Value, stages: &StageMap) -> Result<Option<Event>, String> {
                 }
             }
         }
-        _ => return Ok(None),
+        _ => {
+            return Err(format!(
+                "subscription {subscription} is not read by Handshake"
+            ));
+        }
     };
-    Ok(Some(Event {
+    Ok(vec![Item::Event(Event {
         id: EventId::new(format!("hubspot:hook:{id}"))?,
         subject: SubjectId::new(object)?,
         occurred_at: at,
         inferred: false,
         kind,
-    }))
+    })])
 }
 
 #[cfg(test)]
@@ -354,7 +500,9 @@ mod tests {
           {"eventId":105,"subscriptionId":5,"portalId":9,"occurredAt":1790000240000,"subscriptionType":"company.creation","attemptNumber":0,"objectId":77},
           {"eventId":106,"subscriptionType":"contact.creation","objectId":5002}
         ]"#;
-        let (events, skipped) = delivery_events(body, &StageMap::default()).unwrap();
+        let Told {
+            events, skipped, ..
+        } = delivery_events(body, &StageMap::default()).unwrap();
         let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(
             ids,
@@ -393,7 +541,7 @@ mod tests {
         // A portal's custom stage by its internal id.
         let custom = br#"[{"eventId":9,"occurredAt":1790000000000,"subscriptionType":"contact.propertyChange","objectId":1,"propertyName":"lifecyclestage","propertyValue":"1234567"}]"#;
         let map = StageMap::parse("1234567=SQL").unwrap();
-        let (events, _) = delivery_events(custom, &map).unwrap();
+        let events = delivery_events(custom, &map).unwrap().events;
         assert_eq!(
             events[0].kind,
             EventKind::StageChanged {

@@ -43,6 +43,7 @@
 
 pub mod agreement;
 pub mod alerts;
+pub mod crm_objects;
 pub mod demo;
 pub mod diagnostic;
 pub mod diff;

@@ -15,8 +15,9 @@
 use jiff::Timestamp;
 use roxmltree::{Document, Node};
 
+use crate::crm_objects::{Fact, Note, ObjectKind};
 use crate::event::{Attributes, Event, EventId, EventKind, SubjectId};
-use crate::hubspot::Skipped;
+use crate::hubspot::{Item, Told};
 use crate::import::channel_in_words;
 
 /// What Salesforce must get back for a delivery it may forget.
@@ -30,17 +31,16 @@ pub const ACK: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </soapenv:Envelope>
 "#;
 
-/// A delivery read: the organisation that sent it, its events, and the
-/// notifications that carry none, each with why.
+/// A delivery read: the organisation that sent it, and what it tells
+/// (events of leads, notes about opportunities, and the notifications that
+/// carry neither: other objects, a task that is no touch, a notification
+/// missing its fields).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outbound {
     /// The sending organisation's id.
     pub organization: String,
-    /// The events, in the notifications' order.
-    pub events: Vec<Event>,
-    /// Notifications without an event (other objects, a task that is no
-    /// touch, a notification missing its fields).
-    pub skipped: Vec<Skipped>,
+    /// What its notifications tell, in their order.
+    pub told: Told,
 }
 
 /// The body is not an Outbound Message.
@@ -72,7 +72,7 @@ pub fn same_organization(a: &str, b: &str) -> bool {
 ///       </sObject></Notification>
 ///   </notifications></soapenv:Body></soapenv:Envelope>"#;
 /// let read = handshake_core::salesforce::outbound_events(xml)?;
-/// assert_eq!(read.events[0].id.as_str(), "salesforce:00Q1:created");
+/// assert_eq!(read.told.events[0].id.as_str(), "salesforce:00Q1:created");
 /// # Ok::<(), handshake_core::salesforce::OutboundError>(())
 /// ```
 pub fn outbound_events(xml: &str) -> Result<Outbound, OutboundError> {
@@ -83,18 +83,14 @@ pub fn outbound_events(xml: &str) -> Result<Outbound, OutboundError> {
         .ok_or_else(|| OutboundError("no notifications element".into()))?;
     let organization = child_text(notifications, "OrganizationId")
         .ok_or_else(|| OutboundError("no OrganizationId".into()))?;
-    let (events, skipped) = crate::hubspot::gather(
+    let told = crate::hubspot::gather(
         notifications
             .children()
             .filter(|n| n.has_tag_name("Notification"))
             .map(notification),
         "a task that is no call, e-mail or meeting, or an object Handshake does not read",
     );
-    Ok(Outbound {
-        organization,
-        events,
-        skipped,
-    })
+    Ok(Outbound { organization, told })
 }
 
 /// The text of `node`'s child element with this local name, if not empty.
@@ -107,7 +103,7 @@ fn child_text(node: Node<'_, '_>, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn notification(n: Node<'_, '_>) -> Result<Vec<Event>, String> {
+fn notification(n: Node<'_, '_>) -> Result<Vec<Item>, String> {
     let object = n
         .children()
         .find(|c| c.has_tag_name("sObject"))
@@ -163,20 +159,76 @@ fn notification(n: Node<'_, '_>) -> Result<Vec<Event>, String> {
                     kind: EventKind::LeadUpdated(now),
                 });
             }
+            let mut items = Vec::new();
             if field("IsConverted").as_deref() == Some("true")
                 && let Some(at) = instant("ConvertedDate")?
             {
                 events.push(Event {
                     id: id(format!("salesforce:{record}:stage:sql"))?,
-                    subject,
+                    subject: subject.clone(),
                     occurred_at: at,
                     inferred: true,
                     kind: EventKind::StageChanged {
                         stage: "sql".into(),
                     },
                 });
+                // The opportunity it became is this lead's deal.
+                if let Some(opportunity) = field("ConvertedOpportunityId") {
+                    items.push(Item::Note(Note {
+                        crm: "salesforce".into(),
+                        kind: ObjectKind::Deal,
+                        object: opportunity,
+                        id: format!("converted:{record}"),
+                        at,
+                        fact: Fact::Lead { lead: subject },
+                    }));
+                }
             }
-            Ok(events)
+            items.splice(0..0, events.into_iter().map(Item::Event));
+            Ok(items)
+        }
+        "Opportunity" => {
+            // The record as it stands: its creation, and its amount,
+            // currency and stage as of its last change, as notes.
+            let created = instant("CreatedDate")?.ok_or("an Opportunity without CreatedDate")?;
+            let changed = instant("LastModifiedDate")?.unwrap_or(created);
+            let notification = child_text(n, "Id").ok_or("no notification Id")?;
+            let note = |id: String, at: Timestamp, fact: Fact| {
+                Item::Note(Note {
+                    crm: "salesforce".into(),
+                    kind: ObjectKind::Deal,
+                    object: record.clone(),
+                    id,
+                    at,
+                    fact,
+                })
+            };
+            let property = |name: &str, value: String| {
+                note(
+                    format!("om:{notification}:{name}"),
+                    changed,
+                    Fact::Property {
+                        name: name.into(),
+                        value,
+                    },
+                )
+            };
+            let mut items = vec![note("created".into(), created, Fact::Created)];
+            if let Some(amount) = field("Amount") {
+                items.push(property(crate::crm_objects::property::AMOUNT, amount));
+            }
+            if let Some(currency) = field("CurrencyIsoCode") {
+                items.push(property(crate::crm_objects::property::CURRENCY, currency));
+            }
+            let stage = match (field("IsClosed").as_deref(), field("IsWon").as_deref()) {
+                (Some("true"), Some("true")) => Some("closedwon".to_owned()),
+                (Some("true"), _) => Some("closedlost".to_owned()),
+                _ => field("StageName"),
+            };
+            if let Some(stage) = stage {
+                items.push(property(crate::crm_objects::property::STAGE, stage));
+            }
+            Ok(items)
         }
         "Task" => {
             let Some(lead) = field("WhoId").filter(|w| w.starts_with("00Q")) else {
@@ -191,7 +243,7 @@ fn notification(n: Node<'_, '_>) -> Result<Vec<Event>, String> {
             let at = instant("CompletedDateTime")?
                 .or(instant("CreatedDate")?)
                 .ok_or("a Task without CompletedDateTime or CreatedDate")?;
-            Ok(vec![Event {
+            Ok(vec![Item::Event(Event {
                 id: id(format!("salesforce:{record}:touch:{lead}"))?,
                 subject: SubjectId::new(lead)?,
                 occurred_at: at,
@@ -201,7 +253,7 @@ fn notification(n: Node<'_, '_>) -> Result<Vec<Event>, String> {
                     by: field("OwnerId"),
                     automated: false,
                 },
-            }])
+            })])
         }
         _ => Ok(Vec::new()),
     }
@@ -227,7 +279,7 @@ pub struct CdcError(pub String);
 ///
 /// # Errors
 /// [`CdcError`] when the body is not JSON of that shape.
-pub fn cdc_events(body: &[u8]) -> Result<(Vec<Event>, Vec<Skipped>), CdcError> {
+pub fn cdc_events(body: &[u8]) -> Result<Told, CdcError> {
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| CdcError(e.to_string()))?;
     let items = match value {
@@ -236,9 +288,10 @@ pub fn cdc_events(body: &[u8]) -> Result<(Vec<Event>, Vec<Skipped>), CdcError> {
         _ => return Err(CdcError("neither an object nor an array".into())),
     };
     Ok(crate::hubspot::gather(
-        items
-            .iter()
-            .map(|item| change(item.get("payload").unwrap_or(item))),
+        items.iter().map(|item| {
+            change(item.get("payload").unwrap_or(item))
+                .map(|events| events.into_iter().map(Item::Event).collect())
+        }),
         "a change Handshake does not read (another object or field)",
     ))
 }
@@ -435,6 +488,7 @@ mod tests {
     <sObject xsi:type="sf:Lead" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
      <sf:Id>00Q5e00000LEAD2</sf:Id>
      <sf:ConvertedDate>2026-10-20T09:00:00.000Z</sf:ConvertedDate>
+     <sf:ConvertedOpportunityId>0065e00000OPP02</sf:ConvertedOpportunityId>
      <sf:CreatedDate>2026-10-01T08:00:00.000Z</sf:CreatedDate>
      <sf:IsConverted>true</sf:IsConverted>
     </sObject>
@@ -465,6 +519,18 @@ mod tests {
      <sf:Id>0065e00000OPP01</sf:Id>
     </sObject>
    </Notification>
+   <Notification>
+    <Id>04l5e00000AAA06</Id>
+    <sObject xsi:type="sf:Opportunity" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+     <sf:Id>0065e00000OPP02</sf:Id>
+     <sf:Amount>48000.0</sf:Amount>
+     <sf:CreatedDate>2026-10-20T09:00:00.000Z</sf:CreatedDate>
+     <sf:IsClosed>true</sf:IsClosed>
+     <sf:IsWon>true</sf:IsWon>
+     <sf:LastModifiedDate>2026-11-30T16:30:00.000Z</sf:LastModifiedDate>
+     <sf:StageName>Closed Won</sf:StageName>
+    </sObject>
+   </Notification>
   </notifications>
  </soapenv:Body>
 </soapenv:Envelope>"#;
@@ -474,7 +540,7 @@ mod tests {
         let read = outbound_events(MESSAGE).unwrap();
         assert!(same_organization(&read.organization, "00D5e000000abcd"));
         assert!(!same_organization(&read.organization, "00D5e000000zzzz"));
-        let ids: Vec<&str> = read.events.iter().map(|e| e.id.as_str()).collect();
+        let ids: Vec<&str> = read.told.events.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(
             ids,
             [
@@ -485,7 +551,7 @@ mod tests {
                 "salesforce:00T5e00000TASK1:touch:00Q5e00000LEAD1",
             ]
         );
-        match &read.events[1].kind {
+        match &read.told.events[1].kind {
             EventKind::LeadUpdated(a) => {
                 assert_eq!(a.owner.as_deref(), Some("0055e000000OWN1"));
                 assert_eq!(a.source.as_deref(), Some("Web"));
@@ -500,11 +566,11 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(
-            read.events[3].occurred_at.to_string(),
+            read.told.events[3].occurred_at.to_string(),
             "2026-10-20T09:00:00Z"
         );
         assert_eq!(
-            read.events[4].kind,
+            read.told.events[4].kind,
             EventKind::Touched {
                 channel: Channel::Call,
                 by: Some("0055e000000OWN1".into()),
@@ -512,11 +578,62 @@ mod tests {
             }
         );
         assert_eq!(
-            read.events[4].occurred_at.to_string(),
+            read.told.events[4].occurred_at.to_string(),
             "2026-10-12T17:40:00Z"
         );
-        let skipped: Vec<usize> = read.skipped.iter().map(|s| s.index).collect();
+        let skipped: Vec<usize> = read.told.skipped.iter().map(|s| s.index).collect();
         assert_eq!(skipped, [4, 5]);
+        // The opportunity LEAD2 became, and its record: notes that make
+        // LEAD2's opportunity and its win, 48,000 USD.
+        let keys: Vec<(String, &str)> = read
+            .told
+            .notes
+            .iter()
+            .map(|n| (n.key(), n.id.as_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                (
+                    "salesforce:deal:0065e00000OPP02".to_string(),
+                    "converted:00Q5e00000LEAD2"
+                ),
+                ("salesforce:deal:0065e00000OPP02".to_string(), "created"),
+                (
+                    "salesforce:deal:0065e00000OPP02".to_string(),
+                    "om:04l5e00000AAA06:amount"
+                ),
+                (
+                    "salesforce:deal:0065e00000OPP02".to_string(),
+                    "om:04l5e00000AAA06:dealstage"
+                ),
+            ]
+        );
+        let events = crate::crm_objects::derive(&read.told.notes, &Default::default()).unwrap();
+        let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "salesforce:deal:0065e00000OPP02:opportunity~4",
+                "salesforce:deal:0065e00000OPP02:won~4"
+            ]
+        );
+        assert!(
+            events
+                .iter()
+                .all(|e| e.subject.as_str() == "00Q5e00000LEAD2")
+        );
+        assert_eq!(events[0].occurred_at.to_string(), "2026-10-20T09:00:00Z");
+        assert_eq!(events[1].occurred_at.to_string(), "2026-11-30T16:30:00Z");
+        assert_eq!(
+            events[1].kind,
+            EventKind::DealWon {
+                amount: crate::event::Money {
+                    minor: 4_800_000,
+                    currency: "USD".into()
+                }
+            }
+        );
     }
 
     #[test]
@@ -529,7 +646,9 @@ mod tests {
           {"ChangeEventHeader":{"entityName":"Account","recordIds":["0015e00000ACC01"],"changeType":"CREATE","transactionKey":"0002a3c4-5","sequenceNumber":1,"commitTimestamp":1791000900000}},
           {"ChangeEventHeader":{"entityName":"Lead","changeType":"UPDATE"}}
         ]"#;
-        let (events, skipped) = cdc_events(body).unwrap();
+        let Told {
+            events, skipped, ..
+        } = cdc_events(body).unwrap();
         let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(
             ids,
@@ -580,11 +699,12 @@ mod tests {
         );
         let read = outbound_events(&no_date).unwrap();
         assert!(
-            read.skipped
+            read.told
+                .skipped
                 .iter()
                 .any(|s| s.index == 2 && s.reason.contains("CreatedDate")),
             "{:?}",
-            read.skipped
+            read.told.skipped
         );
     }
 }

@@ -33,6 +33,9 @@ pub struct Settings {
     /// The portal's custom lifecycle stages (HubSpot's internal value, the
     /// agreement's stage), for its webhook deliveries.
     pub hubspot_stages: handshake_core::hubspot::StageMap,
+    /// How CRM deals and opportunities read: which stages are won and lost,
+    /// and the currency of amounts that name none.
+    pub deal_terms: handshake_core::crm_objects::DealTerms,
     /// The Salesforce organisation (`00D...`) whose Outbound Messages are
     /// taken; without it that endpoint answers 404.
     pub salesforce_org: Option<String>,

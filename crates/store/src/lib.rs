@@ -26,6 +26,7 @@
 
 mod bulk;
 mod channels;
+mod crm_notes;
 mod error;
 mod migrate;
 mod outbox;

@@ -30,6 +30,7 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0010_notification_subjects.sql"),
     ),
     (11, include_str!("../migrations/sqlite/0011_writebacks.sql")),
+    (12, include_str!("../migrations/sqlite/0012_crm_notes.sql")),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -69,6 +70,10 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
     (
         12,
         include_str!("../migrations/postgres/0012_writebacks.sql"),
+    ),
+    (
+        13,
+        include_str!("../migrations/postgres/0013_crm_notes.sql"),
     ),
 ];
 

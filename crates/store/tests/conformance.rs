@@ -150,6 +150,7 @@ conformance!(
     new_duplicate_and_conflicting_events,
     a_changed_event_is_stored_as_its_next_version,
     what_was_written_back_is_kept_per_workspace_and_crm,
+    crm_notes_are_kept_once_per_notification,
     repeats_inside_one_batch,
     every_event_type_round_trips,
     timeline_is_in_evaluation_order,
@@ -962,6 +963,77 @@ async fn what_was_written_back_is_kept_per_workspace_and_crm(store: Store) {
     assert_eq!(told["5001"], "g|t|breached|true");
     assert_eq!(store.written_back(&a, "salesforce").await.unwrap().len(), 1);
     assert!(store.written_back(&b, "hubspot").await.unwrap().is_empty());
+}
+
+/// Notes on CRM objects: each notification once, read back per object and
+/// workspace exactly as given.
+async fn crm_notes_are_kept_once_per_notification(store: Store) {
+    use handshake_core::crm_objects::{Fact, Note, ObjectKind};
+    use handshake_core::event::SubjectId;
+    let (a, b) = (ws("acme"), ws("beta"));
+    let note = |object: &str, id: &str, second: i64, fact: Fact| Note {
+        crm: "hubspot".into(),
+        kind: ObjectKind::Deal,
+        object: object.into(),
+        id: id.into(),
+        at: jiff::Timestamp::from_millisecond(1_790_000_000_000 + second * 1000 + 7).unwrap(),
+        fact,
+    };
+    let deal = [
+        note("88", "1", 0, Fact::Created),
+        note(
+            "88",
+            "2",
+            5,
+            Fact::Property {
+                name: "amount".into(),
+                value: "12 500 \"€\"".into(),
+            },
+        ),
+        note(
+            "88",
+            "3",
+            9,
+            Fact::Lead {
+                lead: SubjectId::new("5001").unwrap(),
+            },
+        ),
+    ];
+    let other = note("99", "1", 1, Fact::Created);
+    assert_eq!(
+        store
+            .add_crm_notes(&a, &[deal[0].clone(), deal[1].clone(), other.clone()])
+            .await
+            .unwrap(),
+        [true, true, true]
+    );
+    // Sent again, with one new: only the new one is kept.
+    assert_eq!(
+        store
+            .add_crm_notes(&a, &[deal[1].clone(), deal[2].clone()])
+            .await
+            .unwrap(),
+        [false, true]
+    );
+    assert_eq!(
+        store
+            .crm_notes(&a, &["hubspot:deal:88".into()])
+            .await
+            .unwrap(),
+        deal
+    );
+    let both = store
+        .crm_notes(&a, &["hubspot:deal:88".into(), "hubspot:deal:99".into()])
+        .await
+        .unwrap();
+    assert_eq!(both.len(), 4);
+    assert!(
+        store
+            .crm_notes(&b, &["hubspot:deal:88".into()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn repeats_inside_one_batch(store: Store) {

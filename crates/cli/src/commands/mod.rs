@@ -47,6 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             delivery_lease,
             hubspot_secret_file,
             hubspot_stage_map,
+            deal_currency,
             salesforce_org_id,
             hubspot_token_file,
             hubspot_token_env,
@@ -96,6 +97,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "--salesforce-org-id {org:?} is not an organisation id; expected 15 or 18 letters and digits starting 00D (Setup > Company Information)"
                 );
             }
+            let hubspot_stages = handshake_core::hubspot::StageMap::parse(
+                hubspot_stage_map.as_deref().unwrap_or_default(),
+            )
+            .map_err(|e| anyhow::anyhow!("--hubspot-stage-map: {e}"))?;
+            handshake_core::event::Money::check_currency(&deal_currency.to_ascii_uppercase())
+                .map_err(|e| anyhow::anyhow!("--deal-currency: {e}"))?;
             let settings = handshake_server::Settings {
                 secure_cookies,
                 limits: handshake_server::Limits {
@@ -109,10 +116,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .context("--public-url")?,
                 salesforce_org: salesforce_org_id,
                 writeback,
-                hubspot_stages: handshake_core::hubspot::StageMap::parse(
-                    hubspot_stage_map.as_deref().unwrap_or_default(),
-                )
-                .map_err(|e| anyhow::anyhow!("--hubspot-stage-map: {e}"))?,
+                deal_terms: hubspot_stages.deal_terms(&deal_currency),
+                hubspot_stages,
                 hubspot_secret: hubspot_secret_file
                     .map(handshake_core::alerts::channel::SecretSource::File),
                 delivery: handshake_server::DeliverySettings {

@@ -6,18 +6,25 @@
 //! events posted by a relay with a Handshake token.
 //!
 //! `POST /api/v1/hooks/hubspot/{workspace}`: HubSpot's webhook deliveries
-//! (contact creation and property changes), accepted only with a valid v3
-//! signature from the app's client secret (`serve --hubspot-secret-file`),
-//! stored at once and answered fast; the live engine takes them from the
-//! store like any other events. HubSpot sends no token, so the path names
-//! the workspace and the signature proves the sender.
+//! (contacts, deals, calls, e-mails and meetings), accepted only with a
+//! valid v3 signature from the app's client secret
+//! (`serve --hubspot-secret-file`), stored at once and answered fast; the
+//! live engine takes them from the store like any other events. HubSpot
+//! sends no token, so the path names the workspace and the signature proves
+//! the sender.
+//!
+//! Deals, opportunities and engagements come in pieces (a deal's amount in
+//! one notification, its contact in another): each piece is kept as a note
+//! on its object, and the object's lead events are derived again from all
+//! of its notes whenever one arrives ([`handshake_core::crm_objects`]).
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
-use handshake_core::hubspot::{delivery_events, verify_v3};
+use handshake_core::crm_objects::{Note, derive};
+use handshake_core::hubspot::{Told, delivery_events, verify_v3};
 use handshake_store::{Inserted, Workspace};
 use serde::Serialize;
 
@@ -29,10 +36,13 @@ pub const MAX_HOOK_BYTES: usize = 1024 * 1024;
 /// What came of a delivery.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct HookAnswer {
-    /// Events stored.
+    /// Lead events stored, and notes on deals and engagements kept.
     accepted: usize,
-    /// Notifications already stored (HubSpot sent them again).
+    /// Events and notes already stored (the CRM sent them again).
     duplicates: usize,
+    /// Lead events made or brought up to date from the notes on deals and
+    /// engagements (0 while an object is not yet associated with a contact).
+    derived: usize,
     /// Notifications that carry no event Handshake reads, each with its
     /// position in the array (from 1) and why.
     skipped: Vec<SkippedDoc>,
@@ -116,9 +126,9 @@ pub(crate) async fn hubspot(
     .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, "invalid_signature", e.to_string()))?;
     let ws = Workspace::new(&workspace)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_workspace", e.to_string()))?;
-    let (events, skipped) = delivery_events(&body, &state.settings.hubspot_stages)
+    let told = delivery_events(&body, &state.settings.hubspot_stages)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", e.to_string()))?;
-    store_hooked(&state, &ws, &events, skipped).await
+    store_hooked(&state, &ws, told).await.map(Json)
 }
 
 /// Takes one Salesforce Outbound Message (SOAP), from the organisation set
@@ -164,15 +174,10 @@ pub(crate) async fn salesforce(
     }
     let ws = Workspace::new(&workspace)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_workspace", e.to_string()))?;
-    let outcome = insert(&state, &ws, &read.events).await?;
-    for (e, o) in read.events.iter().zip(&outcome) {
-        if *o == Inserted::Conflict {
-            tracing::info!(event = %e.id, "told before with other values; kept as it was");
-        }
-    }
-    for s in &read.skipped {
+    for s in &read.told.skipped {
         tracing::debug!(index = s.index, reason = %s.reason, "Salesforce notification without an event");
     }
+    store_hooked(&state, &ws, read.told).await?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")],
         ACK,
@@ -212,31 +217,63 @@ pub(crate) async fn salesforce_cdc(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<HookAnswer>, ApiError> {
     let body = body.map_err(|r| read_error(&r))?;
-    let (events, skipped) = handshake_core::salesforce::cdc_events(&body)
+    let told = handshake_core::salesforce::cdc_events(&body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", e.to_string()))?;
-    store_hooked(&state, &ws, &events, skipped).await
+    store_hooked(&state, &ws, told).await.map(Json)
 }
 
-/// Stores a hook's events and says what came of them.
+/// Stores a hook's events and notes, derives the lead events of the objects
+/// its notes are about, and says what came of them.
 async fn store_hooked(
     state: &AppState,
     ws: &Workspace,
-    events: &[handshake_core::event::Event],
-    skipped: Vec<handshake_core::hubspot::Skipped>,
-) -> Result<Json<HookAnswer>, ApiError> {
-    let outcome = insert(state, ws, events).await?;
-    let accepted = outcome.iter().filter(|o| **o == Inserted::Accepted).count();
-    Ok(Json(HookAnswer {
+    told: Told,
+) -> Result<HookAnswer, ApiError> {
+    let outcome = insert(state, ws, &told.events).await?;
+    let mut accepted = outcome.iter().filter(|o| **o == Inserted::Accepted).count();
+    let mut duplicates = outcome.len() - accepted;
+    let mut derived = 0;
+    if !told.notes.is_empty() {
+        let new = state
+            .store
+            .add_crm_notes(ws, &told.notes)
+            .await
+            .map_err(|e| ApiError::store(&e))?;
+        let added = new.iter().filter(|n| **n).count();
+        accepted += added;
+        duplicates += new.len() - added;
+        let mut objects: Vec<String> = told.notes.iter().map(Note::key).collect();
+        objects.sort_unstable();
+        objects.dedup();
+        let notes = state
+            .store
+            .crm_notes(ws, &objects)
+            .await
+            .map_err(|e| ApiError::store(&e))?;
+        let mut events = Vec::new();
+        for object in notes.chunk_by(|a, b| a.key() == b.key()) {
+            match derive(object, &state.settings.deal_terms) {
+                Ok(made) => events.extend(made),
+                // The note stays kept; a later one may make it readable.
+                Err(e) => tracing::warn!(error = %e, "a CRM object's notes make no event"),
+            }
+        }
+        let made = insert(state, ws, &events).await?;
+        derived = made.iter().filter(|o| **o == Inserted::Accepted).count();
+    }
+    Ok(HookAnswer {
         accepted,
-        duplicates: outcome.len() - accepted,
-        skipped: skipped
+        duplicates,
+        derived,
+        skipped: told
+            .skipped
             .into_iter()
             .map(|s| SkippedDoc {
                 index: s.index,
                 reason: s.reason,
             })
             .collect(),
-    }))
+    })
 }
 
 /// Stores a hook's events, wakes the live engine, and counts them as the
@@ -252,7 +289,10 @@ async fn insert(
         .await
         .map_err(|e| ApiError::store(&e))?;
     state.engines.touch(&state.store, ws);
-    for o in &outcome {
+    for (e, o) in events.iter().zip(&outcome) {
+        if *o == Inserted::Conflict {
+            tracing::info!(event = %e.id, "told before with other values; kept as it was");
+        }
         match o {
             Inserted::Accepted => metrics::event("accepted", ""),
             Inserted::Duplicate => metrics::event("duplicate", ""),

@@ -88,6 +88,82 @@ async fn a_signed_delivery_is_stored_once() {
     );
 }
 
+/// Signs `body` as HubSpot would and posts it now.
+async fn deliver(app: &App, body: &str) -> serde_json::Value {
+    let uri = format!("{}/api/v1/hooks/hubspot/default", app.base);
+    let t = now_ms();
+    let sig = sign_v3(SECRET.as_bytes(), "POST", &uri, body.as_bytes(), &t);
+    let r = post(app, body, &t, Some(&sig)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    json(r).await
+}
+
+/// Deal 88 created with its amount, before anyone associates it: kept,
+/// nothing derived yet. (Legacy `deal.*` subscriptions.)
+const DEAL: &str = r#"[{"eventId":5001,"subscriptionId":21,"portalId":62515,"appId":1160452,"occurredAt":1790000300000,"subscriptionType":"deal.creation","attemptNumber":0,"objectId":88,"changeFlag":"CREATED","changeSource":"CRM"},{"eventId":5002,"subscriptionId":22,"portalId":62515,"appId":1160452,"occurredAt":1790000300000,"subscriptionType":"deal.propertyChange","attemptNumber":0,"objectId":88,"propertyName":"amount","propertyValue":"25000","changeSource":"CRM"},{"eventId":5003,"subscriptionId":22,"portalId":62515,"appId":1160452,"occurredAt":1790000300000,"subscriptionType":"deal.propertyChange","attemptNumber":0,"objectId":88,"propertyName":"dealname","propertyValue":"Acme renewal","changeSource":"CRM"}]"#;
+
+/// The deal associated with contact 5001, a call logged on 5001 and an
+/// incoming e-mail (generic `object.*` subscriptions), and the deal won.
+const LATER: &str = r#"[{"eventId":5004,"subscriptionId":23,"portalId":62515,"appId":1160452,"occurredAt":1790000310000,"subscriptionType":"deal.associationChange","attemptNumber":0,"changeSource":"USER","associationType":"DEAL_TO_CONTACT","fromObjectId":88,"toObjectId":5001,"associationRemoved":false,"isPrimaryAssociation":false},{"eventId":5005,"subscriptionId":31,"portalId":62515,"appId":1160452,"occurredAt":1790000400000,"subscriptionType":"object.creation","attemptNumber":0,"objectId":301,"objectTypeId":"0-48","changeFlag":"CREATED","changeSource":"CRM_UI"},{"eventId":5006,"subscriptionId":32,"portalId":62515,"appId":1160452,"occurredAt":1790000400000,"subscriptionType":"object.associationChange","attemptNumber":0,"changeSource":"CRM_UI","associationTypeId":194,"fromObjectTypeId":"0-48","toObjectTypeId":"0-1","fromObjectId":301,"toObjectId":5001,"associationRemoved":false,"isPrimaryAssociation":false},{"eventId":5007,"subscriptionId":33,"portalId":62515,"appId":1160452,"occurredAt":1790000400000,"subscriptionType":"object.propertyChange","attemptNumber":0,"objectId":301,"objectTypeId":"0-48","propertyName":"hubspot_owner_id","propertyValue":"rep-ava","changeSource":"CRM_UI"},{"eventId":5008,"subscriptionId":34,"portalId":62515,"appId":1160452,"occurredAt":1790000500000,"subscriptionType":"object.creation","attemptNumber":0,"objectId":302,"objectTypeId":"0-49","changeFlag":"CREATED","changeSource":"EMAIL"},{"eventId":5009,"subscriptionId":35,"portalId":62515,"appId":1160452,"occurredAt":1790000500000,"subscriptionType":"object.propertyChange","attemptNumber":0,"objectId":302,"objectTypeId":"0-49","propertyName":"hs_email_direction","propertyValue":"INCOMING_EMAIL","changeSource":"EMAIL"},{"eventId":5010,"subscriptionId":36,"portalId":62515,"appId":1160452,"occurredAt":1790000500000,"subscriptionType":"object.associationChange","attemptNumber":0,"changeSource":"EMAIL","associationTypeId":198,"fromObjectTypeId":"0-49","toObjectTypeId":"0-1","fromObjectId":302,"toObjectId":5001,"associationRemoved":false,"isPrimaryAssociation":false},{"eventId":5011,"subscriptionId":22,"portalId":62515,"appId":1160452,"occurredAt":1790090000000,"subscriptionType":"deal.propertyChange","attemptNumber":0,"objectId":88,"propertyName":"dealstage","propertyValue":"closedwon","changeSource":"CRM"}]"#;
+
+#[tokio::test]
+async fn deals_and_engagements_reach_their_contact_once_associated() {
+    let app = hubspot_app().await;
+    deliver(&app, DELIVERY).await;
+    let first = deliver(&app, DEAL).await;
+    // The deal's creation and amount are kept; its name is not read.
+    assert_eq!(
+        (first["accepted"].as_u64(), first["derived"].as_u64()),
+        (Some(2), Some(0)),
+        "{first}"
+    );
+    assert!(
+        first["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("property dealname of a deal is not read"),
+        "{first}"
+    );
+    let lead = json(app.get("/api/v1/leads/5001").await).await;
+    assert_eq!(lead["timeline"].as_array().unwrap().len(), 4, "{lead}");
+
+    let later = deliver(&app, LATER).await;
+    // Opportunity, won, and the call's touch; the incoming e-mail is none.
+    assert_eq!(
+        (later["accepted"].as_u64(), later["derived"].as_u64()),
+        (Some(8), Some(3)),
+        "{later}"
+    );
+    let lead = json(app.get("/api/v1/leads/5001").await).await;
+    let state = &lead["state"];
+    assert_eq!(state["touches"], 1, "{lead}");
+    assert_eq!(state["last_touched_at"], "2026-09-21T14:20:00Z", "{lead}");
+    assert_eq!(
+        state["opportunities"].as_array().unwrap().len(),
+        1,
+        "{lead}"
+    );
+    assert_eq!(state["won"].as_array().unwrap().len(), 1, "{lead}");
+    let text = lead.to_string();
+    for what in ["opportunity.created", "deal.won", "lead.touched"] {
+        assert!(text.contains(what), "{what} in {lead}");
+    }
+    assert!(text.contains("2500000") || text.contains("25000"), "{lead}");
+
+    // HubSpot sends both again: nothing new, nothing derived.
+    for body in [DEAL, LATER] {
+        let again = deliver(&app, body).await;
+        assert_eq!(
+            (again["accepted"].as_u64(), again["derived"].as_u64()),
+            (Some(0), Some(0)),
+            "{again}"
+        );
+    }
+    let lead = json(app.get("/api/v1/leads/5001").await).await;
+    assert_eq!(lead["state"]["touches"], 1, "{lead}");
+    assert_eq!(lead["state"]["won"].as_array().unwrap().len(), 1, "{lead}");
+}
+
 #[tokio::test]
 async fn bad_signatures_are_refused_and_store_nothing() {
     let app = hubspot_app().await;
@@ -139,8 +215,8 @@ async fn without_a_secret_the_endpoint_is_not_there() {
     assert_eq!(json(r).await["code"], "not_configured");
 }
 
-/// A Salesforce Outbound Message of the recorded shape: a lead, its call
-/// task, and a converted lead.
+/// A Salesforce Outbound Message of the recorded shape: a converted lead,
+/// its call task, and the opportunity it became, won.
 const MESSAGE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
  <soapenv:Body>
@@ -157,6 +233,7 @@ const MESSAGE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
      <sf:CreatedDate>2026-10-12T17:14:00.000Z</sf:CreatedDate>
      <sf:IsConverted>true</sf:IsConverted>
      <sf:ConvertedDate>2026-10-20T09:00:00.000Z</sf:ConvertedDate>
+     <sf:ConvertedOpportunityId>0065e00000OPP01</sf:ConvertedOpportunityId>
      <sf:LastModifiedDate>2026-10-20T09:00:00.000Z</sf:LastModifiedDate>
      <sf:OwnerId>0055e000000OWN1</sf:OwnerId>
      <sf:Status>Qualified</sf:Status>
@@ -169,6 +246,19 @@ const MESSAGE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
      <sf:CompletedDateTime>2026-10-12T17:40:00.000Z</sf:CompletedDateTime>
      <sf:TaskSubtype>Call</sf:TaskSubtype>
      <sf:WhoId>00Q5e00000LEAD1</sf:WhoId>
+    </sObject>
+   </Notification>
+   <Notification>
+    <Id>04l5e00000AAA03</Id>
+    <sObject xsi:type="sf:Opportunity" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+     <sf:Id>0065e00000OPP01</sf:Id>
+     <sf:Amount>48000.0</sf:Amount>
+     <sf:CreatedDate>2026-10-20T09:00:00.000Z</sf:CreatedDate>
+     <sf:CurrencyIsoCode>EUR</sf:CurrencyIsoCode>
+     <sf:IsClosed>true</sf:IsClosed>
+     <sf:IsWon>true</sf:IsWon>
+     <sf:LastModifiedDate>2026-11-30T16:30:00.000Z</sf:LastModifiedDate>
+     <sf:StageName>Closed Won</sf:StageName>
     </sObject>
    </Notification>
   </notifications>
@@ -209,7 +299,8 @@ async fn a_salesforce_outbound_message_is_stored_and_acknowledged() {
         let ack = r.text().await.unwrap();
         assert!(ack.contains("<Ack>true</Ack>"), "{ack}");
     }
-    // Sent twice, stored once: creation, update, conversion and the call.
+    // Sent twice, stored once: creation, update, conversion, the call, and
+    // the opportunity it became, won.
     let lead = json(app.get("/api/v1/leads/00Q5e00000LEAD1").await).await;
     let types: Vec<&str> = lead["timeline"]
         .as_array()
@@ -223,11 +314,15 @@ async fn a_salesforce_outbound_message_is_stored_and_acknowledged() {
             "lead.created",
             "lead.touched",
             "lead.stage_changed",
-            "lead.updated"
+            "opportunity.created",
+            "lead.updated",
+            "deal.won"
         ],
         "{lead}"
     );
     assert_eq!(lead["state"]["stage"], "sql");
+    assert_eq!(lead["state"]["won"].as_array().unwrap().len(), 1, "{lead}");
+    assert!(lead["state"]["won"].to_string().contains("EUR"), "{lead}");
     assert_eq!(lead["state"]["owner"], "0055e000000OWN1");
 }
 
