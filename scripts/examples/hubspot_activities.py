@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes examples/hubspot-activities.csv: the calls, e-mails and meetings
 sales logged on the contacts of examples/hubspot-contacts.csv, as HubSpot's
-activities export lays them out, so follow-up can be measured from files.
+activities export lays them out, so follow-up can be measured from files;
+and the same for the getting-started guide's sample
+(docs/getting-started/sample-contacts.csv, 52 weeks earlier).
 
 Deterministic (a fixed seed): running it again writes the same file.
 Most MQLs are touched within a few business hours by their owner, some take
@@ -16,11 +18,21 @@ import pathlib
 import random
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-CONTACTS = ROOT / "examples" / "hubspot-contacts.csv"
-OUT = ROOT / "examples" / "hubspot-activities.csv"
+PAIRS = [
+    (ROOT / "examples" / "hubspot-contacts.csv", ROOT / "examples" / "hubspot-activities.csv"),
+    (
+        ROOT / "docs" / "getting-started" / "sample-contacts.csv",
+        ROOT / "docs" / "getting-started" / "sample-activities.csv",
+    ),
+]
 
 
 def main() -> None:
+    for contacts, out in PAIRS:
+        write(contacts, out)
+
+
+def write(CONTACTS: pathlib.Path, OUT: pathlib.Path) -> None:
     rng = random.Random(18)
     rows = []
     next_id = 90000

@@ -110,8 +110,10 @@ async fn getting_started() {
     let dir = Dir(std::env::temp_dir().join(format!("handshake-guide-{}", std::process::id())));
     let _ = std::fs::remove_dir_all(&dir.0);
     std::fs::create_dir_all(&dir.0).unwrap();
-    // The guide is read from a checkout: its examples are there.
-    std::os::unix::fs::symlink(Path::new(REPO).join("examples"), dir.0.join("examples")).unwrap();
+    // The guide is read from a checkout: its examples and sample exports are there.
+    for shared in ["examples", "docs"] {
+        std::os::unix::fs::symlink(Path::new(REPO).join(shared), dir.0.join(shared)).unwrap();
+    }
 
     let mut token = None;
     let mut server = None;

@@ -151,7 +151,7 @@ fn rates_from_history_match_a_direct_count_of_the_export() {
         Some(0)
     );
     // Count the export directly: leads created, of them with an MQL date; MQLs, of them with an SQL date;
-    // only the cohorts that entered their stage a 60-day cycle before the end (2026-11-02), so
+    // only the cohorts that entered their stage a 60-day cycle before the end (2027-11-02), so
     // each has had time to finish.
     let mut reader = csv::Reader::from_path(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -165,7 +165,7 @@ fn rates_from_history_match_a_direct_count_of_the_export() {
         col("Became a Marketing Qualified Lead Date"),
         col("Became a Sales Qualified Lead Date"),
     );
-    let cutoff = "2026-11-02";
+    let cutoff = "2027-11-02";
     let all: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let rows: Vec<&csv::StringRecord> = all.iter().filter(|r| &r[created] < cutoff).collect();
     let with_mql = rows.iter().filter(|r| !r[mql].is_empty()).count();
@@ -184,12 +184,12 @@ fn rates_from_history_match_a_direct_count_of_the_export() {
             "--goal",
             "1000000 USD",
             "--horizon",
-            "2027",
+            "2028",
             "--from-history",
             "--window",
             "24m",
             "--as-of",
-            "2027-01-01T00:00:00Z",
+            "2028-01-01T00:00:00Z",
         ])
         .args([
             "--sql-to-opp",
@@ -237,7 +237,7 @@ fn rates_from_history_match_a_direct_count_of_the_export() {
     );
     assert!(stderr.contains("small sample"), "{stderr}");
     assert!(
-        stderr.contains("before 2026-11-02T00:00:00Z (one sales cycle, 60 days, before the end)"),
+        stderr.contains("before 2027-11-02T00:00:00Z (one sales cycle, 60 days, before the end)"),
         "{stderr}"
     );
 }

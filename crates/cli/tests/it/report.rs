@@ -199,3 +199,93 @@ fn whatif_speaks_json_and_markdown_with_units_and_open_periods() {
         "{md}"
     );
 }
+
+/// The examples fit together: the CSV exports cover the example agreement's
+/// year, as the NDJSON does, and the report on all of them counts the
+/// exports' leads (counted here straight from the files).
+#[test]
+fn the_example_exports_fit_the_example_agreement() {
+    let dir = loaded();
+    for (file, preset) in [
+        ("examples/hubspot-contacts.csv", "hubspot"),
+        ("examples/hubspot-activities.csv", "hubspot-activities"),
+        ("examples/salesforce-leads.csv", "salesforce"),
+    ] {
+        let out = dir.run(&["import", file, "--preset", preset]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        // Every date in the file falls in 2027, the agreement's year.
+        let path = format!("{}/../../{file}", env!("CARGO_MANIFEST_DIR"));
+        let body = std::fs::read_to_string(path).unwrap();
+        let years: std::collections::BTreeSet<&str> = body
+            .split([',', ' ', '\n', '/', '-'])
+            .filter(|w| w.len() == 4 && (w.starts_with("202") || w.starts_with("203")))
+            .collect();
+        assert_eq!(years.into_iter().collect::<Vec<_>>(), ["2027"], "{file}");
+    }
+    let mut reader = csv::Reader::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/hubspot-contacts.csv"
+    ))
+    .unwrap();
+    let head = reader.headers().unwrap().clone();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let (mql, segment) = (
+        col("Became a Marketing Qualified Lead Date"),
+        col("Segment"),
+    );
+    let (mut mqls, mut enterprise) = (0, 0);
+    for r in reader.records() {
+        let r = r.unwrap();
+        if r[mql].starts_with("2027-03") {
+            mqls += 1;
+            enterprise += u64::from(&r[segment] == "enterprise");
+        }
+    }
+    assert!(enterprise > 0 && mqls > enterprise);
+    let out = dir.run(&[
+        "report",
+        "--period",
+        "2027-03",
+        "--as-of",
+        "2027-05-01T00:00:00Z",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let count = |id: &str, what: &str| {
+        r["guarantees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == id)
+            .unwrap()[what]
+            .as_u64()
+            .unwrap()
+    };
+    let clocks = |id: &str| count(id, "clocks");
+    // The NDJSON holds January only: March's clocks are the export's MQLs,
+    // each judged on the activities export's touches.
+    assert_eq!(clocks("enterprise-first-touch"), enterprise, "{r}");
+    assert_eq!(
+        clocks("enterprise-first-touch") + clocks("mid-market-first-touch"),
+        mqls,
+        "{r}"
+    );
+    let goal = r["goals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == "mql-volume")
+        .unwrap();
+    assert_eq!(goal["actual"].as_f64(), Some(mqls as f64), "{goal}");
+    // The activities export measures follow-up: every clock is judged.
+    for id in ["enterprise-first-touch", "mid-market-first-touch"] {
+        assert_eq!(count(id, "not_measurable"), 0, "{r}");
+        assert_eq!(
+            count(id, "met") + count(id, "met_late") + count(id, "breached"),
+            clocks(id),
+            "{r}"
+        );
+    }
+}
