@@ -99,6 +99,14 @@ pub enum Command {
         /// "9001=won,9002=lost" (closedwon and closedlost need no entry).
         #[arg(long, env = "HANDSHAKE_HUBSPOT_STAGE_MAP")]
         hubspot_stage_map: Option<String>,
+        /// The contact property HubSpot deliveries carry the lead's score in, when the portal
+        /// scores with a property of its own (default: HubSpot's own hubspotscore).
+        #[arg(
+            long,
+            env = "HANDSHAKE_HUBSPOT_SCORE_PROPERTY",
+            value_name = "PROPERTY"
+        )]
+        hubspot_score_property: Option<String>,
         /// The currency of CRM deal amounts that name none (HubSpot deals without
         /// deal_currency_code, Salesforce opportunities without CurrencyIsoCode): the CRM's
         /// company currency, ISO 4217.

@@ -122,7 +122,10 @@ fn base64(bytes: &[u8]) -> String {
 /// for custom stages HubSpot sends by their internal id (`1234567=mql`).
 /// Values not in it are read as [`standard_stage`] reads them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StageMap(Vec<(String, String)>);
+pub struct StageMap(Vec<(String, String)>, Option<String>);
+
+/// HubSpot's own lead score property, read as the lead's score.
+pub const SCORE_PROPERTY: &str = "hubspotscore";
 
 impl StageMap {
     /// Reads `VALUE=STAGE` pairs separated by commas, e.g.
@@ -153,7 +156,21 @@ impl StageMap {
                 )),
             })
             .collect::<Result<_, _>>()
-            .map(StageMap)
+            .map(|pairs| StageMap(pairs, None))
+    }
+
+    /// The same map, with the portal's own score property (a custom
+    /// scoring property) read as the lead's score instead of
+    /// [`SCORE_PROPERTY`].
+    #[must_use]
+    pub fn with_score_property(mut self, property: Option<String>) -> StageMap {
+        self.1 = property.filter(|p| !p.trim().is_empty());
+        self
+    }
+
+    /// The property whose value is the lead's score.
+    pub fn score_property(&self) -> &str {
+        self.1.as_deref().unwrap_or(SCORE_PROPERTY)
     }
 
     /// How deal stages read: the standard won and lost stages, and the
@@ -236,8 +253,9 @@ pub(crate) enum Item {
 /// ones (`object.*` with `objectTypeId`): a contact's creation (a lead
 /// created) and property changes: `lifecyclestage` (a stage change;
 /// HubSpot's internal values become the standard stages, and `stages` names
-/// the portal's custom ones), `hubspot_owner_id` (an assignment), any other
-/// (the lead's attribute updated). A deal's creation, its `dealstage`,
+/// the portal's custom ones), `hubspot_owner_id` (an assignment),
+/// `hubspotscore` or the portal's own score property (the lead's score), any
+/// other (the lead's attribute updated). A deal's creation, its `dealstage`,
 /// `amount`, `deal_currency_code` and `closed_lost_reason`, a call's, an
 /// e-mail's or a meeting's creation, owner and (e-mails) direction, and the
 /// association of any of them with a contact: notes
@@ -408,6 +426,23 @@ fn notification(n: &Value, stages: &StageMap) -> Result<Vec<Item>, String> {
                     stage: stages.stage(value),
                 },
                 "hubspot_owner_id" if !value.is_empty() => EventKind::Assigned { owner: value },
+                p if p == stages.score_property() => {
+                    // HubSpot sends numbers as text, at times with decimals;
+                    // an empty value clears nothing and says nothing.
+                    let score = value
+                        .trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|v| v.is_finite())
+                        .map(|v| v.round() as i64)
+                        .ok_or(format!(
+                            "{p} \"{value}\" is not a number; a score is read as one"
+                        ))?;
+                    EventKind::LeadUpdated(Attributes {
+                        score: Some(score),
+                        ..Attributes::default()
+                    })
+                }
                 _ => {
                     let mut a = Attributes::default();
                     a.other.push((property, Value::String(value).to_string()));
@@ -553,5 +588,25 @@ mod tests {
                 .unwrap_err()
                 .contains("is not VALUE=STAGE")
         );
+        // The score, from HubSpot's property or the portal's own.
+        let score = |property: &str, value: &str, map: &StageMap| {
+            let body = format!(
+                r#"[{{"eventId":9,"occurredAt":1790000000000,"subscriptionType":"contact.propertyChange","objectId":1,"propertyName":"{property}","propertyValue":"{value}"}}]"#
+            );
+            delivery_events(body.as_bytes(), map).unwrap()
+        };
+        let plain = StageMap::default();
+        match &score("hubspotscore", "72.6", &plain).events[0].kind {
+            EventKind::LeadUpdated(a) => assert_eq!(a.score, Some(73)),
+            other => panic!("{other:?}"),
+        }
+        let own = StageMap::default().with_score_property(Some("fit_score".into()));
+        match &score("fit_score", "41", &own).events[0].kind {
+            EventKind::LeadUpdated(a) => assert_eq!(a.score, Some(41)),
+            other => panic!("{other:?}"),
+        }
+        let bad = score("hubspotscore", "high", &plain);
+        assert!(bad.events.is_empty());
+        assert!(bad.skipped[0].reason.contains("is not a number"), "{bad:?}");
     }
 }

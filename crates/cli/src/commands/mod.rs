@@ -48,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             hubspot_secret_file,
             hubspot_stage_map,
             deal_currency,
+            hubspot_score_property,
             salesforce_org_id,
             hubspot_token_file,
             hubspot_token_env,
@@ -100,7 +101,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let hubspot_stages = handshake_core::hubspot::StageMap::parse(
                 hubspot_stage_map.as_deref().unwrap_or_default(),
             )
-            .map_err(|e| anyhow::anyhow!("--hubspot-stage-map: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("--hubspot-stage-map: {e}"))?
+            .with_score_property(hubspot_score_property);
             handshake_core::event::Money::check_currency(&deal_currency.to_ascii_uppercase())
                 .map_err(|e| anyhow::anyhow!("--deal-currency: {e}"))?;
             let settings = handshake_server::Settings {
