@@ -84,6 +84,32 @@ pub fn handshake(args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// The example HubSpot contacts export, read straight from the file (the
+/// counts tests compare Handshake's with).
+pub struct ExampleContacts {
+    /// Its rows, header excluded.
+    pub rows: Vec<csv::StringRecord>,
+    head: csv::StringRecord,
+}
+
+impl ExampleContacts {
+    pub fn read() -> ExampleContacts {
+        let mut reader = csv::Reader::from_path(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/hubspot-contacts.csv"
+        ))
+        .unwrap();
+        let head = reader.headers().unwrap().clone();
+        let rows = reader.records().map(Result::unwrap).collect();
+        ExampleContacts { rows, head }
+    }
+
+    /// The index of the column with this header.
+    pub fn col(&self, name: &str) -> usize {
+        self.head.iter().position(|h| h == name).unwrap()
+    }
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }

@@ -153,20 +153,15 @@ fn rates_from_history_match_a_direct_count_of_the_export() {
     // Count the export directly: leads created, of them with an MQL date; MQLs, of them with an SQL date;
     // only the cohorts that entered their stage a 60-day cycle before the end (2027-11-02), so
     // each has had time to finish.
-    let mut reader = csv::Reader::from_path(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/hubspot-contacts.csv"
-    ))
-    .unwrap();
-    let headers = reader.headers().unwrap().clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let export = crate::ExampleContacts::read();
+    let col = |name: &str| export.col(name);
     let (created, mql, sql) = (
         col("Create Date"),
         col("Became a Marketing Qualified Lead Date"),
         col("Became a Sales Qualified Lead Date"),
     );
     let cutoff = "2027-11-02";
-    let all: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let all = &export.rows;
     let rows: Vec<&csv::StringRecord> = all.iter().filter(|r| &r[created] < cutoff).collect();
     let with_mql = rows.iter().filter(|r| !r[mql].is_empty()).count();
     let mqls: Vec<&csv::StringRecord> = all

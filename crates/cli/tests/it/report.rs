@@ -222,20 +222,14 @@ fn the_example_exports_fit_the_example_agreement() {
             .collect();
         assert_eq!(years.into_iter().collect::<Vec<_>>(), ["2027"], "{file}");
     }
-    let mut reader = csv::Reader::from_path(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/hubspot-contacts.csv"
-    ))
-    .unwrap();
-    let head = reader.headers().unwrap().clone();
-    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let export = crate::ExampleContacts::read();
+    let col = |name: &str| export.col(name);
     let (mql, segment) = (
         col("Became a Marketing Qualified Lead Date"),
         col("Segment"),
     );
     let (mut mqls, mut enterprise) = (0, 0);
-    for r in reader.records() {
-        let r = r.unwrap();
+    for r in &export.rows {
         if r[mql].starts_with("2027-03") {
             mqls += 1;
             enterprise += u64::from(&r[segment] == "enterprise");
