@@ -125,6 +125,19 @@ impl Agreement {
         ))
     }
 
+    /// How long a business day is for this guarantee's promise, in
+    /// seconds: its calendar's day length (the first calendar's, or 8
+    /// hours, for a guarantee this version does not have), so that business
+    /// time reads in the days of the calendar it runs in.
+    pub fn business_day(&self, guarantee: &str) -> i64 {
+        self.guarantees
+            .iter()
+            .find(|g| g.id.as_str() == guarantee)
+            .and_then(|g| self.calendar(&g.calendar))
+            .or(self.calendars.first())
+            .map_or(8 * 3600, |c| c.calendar.day_length().as_seconds())
+    }
+
     /// The segment with this id.
     pub fn segment(&self, id: &SegmentId) -> Option<&Segment> {
         self.segments.iter().find(|s| &s.id == id)

@@ -40,7 +40,7 @@ pub use live::Live;
 pub use outside::{OUTSIDE_LABEL, OutsideFigure, outside_figures};
 pub use periods::PeriodKey;
 pub use quality::{GradeQuality, Quality};
-pub use shown::{GoalStatus, hours_minutes, percent};
+pub use shown::{GoalStatus, hours_minutes, percent, spoken};
 
 use std::collections::BTreeMap;
 

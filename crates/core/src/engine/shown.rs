@@ -32,6 +32,47 @@ pub fn hours_minutes(seconds: i64) -> String {
     format!("{}h{:02}m", s / 3600, s / 60 % 60)
 }
 
+/// Business time as people say it, counted in the business days of the
+/// calendar the promise runs in (`day`: its day length in seconds):
+/// `2 business days 4 h`, `3 h 5 min`, `12 min`, `under a minute`. Past a
+/// day the minutes are left out; the sign is left to the words around it
+/// ("late", "left").
+///
+/// # Example
+/// ```
+/// use handshake_core::engine::spoken;
+/// let day = 8 * 3600; // Mon-Fri 09:00-17:00
+/// assert_eq!(spoken(2 * day + 4 * 3600 + 59, day), "2 business days 4 h");
+/// assert_eq!(spoken(-(3 * 3600 + 5 * 60), day), "3 h 5 min");
+/// assert_eq!(spoken(day, day), "1 business day");
+/// assert_eq!(spoken(12 * 60 + 30, day), "12 min");
+/// assert_eq!(spoken(30, day), "under a minute");
+/// ```
+pub fn spoken(seconds: i64, day: i64) -> String {
+    let s = seconds.unsigned_abs();
+    let day = day.unsigned_abs().max(60);
+    let (days, rest) = (s / day, s % day);
+    let (h, m) = (rest / 3600, rest / 60 % 60);
+    match (days, h, m) {
+        (0, 0, 0) => "under a minute".to_string(),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, h, _) => {
+            let days = if d == 1 {
+                "1 business day".to_string()
+            } else {
+                format!("{d} business days")
+            };
+            if h == 0 {
+                days
+            } else {
+                format!("{days} {h} h")
+            }
+        }
+    }
+}
+
 /// How a goal stands in its period: attained or missed once the period has
 /// closed; on track or behind while it is open (never "missed" before the
 /// period is over).

@@ -12,7 +12,7 @@ use handshake_core::lead::LeadState;
 use serde::Deserialize;
 
 use super::session::Signed;
-use super::{Layout, error_page, hours, render, snapshot, store_down, when, when_secs};
+use super::{Layout, error_page, render, snapshot, spoken, store_down, when, when_secs};
 use crate::AppState;
 
 pub(crate) struct ClockRow {
@@ -203,7 +203,11 @@ pub(crate) async fn page(
                 start: when_secs(Some(c.view.start), tz),
                 due: when_secs(c.view.due, tz),
                 stop: when_secs(c.view.stop, tz),
-                used: format!("{} of {}", hours(c.view.used), hours(c.view.promised)),
+                used: format!(
+                    "{} of {}",
+                    spoken(a, &c.guarantee, c.view.used),
+                    spoken(a, &c.guarantee, c.view.promised)
+                ),
                 version: c.version,
             }
         })

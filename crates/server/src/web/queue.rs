@@ -11,7 +11,7 @@ use handshake_core::engine::{Clock, ClockState};
 use serde::Deserialize;
 
 use super::session::Signed;
-use super::{Layout, hours, render, snapshot, when_secs};
+use super::{Layout, render, snapshot, spoken, when_secs};
 use crate::AppState;
 
 /// Rows per rep when everyone is shown.
@@ -134,9 +134,9 @@ pub(crate) async fn page(
                         class,
                         due: when_secs(c.view.due, tz),
                         left: if left >= 0 {
-                            format!("{} left", hours(left))
+                            format!("{} left", spoken(a, &c.guarantee, left))
                         } else {
-                            format!("overdue by {}", hours(left))
+                            format!("{} late", spoken(a, &c.guarantee, left))
                         },
                         version: c.version,
                     }
