@@ -1510,3 +1510,56 @@ fn the_latest_version_of_an_event_is_the_one_evaluated() {
         early.clocks
     );
 }
+
+/// Findings name who missed: a follow-up goal short of its target is split
+/// by the lead's owner, most missed first, and the parts add up to the rate.
+#[test]
+fn a_missed_follow_up_names_each_owner_and_how_many_in_time() {
+    let a = agreement();
+    // Ten enterprise MQLs at noon New York on weekdays of January: four
+    // owned by rep-ava (all touched in 20 minutes), four by rep-hugo (one
+    // touched in time), two never assigned (neither touched).
+    let mut events = mqls("o", "2027-01", 10);
+    for i in 0..10 {
+        let lead = format!("o{i}");
+        let day = 4 + (i % 20);
+        let owner = match i {
+            0..4 => Some("rep-ava"),
+            4..8 => Some("rep-hugo"),
+            _ => None,
+        };
+        if let Some(owner) = owner {
+            events.push(ev(&format!(
+                r#"{{"id":"{lead}a","type":"lead.assigned","lead_id":"{lead}","occurred_at":"2027-01-{day:02}T12:00:00-05:00","owner":"{owner}"}}"#
+            )));
+        }
+        if i < 5 {
+            events.push(touch(
+                &format!("{lead}t"),
+                &lead,
+                &format!("2027-01-{day:02}T12:20:00-05:00"),
+            ));
+        }
+    }
+    let e = evaluate(&a, &events, t("2027-02-01T12:00:00Z"));
+    let jan = PeriodKey::parse("2027-01").unwrap();
+    let follow = e
+        .goals
+        .iter()
+        .find(|g| g.id == "follow-up" && g.period == jan)
+        .unwrap();
+    assert_eq!(follow.actual.to_string(), "50.0%");
+    let findings = e.findings(&a, jan);
+    let by_owner: Vec<&str> = findings
+        .iter()
+        .map(|f| f.text.as_str())
+        .filter(|t| t.starts_with("Follow-up by owner"))
+        .collect();
+    assert_eq!(
+        by_owner,
+        [
+            "Follow-up by owner, most missed first (follow-up, 2027-01): rep-hugo: 1 of 4 in time; no owner: 0 of 2 in time."
+        ],
+        "{findings:#?}"
+    );
+}

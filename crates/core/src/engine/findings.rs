@@ -120,6 +120,50 @@ pub(crate) fn for_period(e: &Evaluation, a: &Agreement, period: PeriodKey) -> Ve
             _ => {}
         }
     }
+    // Who missed: each follow-up goal short of its target, split by the
+    // lead's owner (the same clocks and verdicts as the goal's rate).
+    let tz = &a.time_zone.tz;
+    for r in results.iter().filter(|r| r.attained == Some(false)) {
+        let Some(g) = a
+            .goals
+            .iter()
+            .find(|g| g.id.as_str() == r.id && g.metric == Metric::FollowUpRate)
+        else {
+            continue;
+        };
+        let (from, to) = (r.period.start(tz).as_second(), r.period.end(tz).as_second());
+        let parts = super::goals::follow_up_by_owner(a, g, &e.clocks, from, to);
+        let missed: Vec<String> = parts
+            .iter()
+            .filter(|o| o.in_time < o.measured)
+            .map(|o| {
+                format!(
+                    "{}: {} of {} in time",
+                    o.owner.unwrap_or("no owner"),
+                    o.in_time,
+                    o.measured
+                )
+            })
+            .collect();
+        if missed.is_empty() {
+            continue;
+        }
+        const NAMED: usize = 5;
+        let more = match missed.len().saturating_sub(NAMED) {
+            0 => String::new(),
+            1 => ", and 1 more owner with a miss".to_string(),
+            n => format!(", and {n} more owners with a miss"),
+        };
+        out.push(Finding {
+            text: format!(
+                "Follow-up by owner, most missed first ({}, {}): {}{more}.",
+                r.id,
+                r.period,
+                missed[..missed.len().min(NAMED)].join("; ")
+            ),
+            shortfall: 0.0,
+        });
+    }
     // Lead quality of the period: the source whose leads sales rejects
     // most, with its top reason.
     let quality = e.quality(a, &super::report::Range::period(period, a));

@@ -285,23 +285,12 @@ fn measure_periods(
             let (mut met, mut measured) = (vec![0_usize; n], vec![0_usize; n]);
             // By id: after a version change the clocks are each judged by
             // their own version, whose guarantee list may differ.
-            for c in clocks
-                .iter()
-                .filter(|c| counted.contains(&c.guarantee.as_str()))
-            {
-                let Some(p) = slot(bounds, c.view.start) else {
-                    continue;
-                };
-                if !clock_in_segment(a, g, c) {
-                    continue;
-                }
-                match c.view.state {
-                    ClockState::Met => {
-                        met[p] += 1;
-                        measured[p] += 1;
-                    }
-                    ClockState::MetLate | ClockState::Breached => measured[p] += 1,
-                    ClockState::Running | ClockState::NotMeasurable => {}
+            for c in clocks {
+                if let Some(p) = slot(bounds, c.view.start)
+                    && let Some(in_time) = followed_in_time(a, g, &counted, c)
+                {
+                    met[p] += usize::from(in_time);
+                    measured[p] += 1;
                 }
             }
             rate(&met, &measured)
@@ -399,6 +388,65 @@ pub(crate) fn remeasure_follow_up<A: std::borrow::Borrow<Agreement>>(
             }
         }
     }
+}
+
+/// Whether a clock counts for follow-up goal `g` (a guarantee it follows,
+/// in its segment, judged), and if so whether it was met in time: the one
+/// definition the goal's rate and its split by owner share.
+fn followed_in_time(a: &Agreement, g: &Goal, counted: &[&str], c: &Clock) -> Option<bool> {
+    if !counted.contains(&c.guarantee.as_str()) || !clock_in_segment(a, g, c) {
+        return None;
+    }
+    match c.view.state {
+        ClockState::Met => Some(true),
+        ClockState::MetLate | ClockState::Breached => Some(false),
+        ClockState::Running | ClockState::NotMeasurable => None,
+    }
+}
+
+/// One owner's part of a follow-up goal in a period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OwnerFollowUp<'c> {
+    /// The lead's owner (`None`: no owner).
+    pub owner: Option<&'c str>,
+    /// Clocks met in time.
+    pub in_time: usize,
+    /// Clocks judged (met, met late, breached).
+    pub measured: usize,
+}
+
+/// Follow-up goal `g`'s clocks started in `[from, to)` (unix seconds), split
+/// by the lead's owner, most missed first (then by owner): the same clocks
+/// and verdicts as the goal's rate, so the parts add up to it.
+pub(crate) fn follow_up_by_owner<'c>(
+    a: &Agreement,
+    g: &Goal,
+    clocks: &'c [Clock],
+    from: i64,
+    to: i64,
+) -> Vec<OwnerFollowUp<'c>> {
+    let counted = followed_guarantees(a, g);
+    let mut by: std::collections::BTreeMap<Option<&str>, (usize, usize)> = Default::default();
+    for c in clocks
+        .iter()
+        .filter(|c| c.view.start >= from && c.view.start < to)
+    {
+        if let Some(in_time) = followed_in_time(a, g, &counted, c) {
+            let e = by.entry(c.owner.as_deref()).or_default();
+            e.0 += usize::from(in_time);
+            e.1 += 1;
+        }
+    }
+    let mut out: Vec<OwnerFollowUp<'c>> = by
+        .into_iter()
+        .map(|(owner, (in_time, measured))| OwnerFollowUp {
+            owner,
+            in_time,
+            measured,
+        })
+        .collect();
+    out.sort_by_key(|o| std::cmp::Reverse(o.measured - o.in_time));
+    out
 }
 
 /// Whether a clock's segment at its start passes the goal's segment filter.
