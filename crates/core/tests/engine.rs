@@ -49,6 +49,18 @@ fn touch(id: &str, lead: &str, at: &str) -> Event {
     ))
 }
 
+/// The result of goal `id` in `period`.
+fn goal<'e>(
+    e: &'e handshake_core::engine::Evaluation,
+    id: &str,
+    period: PeriodKey,
+) -> &'e handshake_core::engine::GoalResult {
+    e.goals
+        .iter()
+        .find(|g| g.id == id && g.period == period)
+        .unwrap_or_else(|| panic!("no goal {id} in {period}"))
+}
+
 fn t(s: &str) -> jiff::Timestamp {
     s.parse().unwrap()
 }
@@ -270,11 +282,7 @@ fn follow_up_not_volume_is_the_gap() {
     }
     let e = evaluate(&a, &events, t("2027-02-01T12:00:00Z"));
     let jan = PeriodKey::parse("2027-01").unwrap();
-    let follow = e
-        .goals
-        .iter()
-        .find(|g| g.id == "follow-up" && g.period == jan)
-        .unwrap();
+    let follow = goal(&e, "follow-up", jan);
     assert_eq!(
         (follow.actual.to_string(), follow.attained),
         ("25.0%".to_string(), Some(false))
@@ -1543,11 +1551,7 @@ fn a_missed_follow_up_names_each_owner_and_how_many_in_time() {
     }
     let e = evaluate(&a, &events, t("2027-02-01T12:00:00Z"));
     let jan = PeriodKey::parse("2027-01").unwrap();
-    let follow = e
-        .goals
-        .iter()
-        .find(|g| g.id == "follow-up" && g.period == jan)
-        .unwrap();
+    let follow = goal(&e, "follow-up", jan);
     assert_eq!(follow.actual.to_string(), "50.0%");
     let findings = e.findings(&a, jan);
     let by_owner: Vec<&str> = findings
