@@ -313,9 +313,17 @@ pub fn derive(notes: &[Note], terms: &DealTerms) -> Result<Vec<Event>, String> {
     };
     match first.kind {
         ObjectKind::Deal => {
-            let currency = latest(property::CURRENCY).map_or(terms.currency.clone(), |(_, c)| {
-                c.trim().to_ascii_uppercase()
-            });
+            // A cleared currency is the CRM's own; one that is no ISO 4217
+            // code makes no event (the note names it).
+            let currency = match latest(property::CURRENCY) {
+                Some((n, c)) if !c.trim().is_empty() => {
+                    let c = c.trim().to_ascii_uppercase();
+                    Money::check_currency(&c)
+                        .map_err(|e| format!("{base}: note {} (currency): {e}", n.id))?;
+                    c
+                }
+                _ => terms.currency.clone(),
+            };
             let amount = match latest(property::AMOUNT) {
                 Some((n, text)) if !text.trim().is_empty() => Money::parse(text.trim(), &currency)
                     .map_err(|e| format!("{base}: note {} (amount): {e}", n.id))?,
@@ -486,6 +494,25 @@ mod tests {
         bad.push(note(ObjectKind::Deal, "4", 11, set("amount", "12,5")));
         let e = derive(&bad, &DealTerms::default()).unwrap_err();
         assert!(e.contains("hubspot:deal:9: note 4 (amount)"), "{e}");
+        let mut odd = notes.clone();
+        odd.push(note(
+            ObjectKind::Deal,
+            "5",
+            12,
+            set("deal_currency_code", "xx"),
+        ));
+        let e = derive(&odd, &DealTerms::default()).unwrap_err();
+        assert!(e.contains("hubspot:deal:9: note 5 (currency)"), "{e}");
+        // A cleared currency is the CRM's own.
+        odd[3] = note(ObjectKind::Deal, "5", 12, set("deal_currency_code", " "));
+        let events = derive(&odd, &DealTerms::default()).unwrap();
+        assert!(
+            matches!(&events[0].kind, EventKind::OpportunityCreated { amount } if amount.currency == "USD")
+        );
+        // Every derived event reads back from its canonical JSON.
+        for e in events {
+            assert_eq!(crate::event::parse_event(&e.canonical_json()).unwrap(), e);
+        }
     }
 
     #[test]
