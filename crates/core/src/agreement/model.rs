@@ -134,8 +134,20 @@ impl Agreement {
             .iter()
             .find(|g| g.id.as_str() == guarantee)
             .and_then(|g| self.calendar(&g.calendar))
-            .or(self.calendars.first())
-            .map_or(8 * 3600, |c| c.calendar.day_length().as_seconds())
+            .map_or_else(|| self.default_day_length(), |c| c.calendar.day_length())
+            .as_seconds()
+    }
+
+    /// What a business day is where no guarantee's calendar says: the
+    /// first calendar's day length, or 8 hours without one (`N business
+    /// days` of a goal target, business time of a guarantee a version
+    /// lacks).
+    pub fn default_day_length(&self) -> handshake_calendar::BusinessDuration {
+        self.calendars
+            .first()
+            .map_or(handshake_calendar::BusinessDuration::from_hours(8), |c| {
+                c.calendar.day_length()
+            })
     }
 
     /// The segment with this id.

@@ -508,22 +508,12 @@ fn median(mut times: Vec<i64>) -> Actual {
     }
 }
 
-/// What `N business days` of a goal target mean: N times the length of a
-/// day in the agreement's first calendar (8 hours without one).
-pub(crate) fn day_length(a: &Agreement) -> handshake_calendar::BusinessDuration {
-    a.calendars
-        .first()
-        .map_or(handshake_calendar::BusinessDuration::from_hours(8), |c| {
-            c.calendar.day_length()
-        })
-}
-
 fn attained(a: &Agreement, g: &Goal, actual: &Actual) -> Option<bool> {
     let target = match &g.target {
         Target::Count(n) => *n as f64,
         Target::Money(m) => m.major(),
         Target::Rate(bp) => f64::from(*bp) / 10_000.0,
-        Target::Duration(spec) => spec.resolve(day_length(a)).as_seconds() as f64,
+        Target::Duration(spec) => spec.resolve(a.default_day_length()).as_seconds() as f64,
     };
     let value = actual.value()?;
     Some(match g.direction {

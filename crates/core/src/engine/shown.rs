@@ -138,10 +138,9 @@ pub(crate) fn actual_text(a: &Agreement, actual: &Actual, target: &Target) -> St
             Target::Duration(spec),
         ) => {
             let (per, unit) = match spec {
-                DurationSpec::BusinessDays(_) => (
-                    super::goals::day_length(a).as_seconds() as f64,
-                    "business days",
-                ),
+                DurationSpec::BusinessDays(_) => {
+                    (a.default_day_length().as_seconds() as f64, "business days")
+                }
                 DurationSpec::Business(d) if d.as_seconds() % 3600 == 0 => {
                     (3600.0, "business hours")
                 }
