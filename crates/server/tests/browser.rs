@@ -159,6 +159,15 @@ async fn every_page_signed_in_in_a_real_browser() {
         "{queue}"
     );
     shot(&c, "queue").await;
+    // The breaches list: the demo's reps missed some, still open or met late.
+    c.goto(&format!("{}/breaches", site.base)).await.unwrap();
+    let breaches = text(&c, "main").await;
+    assert!(
+        breaches.contains("Showing 1 to") && breaches.contains(" late"),
+        "{breaches}"
+    );
+    shot(&c, "breaches").await;
+    c.goto(&format!("{}/queue", site.base)).await.unwrap();
     let link = c.find(Locator::Css("section.rep td a")).await.unwrap();
     let lead = link.text().await.unwrap();
     link.click().await.unwrap();
@@ -306,6 +315,7 @@ async fn every_page_signed_in_in_a_real_browser() {
     for (path, name) in [
         ("/", "scorecard"),
         ("/queue", "queue"),
+        ("/breaches", "breaches"),
         ("/quality", "quality"),
         ("/agreement", "agreement"),
         ("/whatif", "whatif"),

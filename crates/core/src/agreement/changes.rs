@@ -159,7 +159,7 @@ pub fn changes(old: &str, new: &str) -> Result<Vec<Change>, ChangesError> {
 type Items = BTreeMap<(usize, String, String), BTreeMap<String, String>>;
 
 /// The order sections are reported in, and each one's item word.
-const SECTIONS: [(&str, &str); 13] = [
+const SECTIONS: [(&str, &str); 14] = [
     ("agreement", "agreement"),
     ("parties", "party"),
     ("stages", "stage"),
@@ -172,6 +172,7 @@ const SECTIONS: [(&str, &str); 13] = [
     ("alerts", "alert"),
     ("consequences", "consequence"),
     ("cancellation", "cancellation"),
+    ("queue", "queue"),
     ("scoring", "scoring"),
 ];
 

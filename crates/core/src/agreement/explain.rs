@@ -191,6 +191,12 @@ fn write_all(a: &Agreement, out: &mut String) -> std::fmt::Result {
         for g in &a.guarantees {
             writeln!(out, "- {}", guarantee_sentence(a, g))?;
         }
+        writeln!(
+            out,
+            "\nThe queue lists what someone can still act on: clocks running, and clocks \
+             breached until they are {} late; a later breach is in the breaches list.",
+            a.queue.keep_breached
+        )?;
         writeln!(out)?;
     }
 

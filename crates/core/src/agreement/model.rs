@@ -101,6 +101,8 @@ pub struct Agreement {
     pub cancellation: Option<Cancellation>,
     /// Digests: who hears what at a set hour.
     pub digests: Vec<Digest>,
+    /// What the queue shows: how long a breached clock stays in it.
+    pub queue: QueueRules,
 }
 
 impl Agreement {
@@ -130,12 +132,15 @@ impl Agreement {
     /// hours, for a guarantee this version does not have), so that business
     /// time reads in the days of the calendar it runs in.
     pub fn business_day(&self, guarantee: &str) -> i64 {
+        self.day_length_of(guarantee).as_seconds()
+    }
+
+    fn day_length_of(&self, guarantee: &str) -> handshake_calendar::BusinessDuration {
         self.guarantees
             .iter()
             .find(|g| g.id.as_str() == guarantee)
             .and_then(|g| self.calendar(&g.calendar))
             .map_or_else(|| self.default_day_length(), |c| c.calendar.day_length())
-            .as_seconds()
     }
 
     /// What a business day is where no guarantee's calendar says: the
@@ -150,9 +155,41 @@ impl Agreement {
             })
     }
 
+    /// How late (in business seconds of this guarantee's calendar) a
+    /// breached clock may be and still stand in the queue; a clock later
+    /// than that is in the breaches list only.
+    pub fn queue_keeps_breached(&self, guarantee: &str) -> i64 {
+        self.queue
+            .keep_breached
+            .resolve(self.day_length_of(guarantee))
+            .as_seconds()
+    }
+
     /// The segment with this id.
     pub fn segment(&self, id: &SegmentId) -> Option<&Segment> {
         self.segments.iter().find(|s| &s.id == id)
+    }
+}
+
+/// `[queue]`: what the at-risk queue holds, so that it lists what someone
+/// can still act on and not every breach since the start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueRules {
+    /// A breached clock stays in the queue until it is this late (business
+    /// time of its guarantee's calendar); later, it is in the breaches list.
+    pub keep_breached: DurationSpec,
+}
+
+impl QueueRules {
+    /// Five business days: a week of work to catch up on a breach.
+    pub const DEFAULT_KEEP_BREACHED_DAYS: u32 = 5;
+}
+
+impl Default for QueueRules {
+    fn default() -> QueueRules {
+        QueueRules {
+            keep_breached: DurationSpec::BusinessDays(QueueRules::DEFAULT_KEEP_BREACHED_DAYS),
+        }
     }
 }
 

@@ -19,6 +19,7 @@ mod live;
 mod outside;
 mod periods;
 mod quality;
+mod queue;
 pub mod report;
 mod report_model;
 mod shown;
@@ -40,6 +41,7 @@ pub use live::Live;
 pub use outside::{OUTSIDE_LABEL, OutsideFigure, outside_figures};
 pub use periods::PeriodKey;
 pub use quality::{GradeQuality, Quality};
+pub use queue::{ClockFilter, QueueStanding, in_team, queue_order, queue_standing, teams};
 pub use shown::{GoalStatus, hours_minutes, percent, spoken};
 
 use std::collections::BTreeMap;

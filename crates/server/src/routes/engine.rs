@@ -12,7 +12,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use handshake_core::agreement::{Agreement, Period};
 use handshake_core::engine::report::Range;
-use handshake_core::engine::{ClockLine, ClockState, PeriodKey, Report};
+use handshake_core::engine::{
+    ClockFilter, ClockLine, ClockState, PeriodKey, QueueStanding, Report, queue_standing, teams,
+};
 use handshake_store::Workspace;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -54,6 +56,9 @@ pub(crate) struct ClocksQuery {
     /// Only this guarantee's clocks (an id the agreement does not have is an error naming those it has).
     #[param(min_length = 1)]
     guarantee: Option<String>,
+    /// Only the clocks of this manager's team: the manager and everyone the people directory says reports to them (an owner id no one reports to is an error naming the managers).
+    #[param(min_length = 1)]
+    team: Option<String>,
     /// RFC 3339 (years 1900 to 2200); default now.
     #[param(format = DateTime, example = "2027-04-01T00:00:00Z")]
     as_of: Option<String>,
@@ -71,6 +76,12 @@ pub(crate) struct ClocksQuery {
 pub(crate) enum StateFilter {
     /// Running and breached.
     Open,
+    /// What the queue holds, what someone can still act on: running, and
+    /// breached but late by no more than the agreement's `[queue]
+    /// keep_breached`.
+    Queue,
+    /// Breached, and later than the queue keeps: in the breaches list only.
+    BreachedLongAgo,
     /// Running (paused and at-risk ones included).
     Running,
     /// Running past the warning point.
@@ -91,9 +102,14 @@ pub(crate) enum StateFilter {
 }
 
 impl StateFilter {
-    fn holds(self, v: &handshake_core::engine::ClockView) -> bool {
+    fn holds(self, a: &handshake_core::Agreement, c: &handshake_core::engine::Clock) -> bool {
+        let v = &c.view;
         match self {
             StateFilter::Open => matches!(v.state, ClockState::Running | ClockState::Breached),
+            StateFilter::Queue => queue_standing(a, c).is_some_and(QueueStanding::in_queue),
+            StateFilter::BreachedLongAgo => {
+                queue_standing(a, c) == Some(QueueStanding::BreachedLongAgo)
+            }
             StateFilter::Running => v.state == ClockState::Running,
             StateFilter::AtRisk => v.at_risk,
             StateFilter::Paused => v.paused,
@@ -288,7 +304,7 @@ fn parse_cursor(text: &str) -> Option<Place> {
         (status = 200, description = "A page of clocks; follow `next` for more", body = ClocksPage),
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 404, description = "No agreement applied (code no_agreement)", body = crate::error::ErrorBody),
-        (status = 422, description = "Bad parameter (codes invalid_parameter, invalid_instant, invalid_cursor, unknown_guarantee, unknown_owner)", body = crate::error::ErrorBody),
+        (status = 422, description = "Bad parameter (codes invalid_parameter, invalid_instant, invalid_cursor, unknown_guarantee, unknown_owner, unknown_team)", body = crate::error::ErrorBody),
         (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable (code store_unavailable), or with `as_of` two replays run already (code busy, with Retry-After)", body = crate::error::ErrorBody),
     ),
@@ -355,12 +371,45 @@ pub(crate) async fn clocks(
             format!("no clock has owner {o:?}; owners with clocks: {shown}"),
         ));
     }
+    let people = match &q.team {
+        None => Vec::new(),
+        Some(t) => {
+            let people = state
+                .store
+                .people(&ws)
+                .await
+                .map_err(|e| ApiError::store(&e))?;
+            let teams = teams(&people);
+            if !teams.iter().any(|(m, _)| m == t) {
+                let mut managers: Vec<&str> = teams.iter().map(|(m, _)| m.as_str()).collect();
+                managers.sort_unstable();
+                managers.truncate(50);
+                return Err(bad(
+                    "unknown_team",
+                    format!(
+                        "no one in the people directory reports to {t:?}; managers with a team: {}",
+                        if managers.is_empty() {
+                            "none".to_string()
+                        } else {
+                            managers.join(", ")
+                        }
+                    ),
+                ));
+            }
+            people
+        }
+    };
+    let a = snap.agreement();
+    let filter = ClockFilter {
+        owner: q.owner.clone().map(Some),
+        team: q.team.clone(),
+        guarantee: q.guarantee.clone(),
+        standing: None,
+    };
     let mut list: Vec<(Place, &handshake_core::engine::Clock)> = eval
         .clocks
         .iter()
-        .filter(|c| wanted.holds(&c.view))
-        .filter(|c| q.owner.as_ref().is_none_or(|o| c.owner.as_ref() == Some(o)))
-        .filter(|c| q.guarantee.as_ref().is_none_or(|g| &c.guarantee == g))
+        .filter(|c| wanted.holds(a, c) && filter.holds(&people, c, None))
         .map(|c| (place(c), c))
         .filter(|(p, _)| after.as_ref().is_none_or(|a| p > a))
         .collect();

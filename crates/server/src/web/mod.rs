@@ -4,7 +4,9 @@
 //! ([`session`]); every form carries the session's CSRF token.
 
 mod agreement;
+mod breaches;
 mod chart;
+mod clock_list;
 mod lead;
 mod login;
 mod markdown;
@@ -37,6 +39,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(scorecard::page))
         .route("/queue", get(queue::page))
+        .route("/breaches", get(breaches::page))
         .route("/leads", get(lead::find))
         .route("/leads/{id}", get(lead::page))
         .route("/agreement", get(agreement::page))
@@ -82,9 +85,10 @@ pub(crate) struct Layout {
     pub refresh: u32,
 }
 
-const PAGES: [(&str, &str); 7] = [
+const PAGES: [(&str, &str); 8] = [
     ("/", "Scorecard"),
     ("/queue", "At risk"),
+    ("/breaches", "Breaches"),
     ("/quality", "Lead quality"),
     ("/agreement", "Agreement"),
     ("/whatif", "What-if"),

@@ -1,23 +1,19 @@
-//! `GET /queue`: the at-risk queue. Open clocks grouped per rep: running
-//! ones soonest due first, then breached ones most recent first, with the business time left; the page
+//! `GET /queue`: what someone can still act on. Open clocks grouped per
+//! rep: running ones soonest due first, then those breached recently (by
+//! the agreement's `[queue] keep_breached`), most recent first, with the
+//! business time left; breaches older than that are on `/breaches`.
+//! Filtered by team, rep, guarantee and state, a page at a time; the page
 //! reloads itself.
-
-use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use handshake_core::engine::{Clock, ClockState};
-use serde::Deserialize;
+use handshake_core::engine::{Clock, ClockState, QueueStanding, queue_order, queue_standing};
 
+use super::clock_list::{ListQuery, Pager, Select, UNASSIGNED, listing, people};
 use super::session::Signed;
 use super::{Layout, render, snapshot, spoken, when_secs};
 use crate::AppState;
-
-/// Rows per rep when everyone is shown.
-const PER_REP: usize = 25;
-/// Rows when one rep is shown.
-const ONE_REP: usize = 500;
 
 pub(crate) struct Row {
     pub lead: String,
@@ -33,133 +29,123 @@ pub(crate) struct Group {
     pub owner: String,
     pub summary: String,
     pub clocks: Vec<Row>,
-    pub more: usize,
 }
 
 #[derive(Template)]
 #[template(path = "queue.html")]
 struct QueuePage {
     layout: Layout,
+    /// Clocks in the queue, before the filters.
     total: usize,
+    /// The agreement's `keep_breached`, in words.
+    keeps: String,
     /// Open clocks left out: not measurable from the data.
     not_measurable: usize,
-    owners: Vec<(String, bool)>,
+    /// Open clocks left out: breached longer ago than the queue keeps.
+    long_ago: usize,
+    selects: Vec<Select>,
+    pager: Pager,
     groups: Vec<Group>,
 }
 
-#[derive(Deserialize)]
-pub(crate) struct QueueQuery {
-    owner: Option<String>,
-    guarantee: Option<String>,
-}
+/// The states the queue's filter offers: the standings it holds.
+const STATES: [(&str, &str); 4] = [
+    ("running", "running"),
+    ("paused", "paused"),
+    ("at_risk", "at risk"),
+    ("breached", "breached"),
+];
 
-const UNASSIGNED: &str = "(unassigned)";
-
-/// The queue, optionally for one rep or one guarantee.
+/// The queue, filtered and paged as the query says.
 pub(crate) async fn page(
     State(state): State<AppState>,
     Signed(session, _): Signed,
-    Query(q): Query<QueueQuery>,
+    Query(q): Query<ListQuery>,
 ) -> Response {
+    let values: Vec<&str> = STATES.iter().map(|s| s.0).collect();
+    let listing = match listing(q, &values, true) {
+        Ok(l) => l,
+        Err(page) => return *page,
+    };
     let snap = match snapshot(&state, &session, "/queue", "At-risk queue").await {
         Ok(s) => s,
+        Err(page) => return page,
+    };
+    let people = match people(&state, &session.ws).await {
+        Ok(p) => p,
         Err(page) => return page,
     };
     let a = snap.agreement();
     let tz = &a.time_zone.tz;
     let e = &snap.evaluation;
-    let owner = q.owner.filter(|o| !o.is_empty());
-    let guarantee = q.guarantee.filter(|g| !g.is_empty());
-    let mut by_owner: BTreeMap<&str, Vec<&Clock>> = BTreeMap::new();
-    for c in e
-        .clocks
-        .iter()
-        .filter(|c| matches!(c.view.state, ClockState::Running | ClockState::Breached))
-    {
-        by_owner
-            .entry(c.owner.as_deref().unwrap_or(UNASSIGNED))
-            .or_default()
-            .push(c);
+    let mut not_measurable = 0;
+    let mut long_ago = 0;
+    let mut queued: Vec<(&Clock, QueueStanding)> = Vec::new();
+    for c in &e.clocks {
+        match queue_standing(a, c) {
+            Some(s) if s.in_queue() => queued.push((c, s)),
+            Some(_) => long_ago += 1,
+            None if c.view.state == ClockState::NotMeasurable => not_measurable += 1,
+            None => {}
+        }
     }
-    let owners: Vec<(String, bool)> = by_owner
-        .keys()
-        .map(|o| (o.to_string(), owner.as_deref() == Some(*o)))
-        .collect();
-    let total = by_owner.values().map(Vec::len).sum();
-    let not_measurable = e
-        .clocks
-        .iter()
-        .filter(|c| c.view.state == ClockState::NotMeasurable)
-        .count();
-    let limit = if owner.is_some() { ONE_REP } else { PER_REP };
-    let groups = by_owner
+    let total = queued.len();
+    let all: Vec<&Clock> = queued.iter().map(|(c, _)| *c).collect();
+    let selects = listing.selects(a, &people, &all, &STATES);
+    let owner_of = |c: &Clock| c.owner.clone().unwrap_or_else(|| UNASSIGNED.to_string());
+    let mut shown: Vec<(&Clock, QueueStanding)> = queued
         .into_iter()
-        .filter(|(o, _)| owner.as_deref().is_none_or(|w| w == *o))
-        .filter_map(|(o, mut clocks)| {
-            clocks.retain(|c| guarantee.as_deref().is_none_or(|g| g == c.guarantee));
-            if clocks.is_empty() {
-                return None;
-            }
-            // Still running first, soonest due first; then breached, the
-            // most recently breached first.
-            clocks.sort_by_key(|c| {
-                let due = c.view.due.unwrap_or(i64::MAX);
-                match c.view.state {
-                    ClockState::Breached => (1, -due, c.view.start),
-                    _ => (0, due, c.view.start),
-                }
-            });
-            let breached = clocks
-                .iter()
-                .filter(|c| c.view.state == ClockState::Breached)
-                .count();
-            let at_risk = clocks.iter().filter(|c| c.view.at_risk).count();
-            let rows = clocks
-                .iter()
-                .take(limit)
-                .map(|c| {
-                    // Left or overdue by the version that gave the due
-                    // instant: the one in force at the clock's start.
-                    let left = c.view.left();
-                    let (state, class) = match (c.view.state, c.view.paused, c.view.at_risk) {
-                        (ClockState::Breached, _, _) => ("breached", "breached"),
-                        (_, true, _) => ("paused", "paused"),
-                        (_, _, true) => ("at risk", "at_risk"),
-                        _ => ("running", "running"),
-                    };
-                    Row {
-                        lead: c.subject.clone(),
-                        guarantee: c.guarantee.clone(),
-                        state,
-                        class,
-                        due: when_secs(c.view.due, tz),
-                        left: if left >= 0 {
-                            format!("{} left", spoken(a, &c.guarantee, left))
-                        } else {
-                            format!("{} late", spoken(a, &c.guarantee, left))
-                        },
-                        version: c.version,
-                    }
-                })
-                .collect();
-            Some(Group {
-                owner: o.to_string(),
-                summary: format!(
-                    "{} open · {breached} breached · {at_risk} at risk",
-                    clocks.len()
-                ),
-                more: clocks.len().saturating_sub(limit),
-                clocks: rows,
-            })
-        })
+        .filter(|(c, s)| listing.filter.holds(&people, c, Some(*s)))
         .collect();
+    shown.sort_by_cached_key(|(c, _)| (owner_of(c), queue_order(c)));
+    let pager = Pager::new(&listing, "/queue", shown.len());
+    let mut groups: Vec<Group> = Vec::new();
+    for (c, s) in &shown[pager.from..pager.to] {
+        let owner = owner_of(c);
+        if groups.last().is_none_or(|g| g.owner != owner) {
+            let theirs = shown.iter().filter(|(d, _)| owner_of(d) == owner);
+            let (mut open, mut breached, mut at_risk) = (0, 0, 0);
+            for (_, s) in theirs {
+                open += 1;
+                breached += usize::from(*s == QueueStanding::Breached);
+                at_risk += usize::from(*s == QueueStanding::AtRisk);
+            }
+            groups.push(Group {
+                summary: format!("{open} open · {breached} breached · {at_risk} at risk"),
+                owner,
+                clocks: Vec::new(),
+            });
+        }
+        // Left or overdue by the version that gave the due instant: the
+        // one in force at the clock's start.
+        let left = c.view.left();
+        let row = Row {
+            lead: c.subject.clone(),
+            guarantee: c.guarantee.clone(),
+            state: s.words(),
+            class: s.as_str(),
+            due: when_secs(c.view.due, tz),
+            left: if left >= 0 {
+                format!("{} left", spoken(a, &c.guarantee, left))
+            } else {
+                format!("{} late", spoken(a, &c.guarantee, left))
+            },
+            version: c.version,
+        };
+        if let Some(g) = groups.last_mut() {
+            g.clocks.push(row);
+        }
+    }
     let mut layout = Layout::new(&session, "/queue", "At-risk queue").fresh(&snap);
     layout.refresh = 30;
     render(&QueuePage {
         layout,
         total,
+        keeps: a.queue.keep_breached.to_string(),
         not_measurable,
-        owners,
+        long_ago,
+        selects,
+        pager,
         groups,
     })
 }

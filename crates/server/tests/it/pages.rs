@@ -699,3 +699,232 @@ async fn clocks_without_any_stop_event_in_the_data_are_not_measurable() {
         "{queue}"
     );
 }
+
+/// The example agreement with New York open around the clock (no
+/// holidays), so business time is wall-clock time whatever day the test
+/// runs, and the queue keeping breaches for one business day (24 hours).
+fn around_the_clock() -> String {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/agreement.toml"
+    ))
+    .unwrap();
+    let from = text.find("[calendars.new-york]").unwrap();
+    let to = text.find("[calendars.berlin]").unwrap();
+    format!(
+        "{}[calendars.new-york]\ntime_zone = \"America/New_York\"\nhours = \"mon-sun 00:00-24:00\"\n\n{}\n[queue]\nkeep_breached = \"1 business day\"\n",
+        &text[..from],
+        &text[to..]
+    )
+}
+
+/// Three enterprise leads of rep-ava (team of mgr-mia) and one of rep-zoe
+/// (another team): one MQL ten days ago (breached long ago), one five hours
+/// ago (breached, within the day the queue keeps), one now (running). The
+/// queue holds the last two, says where the old one went, and filters by
+/// team and state; the breaches list has the old one; the API's
+/// `state=queue` and `team` agree.
+#[tokio::test]
+async fn the_queue_keeps_recent_breaches_and_sends_old_ones_to_the_breaches_list() {
+    use handshake_core::alerts::people::{Person, Presence};
+    let app = spawn_app().await;
+    let ws = Workspace::new("default").unwrap();
+    app.store
+        .add_agreement(&ws, "around-the-clock", &around_the_clock())
+        .await
+        .unwrap();
+    let person = |id: &str, name: &str, manager: Option<&str>| Person {
+        owner_id: id.into(),
+        name: name.into(),
+        email: None,
+        slack: None,
+        party: "sales".into(),
+        manager: manager.map(str::to_string),
+        calendar: None,
+        time_zone: None,
+        quiet_hours: None,
+        presence: Presence::Active,
+    };
+    app.store
+        .put_people(
+            &ws,
+            &[
+                person("rep-ava", "Ava Stone", Some("mgr-mia")),
+                person("rep-zoe", "Zoe Hart", Some("mgr-max")),
+                person("mgr-mia", "Mia Ward", None),
+            ],
+        )
+        .await
+        .unwrap();
+    let now = jiff::Timestamp::now();
+    let hours = |h: i64| (now - jiff::SignedDuration::from_hours(h)).to_string();
+    let mut lines = Vec::new();
+    for (lead, owner, at) in [
+        ("OLD-1", "rep-ava", hours(240)),
+        ("NEW-1", "rep-ava", hours(5)),
+        ("RUN-1", "rep-ava", now.to_string()),
+        ("ZOE-1", "rep-zoe", hours(5)),
+    ] {
+        lines.push(format!(
+            r#"{{"id":"{lead}-c","type":"lead.created","lead_id":"{lead}","occurred_at":"{at}","attributes":{{"segment":"enterprise","owner":"{owner}"}}}}"#
+        ));
+        lines.push(format!(
+            r#"{{"id":"{lead}-m","type":"lead.stage_changed","lead_id":"{lead}","occurred_at":"{at}","stage":"mql"}}"#
+        ));
+    }
+    let r = app.post("/api/v1/events/batch", lines.join("\n")).await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+
+    let leads = |v: &serde_json::Value| -> Vec<String> {
+        let mut l: Vec<String> = v["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["guarantee"] == "enterprise-first-touch")
+            .map(|c| c["lead"].as_str().unwrap().to_string())
+            .collect();
+        l.sort();
+        l
+    };
+    let api = |q: &'static str| {
+        let app = &app;
+        async move { crate::app::json(app.get(&format!("/api/v1/clocks?{q}")).await).await }
+    };
+    assert_eq!(
+        leads(&api("state=queue").await),
+        ["NEW-1", "RUN-1", "ZOE-1"]
+    );
+    assert_eq!(leads(&api("state=breached_long_ago").await), ["OLD-1"]);
+    assert_eq!(
+        leads(&api("state=queue&team=mgr-mia").await),
+        ["NEW-1", "RUN-1"]
+    );
+    let unknown = app.get("/api/v1/clocks?team=rep-ava").await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = crate::app::json(unknown).await;
+    assert_eq!(body["code"], "unknown_team", "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("mgr-max, mgr-mia"),
+        "{body}"
+    );
+
+    let (session, _) = sign_in(&app, &app.token).await;
+    let row = |html: &str, lead: &str| {
+        html.lines()
+            .find(|l| l.contains(&format!(">{lead}<")))
+            .map(str::to_string)
+    };
+    let queue = page_html(&app, "/queue", &session).await;
+    assert!(row(&queue, "OLD-1").is_none(), "{queue}");
+    let new = row(&queue, "NEW-1").unwrap_or_else(|| panic!("{queue}"));
+    assert!(new.contains("<tr class=\"breached\">"), "{new}");
+    let run = row(&queue, "RUN-1").unwrap_or_else(|| panic!("{queue}"));
+    assert!(run.contains("<tr class=\"running\">"), "{run}");
+    assert!(row(&queue, "ZOE-1").is_some(), "{queue}");
+    assert!(
+        queue.contains("1 clock breached more than 1 business day ago is in the <a href=\"/breaches?state=breached\">breaches list</a>"),
+        "{queue}"
+    );
+    assert!(
+        queue.contains("<option value=\"mgr-mia\">team of Mia Ward</option>"),
+        "{queue}"
+    );
+    // Mia's team, breached: NEW-1 alone.
+    let mine = page_html(&app, "/queue?team=mgr-mia&state=breached", &session).await;
+    assert!(row(&mine, "NEW-1").is_some(), "{mine}");
+    for gone in ["RUN-1", "ZOE-1", "OLD-1"] {
+        assert!(row(&mine, gone).is_none(), "{gone} in {mine}");
+    }
+    assert!(
+        mine.contains("<option value=\"mgr-mia\" selected>"),
+        "{mine}"
+    );
+    assert!(mine.contains("Showing 1 to 1 of 1"), "{mine}");
+
+    let breaches = page_html(&app, "/breaches?state=breached&team=mgr-mia", &session).await;
+    let old = row(&breaches, "OLD-1").unwrap_or_else(|| panic!("{breaches}"));
+    assert!(
+        old.contains("still open") && old.contains("rep-ava"),
+        "{old}"
+    );
+    assert!(row(&breaches, "NEW-1").is_some(), "{breaches}");
+    assert!(row(&breaches, "RUN-1").is_none(), "{breaches}");
+    assert!(row(&breaches, "ZOE-1").is_none(), "{breaches}");
+    // OLD-1 was due longest ago: listed last.
+    assert!(
+        breaches.find(">NEW-1<") < breaches.find(">OLD-1<"),
+        "{breaches}"
+    );
+
+    let bad = no_redirects()
+        .get(format!("{}/queue?state=late", app.base))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let text = bad.text().await.unwrap();
+    assert!(
+        text.contains(
+            "&#34;late&#34; is not a state this list shows; expected one of running, paused, at_risk, breached."
+        ),
+        "{text}"
+    );
+}
+
+/// A list longer than a page is cut into pages that keep the filters, and
+/// every row is on exactly one page.
+#[tokio::test]
+async fn the_breaches_list_pages_keep_their_filters_and_every_row() {
+    let app = spawn_app().await;
+    let ws = Workspace::new("default").unwrap();
+    app.store
+        .add_agreement(&ws, "around-the-clock", &around_the_clock())
+        .await
+        .unwrap();
+    let at = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(240)).to_string();
+    let mut lines = Vec::new();
+    for i in 0..150 {
+        lines.push(format!(
+            r#"{{"id":"c-{i}","type":"lead.created","lead_id":"P-{i:03}","occurred_at":"{at}","attributes":{{"segment":"enterprise","owner":"rep-ava"}}}}"#
+        ));
+        lines.push(format!(
+            r#"{{"id":"m-{i}","type":"lead.stage_changed","lead_id":"P-{i:03}","occurred_at":"{at}","stage":"mql"}}"#
+        ));
+    }
+    let r = app.post("/api/v1/events/batch", lines.join("\n")).await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let (session, _) = sign_in(&app, &app.token).await;
+    let first = page_html(
+        &app,
+        "/breaches?owner=rep-ava&guarantee=enterprise-first-touch",
+        &session,
+    )
+    .await;
+    assert!(first.contains("Showing 1 to 100 of 150"), "{first}");
+    // The template escapes the link's `&` as `&#38;`.
+    let next = "/breaches?owner=rep-ava&#38;guarantee=enterprise-first-touch&#38;page=2";
+    assert!(
+        first.contains(&format!("<a rel=\"next\" href=\"{next}\">")),
+        "{first}"
+    );
+    let second = page_html(&app, &next.replace("&#38;", "&"), &session).await;
+    assert!(second.contains("Showing 101 to 150 of 150"), "{second}");
+    assert!(!second.contains("rel=\"next\""), "{second}");
+    let ids = |html: &str| -> Vec<String> {
+        html.match_indices(">P-")
+            .map(|(at, _)| html[at + 1..at + 6].to_string())
+            .collect()
+    };
+    // A page past the end shows the last one.
+    let past = page_html(&app, "/breaches?owner=rep-ava&page=9", &session).await;
+    assert!(past.contains("Showing 101 to 150 of 150"), "{past}");
+    let mut all = ids(&first);
+    all.extend(ids(&second));
+    all.sort();
+    let expected: Vec<String> = (0..150).map(|i| format!("P-{i:03}")).collect();
+    assert_eq!(all, expected);
+}

@@ -70,7 +70,7 @@ pub(crate) struct Parsed {
     pub target_spans: Vec<Span>,
 }
 
-const TOP_KEYS: [&str; 13] = [
+const TOP_KEYS: [&str; 14] = [
     "agreement",
     "parties",
     "stages",
@@ -84,6 +84,7 @@ const TOP_KEYS: [&str; 13] = [
     "consequences",
     "cancellation",
     "digests",
+    "queue",
 ];
 
 const ID_EXPECTED: &str = "lowercase letters, digits, - and _ (e.g. \"new-york\")";
@@ -225,6 +226,10 @@ impl<'s> Parser<'s> {
             .get(root, "cancellation")
             .and_then(|v| self.cancellation(v));
         let digests = self.array_of(root, "digests", "[[digests]]", |p, t| p.digest(t));
+        let queue = self
+            .r
+            .get(root, "queue")
+            .map_or_else(QueueRules::default, |v| self.queue(v));
 
         let agreement = head.map(
             |(name, summary, effective, time_zone, review, icp)| Agreement {
@@ -246,6 +251,7 @@ impl<'s> Parser<'s> {
                 consequences,
                 cancellation,
                 digests,
+                queue,
             },
         );
         Parsed {

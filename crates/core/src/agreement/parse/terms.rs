@@ -151,6 +151,31 @@ impl Parser<'_> {
         })
     }
 
+    /// `[queue]`: how late a breached clock may be and stay in the queue;
+    /// what is missing or wrong keeps the default (and is reported).
+    pub(super) fn queue(&mut self, v: &Value<'_>) -> QueueRules {
+        const WHAT: &str = "[queue]";
+        let mut rules = QueueRules::default();
+        let Some(t) = self
+            .r
+            .table(v, WHAT, "a table with keep_breached = \"5 business days\"")
+        else {
+            return rules;
+        };
+        self.r.keys(t, &["keep_breached"], WHAT);
+        if let Some(s) = self
+            .r
+            .get(t, "keep_breached")
+            .and_then(|v| self.r.string(v, "keep_breached", text::DURATION_EXPECTED))
+        {
+            match text::duration(s.text) {
+                Ok(d) => rules.keep_breached = d,
+                Err(e) => self.text_error(s, e),
+            }
+        }
+        rules
+    }
+
     pub(super) fn digest(&mut self, t: Table<'_, '_>) -> Option<Digest> {
         const WHAT: &str = "a digest";
         self.r.keys(t, &["for", "every", "via"], WHAT);

@@ -1,0 +1,262 @@
+//! What the queue and the breaches pages share: their filters (team, rep,
+//! guarantee, state), read from the query into the core's
+//! [`ClockFilter`], the choices the filter form offers, and the pager.
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use handshake_core::Agreement;
+use handshake_core::alerts::people::Person;
+use handshake_core::engine::{Clock, ClockFilter, QueueStanding, teams};
+use serde::Deserialize;
+
+use super::{encode, error_page};
+
+/// Rows on one page of a list.
+pub(crate) const PAGE_ROWS: usize = 100;
+
+/// What stands for clocks of no owner in lists and filters.
+pub(crate) const UNASSIGNED: &str = "(unassigned)";
+
+/// The filters and page of a clock list, as the query gives them.
+#[derive(Deserialize, Default)]
+pub(crate) struct ListQuery {
+    owner: Option<String>,
+    team: Option<String>,
+    guarantee: Option<String>,
+    state: Option<String>,
+    page: Option<String>,
+}
+
+/// One option of a filter's select.
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// A select of the filter form.
+pub(crate) struct Select {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub any: &'static str,
+    pub choices: Vec<Choice>,
+}
+
+/// A list's filters, parsed, with the page asked for (from 0).
+pub(crate) struct Listing {
+    pub filter: ClockFilter,
+    /// The `state` as given (empty for any), for lists whose states are
+    /// not queue standings.
+    pub state: String,
+    pub page: usize,
+}
+
+fn given(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// Reads the query; `states` are the `state` values the page knows
+/// (others are a 400 page naming them), and `standing` says whether they
+/// are queue standings the filter itself applies.
+pub(crate) fn listing(
+    q: ListQuery,
+    states: &[&str],
+    standing: bool,
+) -> Result<Listing, Box<Response>> {
+    let state = given(q.state).unwrap_or_default();
+    if !state.is_empty() && !states.contains(&state.as_str()) {
+        return Err(Box::new(error_page(
+            StatusCode::BAD_REQUEST,
+            "No such state",
+            &format!(
+                "\"{state}\" is not a state this list shows; expected one of {}.",
+                states.join(", ")
+            ),
+        )));
+    }
+    let page = match given(q.page) {
+        None => 0,
+        Some(p) => match p.parse::<usize>() {
+            Ok(n) if n >= 1 => n - 1,
+            _ => {
+                return Err(Box::new(error_page(
+                    StatusCode::BAD_REQUEST,
+                    "No such page",
+                    &format!("\"{p}\" is not a page number; expected 1, 2, 3 ..."),
+                )));
+            }
+        },
+    };
+    let filter = ClockFilter {
+        owner: given(q.owner).map(|o| (o != UNASSIGNED).then_some(o)),
+        team: given(q.team),
+        guarantee: given(q.guarantee),
+        standing: if standing {
+            QueueStanding::parse(&state)
+        } else {
+            None
+        },
+    };
+    Ok(Listing {
+        filter,
+        state,
+        page,
+    })
+}
+
+impl Listing {
+    /// The query string that shows page `page` (from 0) with the same filters.
+    pub(crate) fn href(&self, path: &str, page: usize) -> String {
+        let mut parts = Vec::new();
+        if let Some(t) = &self.filter.team {
+            parts.push(format!("team={}", encode(t, false)));
+        }
+        if let Some(o) = &self.filter.owner {
+            parts.push(format!(
+                "owner={}",
+                encode(o.as_deref().unwrap_or(UNASSIGNED), false)
+            ));
+        }
+        if let Some(g) = &self.filter.guarantee {
+            parts.push(format!("guarantee={}", encode(g, false)));
+        }
+        if !self.state.is_empty() {
+            parts.push(format!("state={}", encode(&self.state, false)));
+        }
+        if page > 0 {
+            parts.push(format!("page={}", page + 1));
+        }
+        if parts.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{}", parts.join("&"))
+        }
+    }
+
+    /// The filter form's selects: teams from the directory, reps and
+    /// guarantees from `clocks`, and `states` (value, label).
+    pub(crate) fn selects(
+        &self,
+        a: &Agreement,
+        people: &[Person],
+        clocks: &[&Clock],
+        states: &[(&str, &str)],
+    ) -> Vec<Select> {
+        let name_of = |id: &str| {
+            people
+                .iter()
+                .find(|p| p.owner_id == id)
+                .map_or_else(|| id.to_string(), |p| format!("{} ({id})", p.name))
+        };
+        let mut owners: Vec<&str> = clocks
+            .iter()
+            .map(|c| c.owner.as_deref().unwrap_or(UNASSIGNED))
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
+        let owner = self
+            .filter
+            .owner
+            .as_ref()
+            .map(|o| o.as_deref().unwrap_or(UNASSIGNED));
+        vec![
+            Select {
+                name: "team",
+                label: "Team",
+                any: "every team",
+                choices: teams(people)
+                    .into_iter()
+                    .map(|(id, name)| Choice {
+                        selected: self.filter.team.as_deref() == Some(id.as_str()),
+                        label: format!("team of {name}"),
+                        value: id,
+                    })
+                    .collect(),
+            },
+            Select {
+                name: "owner",
+                label: "Rep",
+                any: "everyone",
+                choices: owners
+                    .into_iter()
+                    .map(|o| Choice {
+                        value: o.to_string(),
+                        label: if o == UNASSIGNED {
+                            o.to_string()
+                        } else {
+                            name_of(o)
+                        },
+                        selected: owner == Some(o),
+                    })
+                    .collect(),
+            },
+            Select {
+                name: "guarantee",
+                label: "Guarantee",
+                any: "every guarantee",
+                choices: a
+                    .guarantees
+                    .iter()
+                    .map(|g| Choice {
+                        value: g.id.as_str().to_string(),
+                        label: g.id.as_str().to_string(),
+                        selected: self.filter.guarantee.as_deref() == Some(g.id.as_str()),
+                    })
+                    .collect(),
+            },
+            Select {
+                name: "state",
+                label: "State",
+                any: "any state",
+                choices: states
+                    .iter()
+                    .map(|(value, label)| Choice {
+                        value: value.to_string(),
+                        label: label.to_string(),
+                        selected: self.state == *value,
+                    })
+                    .collect(),
+            },
+        ]
+    }
+}
+
+/// Where a list of `total` rows stands at `page`: the rows it shows and
+/// the links to the pages beside it.
+pub(crate) struct Pager {
+    pub from: usize,
+    pub to: usize,
+    pub total: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// The pager of `listing` over `total` rows at `path`; a page past the
+    /// end shows the last one.
+    pub(crate) fn new(listing: &Listing, path: &str, total: usize) -> Pager {
+        let page = listing.page.min(total.saturating_sub(1) / PAGE_ROWS);
+        let from = page * PAGE_ROWS;
+        let to = (from + PAGE_ROWS).min(total);
+        Pager {
+            from,
+            to,
+            total,
+            prev: (page > 0).then(|| listing.href(path, page - 1)),
+            next: (to < total).then(|| listing.href(path, page + 1)),
+        }
+    }
+}
+
+/// The workspace's people directory for a list, or the page to show when
+/// the store fails.
+pub(crate) async fn people(
+    state: &crate::AppState,
+    ws: &handshake_store::Workspace,
+) -> Result<Vec<Person>, Response> {
+    state
+        .store
+        .people(ws)
+        .await
+        .map_err(|e| super::store_down(&e, "The people directory"))
+}
