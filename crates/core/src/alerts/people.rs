@@ -91,6 +91,32 @@ fn optional(text: &str) -> Option<String> {
 }
 
 impl Person {
+    /// Someone of `party` known by their owner id and name only: no
+    /// address, manager, calendar or zone of their own, active.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use handshake_core::alerts::people::Person;
+    /// let mut ava = Person::new("rep-ava", "Ava Chen", "sales");
+    /// ava.manager = Some("mgr-sam".into());
+    /// assert_eq!(ava.email, None);
+    /// ```
+    pub fn new(owner_id: &str, name: &str, party: &str) -> Person {
+        Person {
+            owner_id: owner_id.to_string(),
+            name: name.to_string(),
+            email: None,
+            slack: None,
+            party: party.to_string(),
+            manager: None,
+            calendar: None,
+            time_zone: None,
+            quiet_hours: None,
+            presence: Presence::Active,
+        }
+    }
+
     /// A person from named fields (a CSV row's cells by column, or flags);
     /// every problem at once, each naming its field.
     ///

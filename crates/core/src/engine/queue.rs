@@ -166,7 +166,6 @@ pub fn teams(people: &[Person]) -> Vec<(String, String)> {
 mod tests {
     use super::*;
     use crate::agreement::Period;
-    use crate::alerts::people::Presence;
     use crate::demo::EXAMPLE_AGREEMENT as EXAMPLE;
     use crate::engine::{ClockView, PeriodKey};
 
@@ -272,18 +271,9 @@ mod tests {
     }
 
     fn person(id: &str, manager: Option<&str>) -> Person {
-        Person {
-            owner_id: id.into(),
-            name: id.into(),
-            email: None,
-            slack: None,
-            party: "sales".into(),
-            manager: manager.map(str::to_string),
-            calendar: None,
-            time_zone: None,
-            quiet_hours: None,
-            presence: Presence::Active,
-        }
+        let mut p = Person::new(id, id, "sales");
+        p.manager = manager.map(str::to_string);
+        p
     }
 
     #[test]

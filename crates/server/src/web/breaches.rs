@@ -8,9 +8,9 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use handshake_core::engine::{Clock, ClockState, queue_standing};
 
-use super::clock_list::{ListQuery, Pager, Select, UNASSIGNED, listing, people};
+use super::clock_list::{ListQuery, Pager, Select, UNASSIGNED, open};
 use super::session::Signed;
-use super::{Layout, render, snapshot, spoken, when_secs};
+use super::{Layout, render, spoken, when_secs};
 use crate::AppState;
 
 struct Row {
@@ -43,17 +43,17 @@ pub(crate) async fn page(
     Signed(session, _): Signed,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let values: Vec<&str> = STATES.iter().map(|s| s.0).collect();
-    let listing = match listing(q, &values, false) {
-        Ok(l) => l,
-        Err(page) => return *page,
-    };
-    let snap = match snapshot(&state, &session, "/breaches", "Breaches").await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
-    let people = match people(&state, &session.ws).await {
-        Ok(p) => p,
+    let (listing, snap, people) = match open(
+        &state,
+        &session,
+        q,
+        ("/breaches", "Breaches"),
+        &STATES,
+        false,
+    )
+    .await
+    {
+        Ok(opened) => opened,
         Err(page) => return page,
     };
     let a = snap.agreement();

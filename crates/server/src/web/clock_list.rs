@@ -248,15 +248,24 @@ impl Pager {
     }
 }
 
-/// The workspace's people directory for a list, or the page to show when
-/// the store fails.
-pub(crate) async fn people(
+/// What a list page starts from: its filters read from `q` (see
+/// [`listing`]), the workspace's evaluation and its people directory; or
+/// the page to show instead (a bad filter, no agreement, the store down).
+pub(crate) async fn open(
     state: &crate::AppState,
-    ws: &handshake_store::Workspace,
-) -> Result<Vec<Person>, Response> {
-    state
+    session: &super::session::Session,
+    q: ListQuery,
+    (path, title): (&str, &str),
+    states: &[(&str, &str)],
+    standing: bool,
+) -> Result<(Listing, std::sync::Arc<crate::live::Snapshot>, Vec<Person>), Response> {
+    let values: Vec<&str> = states.iter().map(|s| s.0).collect();
+    let listing = listing(q, &values, standing).map_err(|page| *page)?;
+    let snap = super::snapshot(state, session, path, title).await?;
+    let people = state
         .store
-        .people(ws)
+        .people(&session.ws)
         .await
-        .map_err(|e| super::store_down(&e, "The people directory"))
+        .map_err(|e| super::store_down(&e, "The people directory"))?;
+    Ok((listing, snap, people))
 }

@@ -10,9 +10,9 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use handshake_core::engine::{Clock, ClockState, QueueStanding, queue_order, queue_standing};
 
-use super::clock_list::{ListQuery, Pager, Select, UNASSIGNED, listing, people};
+use super::clock_list::{ListQuery, Pager, Select, UNASSIGNED, open};
 use super::session::Signed;
-use super::{Layout, render, snapshot, spoken, when_secs};
+use super::{Layout, render, spoken, when_secs};
 use crate::AppState;
 
 pub(crate) struct Row {
@@ -62,17 +62,17 @@ pub(crate) async fn page(
     Signed(session, _): Signed,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let values: Vec<&str> = STATES.iter().map(|s| s.0).collect();
-    let listing = match listing(q, &values, true) {
-        Ok(l) => l,
-        Err(page) => return *page,
-    };
-    let snap = match snapshot(&state, &session, "/queue", "At-risk queue").await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
-    let people = match people(&state, &session.ws).await {
-        Ok(p) => p,
+    let (listing, snap, people) = match open(
+        &state,
+        &session,
+        q,
+        ("/queue", "At-risk queue"),
+        &STATES,
+        true,
+    )
+    .await
+    {
+        Ok(opened) => opened,
         Err(page) => return page,
     };
     let a = snap.agreement();

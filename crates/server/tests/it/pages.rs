@@ -718,6 +718,17 @@ fn around_the_clock() -> String {
     )
 }
 
+/// A server whose workspace `default` has [`around_the_clock`] applied.
+async fn spawn_around_the_clock() -> (App, Workspace) {
+    let app = spawn_app().await;
+    let ws = Workspace::new("default").unwrap();
+    app.store
+        .add_agreement(&ws, "around-the-clock", &around_the_clock())
+        .await
+        .unwrap();
+    (app, ws)
+}
+
 /// Three enterprise leads of rep-ava (team of mgr-mia) and one of rep-zoe
 /// (another team): one MQL ten days ago (breached long ago), one five hours
 /// ago (breached, within the day the queue keeps), one now (running). The
@@ -726,24 +737,12 @@ fn around_the_clock() -> String {
 /// `state=queue` and `team` agree.
 #[tokio::test]
 async fn the_queue_keeps_recent_breaches_and_sends_old_ones_to_the_breaches_list() {
-    use handshake_core::alerts::people::{Person, Presence};
-    let app = spawn_app().await;
-    let ws = Workspace::new("default").unwrap();
-    app.store
-        .add_agreement(&ws, "around-the-clock", &around_the_clock())
-        .await
-        .unwrap();
-    let person = |id: &str, name: &str, manager: Option<&str>| Person {
-        owner_id: id.into(),
-        name: name.into(),
-        email: None,
-        slack: None,
-        party: "sales".into(),
-        manager: manager.map(str::to_string),
-        calendar: None,
-        time_zone: None,
-        quiet_hours: None,
-        presence: Presence::Active,
+    use handshake_core::alerts::people::Person;
+    let (app, ws) = spawn_around_the_clock().await;
+    let person = |id: &str, name: &str, manager: Option<&str>| {
+        let mut p = Person::new(id, name, "sales");
+        p.manager = manager.map(str::to_string);
+        p
     };
     app.store
         .put_people(
@@ -879,12 +878,7 @@ async fn the_queue_keeps_recent_breaches_and_sends_old_ones_to_the_breaches_list
 /// every row is on exactly one page.
 #[tokio::test]
 async fn the_breaches_list_pages_keep_their_filters_and_every_row() {
-    let app = spawn_app().await;
-    let ws = Workspace::new("default").unwrap();
-    app.store
-        .add_agreement(&ws, "around-the-clock", &around_the_clock())
-        .await
-        .unwrap();
+    let (app, _) = spawn_around_the_clock().await;
     let at = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(240)).to_string();
     let mut lines = Vec::new();
     for i in 0..150 {
