@@ -483,6 +483,45 @@ fn bad_duration_unit() {
     );
 }
 
+/// Calendar time is said in the file and read back in `--explain`; a goal
+/// or the queue, which count business time, refuse it at its place.
+#[test]
+fn calendar_time_is_explicit_and_only_where_it_means_something() {
+    let text = with(
+        "within = \"1 business hour\"",
+        "within = \"3 calendar days\"",
+    );
+    let agreement = check("t.toml", &text).agreement.unwrap();
+    let explained = handshake_core::agreement::explain(&agreement);
+    assert!(
+        explained.contains(
+            "within 3 calendar days of an enterprise lead becoming MQL, Sales has it touched or \
+             rejected (calendar time: nights, weekends and holidays count; times read in \
+             America/New_York)"
+        ),
+        "{explained}"
+    );
+    only(
+        &with(
+            "metric = \"mqls\"\ntarget = 400",
+            "metric = \"median_first_touch\"\ntarget = \"2 calendar hours\"",
+        ),
+        Error,
+        34,
+        11,
+        "a goal's time is business time, not calendar time (\"2 calendar hours\")",
+        "4 business hours",
+    );
+    only(
+        &format!("{BASE}\n[queue]\nkeep_breached = \"5 calendar days\"\n"),
+        Error,
+        48,
+        18,
+        "keep_breached is business time of each clock's calendar, not calendar time (\"5 calendar days\")",
+        "5 business days",
+    );
+}
+
 #[test]
 fn bad_condition() {
     only(

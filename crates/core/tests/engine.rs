@@ -1567,3 +1567,77 @@ fn a_missed_follow_up_names_each_owner_and_how_many_in_time() {
         "{findings:#?}"
     );
 }
+
+/// The example with the enterprise first touch promised in `within`.
+fn enterprise_within(within: &str) -> Agreement {
+    let text = include_str!("../../../examples/agreement.toml").replacen(
+        "within = \"1 business hour\"",
+        &format!("within = \"{within}\""),
+        1,
+    );
+    let checked = handshake_core::check("calendar-time", &text);
+    checked
+        .agreement
+        .unwrap_or_else(|| panic!("{:?}", checked.diagnostics))
+}
+
+/// A promise in calendar time counts nights, weekends and holidays: two
+/// calendar days from a Friday afternoon are due on Sunday afternoon, where
+/// two business days would be due on Tuesday.
+#[test]
+fn a_calendar_day_promise_runs_through_the_weekend() {
+    let events = [
+        created("1", "W", "2027-01-15T15:00:00Z", "enterprise"),
+        // Friday 16:00 in New York.
+        stage("2", "W", "2027-01-15T16:00:00-05:00", "mql"),
+    ];
+    let clock = |a: &Agreement, at: &str, events: &[Event]| {
+        evaluate(a, events, t(at))
+            .clocks
+            .into_iter()
+            .find(|c| c.guarantee == "enterprise-first-touch")
+            .unwrap()
+    };
+    let calendar = enterprise_within("2 calendar days");
+    let c = clock(&calendar, "2027-01-17T15:59:00-05:00", &events);
+    assert_eq!(c.view.due, Some(secs("2027-01-17T16:00:00-05:00")));
+    assert_eq!(c.view.state, ClockState::Running);
+    assert_eq!(c.view.promised, 2 * 86_400);
+    let c = clock(&calendar, "2027-01-17T16:01:00-05:00", &events);
+    assert_eq!(c.view.state, ClockState::Breached);
+    let mut touched = events.to_vec();
+    touched.push(touch("3", "W", "2027-01-17T15:00:00-05:00"));
+    let c = clock(&calendar, "2027-01-18T09:00:00-05:00", &touched);
+    assert_eq!(c.view.state, ClockState::Met, "a Sunday touch is in time");
+
+    // The same words in business time: 16:00-17:00 on Friday, then Monday
+    // (Martin Luther King Jr. Day, a New York holiday) is closed, Tuesday
+    // 09:00-17:00 makes 9 of the 16 hours and Wednesday 09:00-16:00 the rest.
+    let business = enterprise_within("2 business days");
+    let c = clock(&business, "2027-01-17T16:01:00-05:00", &events);
+    assert_eq!(c.view.state, ClockState::Running);
+    assert_eq!(c.view.due, Some(secs("2027-01-20T16:00:00-05:00")));
+}
+
+/// A calendar day is 24 hours: three of them from Thursday 16:00 in Berlin,
+/// across the night the clocks go forward, end at 17:00 summer time.
+#[test]
+fn calendar_days_are_24_hours_each_across_a_dst_change() {
+    let text = include_str!("../../../examples/agreement.toml").replacen(
+        "within = \"1 business day\"",
+        "within = \"3 calendar days\"",
+        1,
+    );
+    let a = handshake_core::check("v", &text).agreement.unwrap();
+    let events = [
+        created("1", "M", "2027-03-25T14:00:00Z", "mid-market"),
+        stage("2", "M", "2027-03-25T16:00:00+01:00", "mql"),
+    ];
+    let e = evaluate(&a, &events, t("2027-03-26T12:00:00Z"));
+    let c = e
+        .clocks
+        .iter()
+        .find(|c| c.guarantee == "mid-market-first-touch")
+        .unwrap();
+    assert_eq!(c.view.due, Some(secs("2027-03-28T17:00:00+02:00")));
+}

@@ -564,9 +564,14 @@ fn guarantee_sentence(a: &Agreement, g: &Guarantee) -> String {
         (Subject::Lead, start) => format!("{article} {segment}lead being {}", happened(start)),
         (Subject::Request, start) => format!("a request being {}", happened(start)),
     };
-    let calendar = a.calendar(&g.calendar).map_or(g.calendar.to_string(), |c| {
-        format!("the {} calendar: {}", c.id, calendar_words(c))
-    });
+    let calendar = match a.calendar(&g.calendar) {
+        None => g.calendar.to_string(),
+        Some(c) if g.within.is_calendar_time() => format!(
+            "calendar time: nights, weekends and holidays count; times read in {}",
+            c.time_zone
+        ),
+        Some(c) => format!("the {} calendar: {}", c.id, calendar_words(c)),
+    };
     let mut s = match g.cadence {
         Some(cadence) => format!(
             "**{}**: within {} of {start}, {owner} touches it at least {} times ({calendar}).",

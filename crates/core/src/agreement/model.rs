@@ -103,6 +103,9 @@ pub struct Agreement {
     pub digests: Vec<Digest>,
     /// What the queue shows: how long a breached clock stays in it.
     pub queue: QueueRules,
+    /// Always-open twins (same id and zone) of the calendars named by
+    /// guarantees that promise calendar time: what their clocks count in.
+    pub around_the_clock: Vec<NamedCalendar>,
 }
 
 impl Agreement {
@@ -116,11 +119,22 @@ impl Agreement {
         self.calendars.iter().find(|c| &c.id == id)
     }
 
+    /// The calendar a guarantee's clocks count in: its named calendar, or,
+    /// for a promise in calendar time (`3 calendar days`), an always-open
+    /// calendar in that calendar's zone, where every second counts.
+    pub fn clock_calendar(&self, g: &Guarantee) -> Option<&NamedCalendar> {
+        if g.within.is_calendar_time() {
+            self.around_the_clock.iter().find(|c| c.id == g.calendar)
+        } else {
+            self.calendar(&g.calendar)
+        }
+    }
+
     /// A guarantee's calendar and the business seconds it promises in it
     /// (`N business days` resolved with that calendar's day length); `None`
     /// when its calendar is missing (a checked agreement always has it).
     pub fn promise(&self, g: &Guarantee) -> Option<(&NamedCalendar, i64)> {
-        let cal = self.calendar(&g.calendar)?;
+        let cal = self.clock_calendar(g)?;
         Some((
             cal,
             g.within.resolve(cal.calendar.day_length()).as_seconds(),
@@ -139,7 +153,7 @@ impl Agreement {
         self.guarantees
             .iter()
             .find(|g| g.id.as_str() == guarantee)
-            .and_then(|g| self.calendar(&g.calendar))
+            .and_then(|g| self.clock_calendar(g))
             .map_or_else(|| self.default_day_length(), |c| c.calendar.day_length())
     }
 
@@ -387,6 +401,27 @@ pub struct NamedCalendar {
     pub public_holidays: Option<PublicHolidaySource>,
 }
 
+impl NamedCalendar {
+    /// Its always-open twin: the same id and zone, every second open (what
+    /// a promise in calendar time counts in).
+    pub fn around_the_clock(&self) -> NamedCalendar {
+        let def = handshake_calendar::CalendarDef {
+            time_zone: self.calendar.def().time_zone.clone(),
+            hours: handshake_calendar::WeeklyHours::always(),
+            holidays: handshake_calendar::Holidays::default(),
+            day_length: None,
+        };
+        let (from, to) = self.calendar.span();
+        NamedCalendar {
+            id: self.id.clone(),
+            time_zone: self.time_zone.clone(),
+            calendar: Calendar::with_span(def, from, to),
+            holiday_names: std::collections::BTreeMap::new(),
+            public_holidays: None,
+        }
+    }
+}
+
 /// `holidays = { country = "US", subdivision = "NY", years = "2026-2030" }`:
 /// the public holidays a calendar takes from the data compiled in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -557,32 +592,63 @@ pub enum DurationSpec {
     Business(BusinessDuration),
     /// Business days: multiples of the calendar's day length (`2 business days`).
     BusinessDays(u32),
+    /// Calendar time (`48 calendar hours`): every second of the clock
+    /// counts, nights, weekends and holidays included.
+    CalendarTime(BusinessDuration),
+    /// Calendar days (`3 calendar days`): 24 hours each, nights, weekends
+    /// and holidays included.
+    CalendarDays(u32),
 }
 
 impl DurationSpec {
-    /// The business time, given the calendar's day length.
+    /// Seconds in a calendar day.
+    const DAY: i64 = 86_400;
+
+    /// The business time, given the calendar's day length; calendar time is
+    /// its own seconds whatever the day length (it is counted in a calendar
+    /// that is always open, see [`Agreement::clock_calendar`]).
     pub fn resolve(self, day_length: BusinessDuration) -> BusinessDuration {
+        let days = |n: u32, day: BusinessDuration| day.checked_mul(i64::from(n)).unwrap_or(day);
         match self {
-            DurationSpec::Business(d) => d,
-            DurationSpec::BusinessDays(n) => {
-                day_length.checked_mul(i64::from(n)).unwrap_or(day_length)
+            DurationSpec::Business(d) | DurationSpec::CalendarTime(d) => d,
+            DurationSpec::BusinessDays(n) => days(n, day_length),
+            DurationSpec::CalendarDays(n) => {
+                // 86,400 is a valid (positive, small) number of seconds.
+                let day = BusinessDuration::from_seconds(Self::DAY).unwrap_or(day_length);
+                days(n, day)
             }
         }
+    }
+
+    /// Whether this is calendar time (`3 calendar days`) rather than
+    /// business time.
+    pub fn is_calendar_time(self) -> bool {
+        matches!(
+            self,
+            DurationSpec::CalendarTime(_) | DurationSpec::CalendarDays(_)
+        )
     }
 }
 
 impl fmt::Display for DurationSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = if self.is_calendar_time() {
+            "calendar"
+        } else {
+            "business"
+        };
         let plural = |n: i64, unit: &str| {
             if n == 1 {
-                format!("1 business {unit}")
+                format!("1 {kind} {unit}")
             } else {
-                format!("{n} business {unit}s")
+                format!("{n} {kind} {unit}s")
             }
         };
         match *self {
-            DurationSpec::BusinessDays(n) => f.write_str(&plural(i64::from(n), "day")),
-            DurationSpec::Business(d) => {
+            DurationSpec::BusinessDays(n) | DurationSpec::CalendarDays(n) => {
+                f.write_str(&plural(i64::from(n), "day"))
+            }
+            DurationSpec::Business(d) | DurationSpec::CalendarTime(d) => {
                 let s = d.as_seconds();
                 if s % 3600 == 0 {
                     f.write_str(&plural(s / 3600, "hour"))

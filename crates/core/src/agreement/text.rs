@@ -26,10 +26,11 @@ fn err(at: usize, len: usize, message: impl Into<String>, expected: &str) -> Tex
     }
 }
 
-pub(crate) const DURATION_EXPECTED: &str =
-    "a duration like \"90 minutes\", \"4 business hours\" or \"2 business days\"";
+pub(crate) const DURATION_EXPECTED: &str = "a duration like \"90 minutes\", \"4 business hours\", \"2 business days\" or \"3 calendar days\"";
 
-/// `90 minutes`, `4 business hours`, `1 business day`, `30 seconds`.
+/// `90 minutes`, `4 business hours`, `1 business day`, `30 seconds` (all
+/// business time), or `3 calendar days`, `48 calendar hours` (calendar time:
+/// every hour of the clock counts, nights, weekends and holidays included).
 pub(crate) fn duration(text: &str) -> Result<DurationSpec, TextError> {
     let words: Vec<(usize, &str)> = words(text);
     let Some(&(num_at, num)) = words.first() else {
@@ -43,9 +44,19 @@ pub(crate) fn duration(text: &str) -> Result<DurationSpec, TextError> {
             DURATION_EXPECTED,
         )
     })?;
+    let business = words[1..].iter().find(|(_, w)| *w == "business");
+    let calendar = words[1..].iter().find(|(_, w)| *w == "calendar");
+    if let (Some(_), Some(&(at, w))) = (business, calendar) {
+        return Err(err(
+            at,
+            w.len(),
+            "a duration is either business time or calendar time, not both",
+            DURATION_EXPECTED,
+        ));
+    }
     let rest: Vec<&(usize, &str)> = words[1..]
         .iter()
-        .filter(|(_, w)| *w != "business")
+        .filter(|(_, w)| *w != "business" && *w != "calendar")
         .collect();
     let &[&(unit_at, unit)] = rest.as_slice() else {
         let at = words.get(1).map_or(text.len(), |w| w.0);
@@ -60,6 +71,7 @@ pub(crate) fn duration(text: &str) -> Result<DurationSpec, TextError> {
         "second" | "sec" => 1,
         "minute" | "min" => 60,
         "hour" | "hr" => 3600,
+        "day" if calendar.is_some() => return Ok(DurationSpec::CalendarDays(n)),
         "day" => return Ok(DurationSpec::BusinessDays(n)),
         _ => {
             return Err(err(
@@ -72,7 +84,11 @@ pub(crate) fn duration(text: &str) -> Result<DurationSpec, TextError> {
     };
     let d = BusinessDuration::from_seconds(i64::from(n) * seconds)
         .ok_or_else(|| err(num_at, num.len(), "duration too large", DURATION_EXPECTED))?;
-    Ok(DurationSpec::Business(d))
+    Ok(if calendar.is_some() {
+        DurationSpec::CalendarTime(d)
+    } else {
+        DurationSpec::Business(d)
+    })
 }
 
 /// `30 days` (calendar days, for notice periods).
@@ -354,6 +370,39 @@ mod tests {
             duration("90 minutes").unwrap().to_string(),
             "90 business minutes"
         );
+    }
+
+    #[test]
+    fn calendar_time_is_said_and_read_back() {
+        assert_eq!(
+            duration("3 calendar days"),
+            Ok(DurationSpec::CalendarDays(3))
+        );
+        assert_eq!(
+            duration("48 calendar hours"),
+            Ok(DurationSpec::CalendarTime(BusinessDuration::from_hours(48)))
+        );
+        assert_eq!(
+            duration("1 calendar day").unwrap().to_string(),
+            "1 calendar day"
+        );
+        assert_eq!(
+            duration("90 calendar minutes").unwrap().to_string(),
+            "90 calendar minutes"
+        );
+        let day = BusinessDuration::from_hours(8);
+        assert_eq!(
+            DurationSpec::CalendarDays(3).resolve(day).as_seconds(),
+            3 * 86_400
+        );
+        assert_eq!(
+            DurationSpec::BusinessDays(3).resolve(day).as_seconds(),
+            24 * 3600
+        );
+        assert!(!DurationSpec::BusinessDays(3).is_calendar_time());
+        let e = duration("3 business calendar days").unwrap_err();
+        assert_eq!((e.at, e.len), (11, 8), "the second kind is pointed at");
+        assert!(e.message.contains("not both"), "{}", e.message);
     }
 
     #[test]

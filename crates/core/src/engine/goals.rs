@@ -472,7 +472,7 @@ fn clock_in_segment(a: &Agreement, g: &Goal, c: &Clock) -> bool {
 fn first_touch(a: &Agreement, f: &Facts, r: &super::fold::Reach) -> Option<i64> {
     let guarantee = first_touch_guarantee(a, f, r)?;
     let touch = *f.touches.iter().find(|t| **t >= r.at)?;
-    let cal = a.calendar(&guarantee.calendar)?;
+    let cal = a.clock_calendar(guarantee)?;
     Some(cal.calendar.elapsed_seconds(r.at, touch))
 }
 

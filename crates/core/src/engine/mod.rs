@@ -42,7 +42,7 @@ pub use outside::{OUTSIDE_LABEL, OutsideFigure, outside_figures};
 pub use periods::PeriodKey;
 pub use quality::{GradeQuality, Quality};
 pub use queue::{ClockFilter, QueueStanding, in_team, queue_order, queue_standing, teams};
-pub use shown::{GoalStatus, hours_minutes, percent, spoken};
+pub use shown::{GoalStatus, hours_minutes, percent, spoken, spoken_clock};
 
 use std::collections::BTreeMap;
 

@@ -49,6 +49,35 @@ pub fn hours_minutes(seconds: i64) -> String {
 /// assert_eq!(spoken(30, day), "under a minute");
 /// ```
 pub fn spoken(seconds: i64, day: i64) -> String {
+    spoken_in(seconds, day, "business day")
+}
+
+/// The time on a guarantee's clock as people say it: in the business days
+/// of its calendar ([`spoken`]), or in days of 24 hours for a promise in
+/// calendar time (`3 days 4 h`).
+///
+/// # Example
+/// ```
+/// use handshake_core::demo::EXAMPLE_AGREEMENT;
+/// let file = EXAMPLE_AGREEMENT.replacen("\"1 business hour\"", "\"3 calendar days\"", 1);
+/// let a = handshake_core::check("agreement.toml", &file).agreement.ok_or("invalid")?;
+/// let g = a.guarantees[0].id.as_str();
+/// assert!(a.guarantees[0].within.is_calendar_time());
+/// assert_eq!(handshake_core::engine::spoken_clock(&a, g, 86_400 + 3_600), "1 day 1 h");
+/// let sales = a.guarantees[1].id.as_str(); // 1 business day of 8 hours
+/// assert_eq!(handshake_core::engine::spoken_clock(&a, sales, 9 * 3_600), "1 business day 1 h");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn spoken_clock(a: &Agreement, guarantee: &str, seconds: i64) -> String {
+    let calendar_time = a
+        .guarantees
+        .iter()
+        .any(|g| g.id.as_str() == guarantee && g.within.is_calendar_time());
+    let word = if calendar_time { "day" } else { "business day" };
+    spoken_in(seconds, a.business_day(guarantee), word)
+}
+
+fn spoken_in(seconds: i64, day: i64, day_word: &str) -> String {
     let s = seconds.unsigned_abs();
     let day = day.unsigned_abs().max(60);
     let (days, rest) = (s / day, s % day);
@@ -60,9 +89,9 @@ pub fn spoken(seconds: i64, day: i64) -> String {
         (0, h, m) => format!("{h} h {m} min"),
         (d, h, _) => {
             let days = if d == 1 {
-                "1 business day".to_string()
+                format!("1 {day_word}")
             } else {
-                format!("{d} business days")
+                format!("{d} {day_word}s")
             };
             if h == 0 {
                 days
@@ -146,6 +175,10 @@ pub(crate) fn actual_text(a: &Agreement, actual: &Actual, target: &Target) -> St
                 }
                 DurationSpec::Business(d) if d.as_seconds() % 60 == 0 => (60.0, "business minutes"),
                 DurationSpec::Business(_) => (1.0, "business seconds"),
+                // A goal's target is business time (the checker says so).
+                DurationSpec::CalendarDays(_) | DurationSpec::CalendarTime(_) => {
+                    (3600.0, "calendar hours")
+                }
             };
             format!("{:.1} {unit}", s / per)
         }

@@ -214,10 +214,10 @@ pub(crate) fn when_secs(s: Option<i64>, tz: &TimeZone) -> String {
         .map_or_else(|| "—".to_string(), |t| when(t, tz))
 }
 
-/// Business seconds of a guarantee's clock as people say them, in the
-/// business days of its calendar: `2 business days 4 h`.
+/// The time on a guarantee's clock as people say it: `2 business days 4 h`,
+/// or `3 days` for a promise in calendar time.
 pub(crate) fn spoken(a: &handshake_core::Agreement, guarantee: &str, seconds: i64) -> String {
-    handshake_core::engine::spoken(seconds, a.business_day(guarantee))
+    handshake_core::engine::spoken_clock(a, guarantee, seconds)
 }
 
 /// The period a page's `?period=` names (a month like 2026-11, a quarter

@@ -288,6 +288,14 @@ impl Parser<'_> {
                     .r
                     .string(v, "target", "a duration like \"4 business hours\"")?;
                 match text::duration(s.text) {
+                    Ok(d) if d.is_calendar_time() => {
+                        self.r.error(
+                            s.span,
+                            format!("a goal's time is business time, not calendar time (\"{d}\")"),
+                            "a duration like \"4 business hours\"",
+                        );
+                        None
+                    }
                     Ok(d) => Some(Target::Duration(d)),
                     Err(e) => {
                         self.text_error(s, e);

@@ -231,6 +231,15 @@ impl<'s> Parser<'s> {
             .get(root, "queue")
             .map_or_else(QueueRules::default, |v| self.queue(v));
 
+        let around_the_clock = calendars
+            .iter()
+            .filter(|c| {
+                guarantees
+                    .iter()
+                    .any(|g| g.within.is_calendar_time() && g.calendar == c.id)
+            })
+            .map(NamedCalendar::around_the_clock)
+            .collect();
         let agreement = head.map(
             |(name, summary, effective, time_zone, review, icp)| Agreement {
                 name,
@@ -252,6 +261,7 @@ impl<'s> Parser<'s> {
                 cancellation,
                 digests,
                 queue,
+                around_the_clock,
             },
         );
         Parsed {

@@ -169,6 +169,13 @@ impl Parser<'_> {
             .and_then(|v| self.r.string(v, "keep_breached", text::DURATION_EXPECTED))
         {
             match text::duration(s.text) {
+                Ok(d) if d.is_calendar_time() => self.r.error(
+                    s.span,
+                    format!(
+                        "keep_breached is business time of each clock's calendar, not calendar time (\"{d}\")"
+                    ),
+                    "a duration like \"5 business days\"",
+                ),
                 Ok(d) => rules.keep_breached = d,
                 Err(e) => self.text_error(s, e),
             }
