@@ -103,8 +103,8 @@ impl LeadState {
                 EventKind::DealWon { amount } => s.won.push(amount.clone()),
                 EventKind::DealLost { .. } => s.lost = true,
                 EventKind::RequestOpened { .. }
-                | EventKind::RequestAcknowledged
-                | EventKind::RequestResolved => {}
+                | EventKind::Request(_)
+                | EventKind::ExtensionRequested { .. } => {}
             }
         }
         s

@@ -1641,3 +1641,148 @@ fn calendar_days_are_24_hours_each_across_a_dst_change() {
         .unwrap();
     assert_eq!(c.view.due, Some(secs("2027-03-28T17:00:00+02:00")));
 }
+
+/// The example with the seed's feedback and recap guarantees: sales gives
+/// feedback on what it asked for within three calendar days; marketing
+/// sends a meeting's recap within one business day.
+fn with_feedback_and_recap() -> Agreement {
+    let text = format!(
+        "{}\n{}",
+        include_str!("../../../examples/agreement.toml"),
+        r#"
+[[guarantees]]
+id = "feedback"
+owner = "sales"
+about = "request"
+starts = "request_feedback_requested"
+stops = ["request_feedback_given", "request_cancelled"]
+within = "3 calendar days"
+calendar = "new-york"
+
+[[guarantees]]
+id = "recap"
+owner = "marketing"
+about = "request"
+starts = "request_meeting_held"
+stops = ["request_recap_sent"]
+within = "1 business day"
+calendar = "new-york"
+"#
+    );
+    let checked = handshake_core::check("seed", &text);
+    checked
+        .agreement
+        .unwrap_or_else(|| panic!("{:?}", checked.diagnostics))
+}
+
+fn request_event(id: &str, request: &str, at: &str, kind: &str) -> Event {
+    ev(&format!(
+        r#"{{"id":"{id}","type":"request.{kind}","request_id":"{request}","occurred_at":"{at}"}}"#
+    ))
+}
+
+fn opened(id: &str, request: &str, at: &str, from: &str, to: &str) -> Event {
+    ev(&format!(
+        r#"{{"id":"{id}","type":"request.opened","request_id":"{request}","occurred_at":"{at}","from":"{from}","to":"{to}","channel":"email"}}"#
+    ))
+}
+
+/// Feedback is owed by the team that asked: asked of sales on Friday at
+/// 15:00 in New York, it is due on Monday at 15:00 (three calendar days,
+/// the weekend counted); a request marketing sent opens no sales clock.
+#[test]
+fn feedback_is_owed_by_the_team_that_asked_in_calendar_days() {
+    let a = with_feedback_and_recap();
+    let events = [
+        // Sales asked marketing; marketing asks sales for feedback.
+        opened(
+            "1",
+            "R-1",
+            "2027-01-15T10:00:00-05:00",
+            "sales",
+            "marketing",
+        ),
+        request_event(
+            "2",
+            "R-1",
+            "2027-01-15T15:00:00-05:00",
+            "feedback_requested",
+        ),
+        request_event("3", "R-1", "2027-01-18T14:00:00-05:00", "feedback_given"),
+        // Sales asked again and never answers the feedback request.
+        opened(
+            "4",
+            "R-2",
+            "2027-01-15T10:00:00-05:00",
+            "sales",
+            "marketing",
+        ),
+        request_event(
+            "5",
+            "R-2",
+            "2027-01-15T15:00:00-05:00",
+            "feedback_requested",
+        ),
+        // Marketing asked sales: the feedback is marketing's, not a sales clock.
+        opened(
+            "6",
+            "R-3",
+            "2027-01-15T10:00:00-05:00",
+            "marketing",
+            "sales",
+        ),
+        request_event(
+            "7",
+            "R-3",
+            "2027-01-15T15:00:00-05:00",
+            "feedback_requested",
+        ),
+    ];
+    let feedback = |at: &str| -> Vec<(String, Option<i64>, ClockState)> {
+        evaluate(&a, &events, t(at))
+            .clocks
+            .into_iter()
+            .filter(|c| c.guarantee == "feedback")
+            .map(|c| (c.subject, c.view.due, c.view.state))
+            .collect()
+    };
+    let due = Some(secs("2027-01-18T15:00:00-05:00"));
+    assert_eq!(
+        feedback("2027-01-18T14:59:00-05:00"),
+        vec![
+            ("R-1".to_string(), due, ClockState::Met),
+            ("R-2".to_string(), due, ClockState::Running),
+        ]
+    );
+    assert_eq!(
+        feedback("2027-01-18T15:01:00-05:00")[1],
+        ("R-2".to_string(), due, ClockState::Breached)
+    );
+}
+
+/// A meeting's recap is owed by the team the request was addressed to, in
+/// business time: a meeting on Tuesday at 16:00 leaves one business hour
+/// that day, so the recap is due on Wednesday at 16:00.
+#[test]
+fn a_recap_is_owed_a_business_day_after_the_meeting() {
+    let a = with_feedback_and_recap();
+    let events = [
+        opened(
+            "1",
+            "R-1",
+            "2027-01-19T10:00:00-05:00",
+            "sales",
+            "marketing",
+        ),
+        request_event("2", "R-1", "2027-01-19T16:00:00-05:00", "meeting_held"),
+        request_event("3", "R-1", "2027-01-20T15:30:00-05:00", "recap_sent"),
+    ];
+    let e = evaluate(&a, &events, t("2027-01-21T09:00:00-05:00"));
+    let recap = e.clocks.iter().find(|c| c.guarantee == "recap").unwrap();
+    assert_eq!(recap.view.due, Some(secs("2027-01-20T16:00:00-05:00")));
+    assert_eq!(recap.view.state, ClockState::Met);
+    assert!(
+        e.clocks.iter().all(|c| c.guarantee != "feedback"),
+        "no feedback was asked for"
+    );
+}

@@ -12,7 +12,9 @@ pub(crate) struct EventDoc {
     id: String,
     /// lead.created, lead.updated, lead.stage_changed, lead.assigned, lead.touched, lead.activity,
     /// lead.accepted, lead.rejected, lead.recycled, opportunity.created, deal.won, deal.lost,
-    /// request.opened, request.acknowledged, request.resolved.
+    /// request.opened, request.acknowledged, request.resolved, request.feedback_requested,
+    /// request.feedback_given, request.extension_requested, request.extension_granted,
+    /// request.extension_refused, request.cancelled, request.meeting_held, request.recap_sent.
     #[schema(rename = "type", inline)]
     kind: EventType,
     /// The lead (for lead, opportunity and deal events).
@@ -47,6 +49,10 @@ pub(crate) struct EventDoc {
     from: Option<String>,
     /// request.opened.
     to: Option<String>,
+    /// request.extension_requested (required): the new due time asked for, RFC 3339 with an
+    /// offset, after occurred_at.
+    #[schema(format = DateTime)]
+    until: Option<String>,
     /// Derived from a snapshot export rather than observed.
     inferred: Option<bool>,
 }
@@ -86,6 +92,22 @@ pub(crate) enum EventType {
     RequestAcknowledged,
     #[schema(rename = "request.resolved")]
     RequestResolved,
+    #[schema(rename = "request.feedback_requested")]
+    RequestFeedbackRequested,
+    #[schema(rename = "request.feedback_given")]
+    RequestFeedbackGiven,
+    #[schema(rename = "request.extension_requested")]
+    RequestExtensionRequested,
+    #[schema(rename = "request.extension_granted")]
+    RequestExtensionGranted,
+    #[schema(rename = "request.extension_refused")]
+    RequestExtensionRefused,
+    #[schema(rename = "request.cancelled")]
+    RequestCancelled,
+    #[schema(rename = "request.meeting_held")]
+    RequestMeetingHeld,
+    #[schema(rename = "request.recap_sent")]
+    RequestRecapSent,
 }
 
 struct Bearer;

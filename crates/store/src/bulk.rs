@@ -95,6 +95,7 @@ fn decode(r: &rusqlite::Row<'_>) -> Result<Row, StoreError> {
         req_from: r.get(23).map_err(failed)?,
         req_to: r.get(24).map_err(failed)?,
         req_kind: r.get(25).map_err(failed)?,
+        until_at: r.get(26).map_err(failed)?,
         seq: 0,
     })
 }

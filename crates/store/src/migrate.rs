@@ -31,6 +31,10 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
     ),
     (11, include_str!("../migrations/sqlite/0011_writebacks.sql")),
     (12, include_str!("../migrations/sqlite/0012_crm_notes.sql")),
+    (
+        13,
+        include_str!("../migrations/sqlite/0013_request_steps.sql"),
+    ),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -74,6 +78,10 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
     (
         13,
         include_str!("../migrations/postgres/0013_crm_notes.sql"),
+    ),
+    (
+        14,
+        include_str!("../migrations/postgres/0014_request_steps.sql"),
     ),
 ];
 

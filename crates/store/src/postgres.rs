@@ -24,7 +24,7 @@ pub(crate) async fn insert(
     let types = [
         "text", "text", "int2", "int8", "int8", "int8", "bool", "text", "text", "text", "text",
         "bool", "text", "text", "int8", "text", "text", "text", "text", "int8", "text", "text",
-        "text", "text", "text", "text",
+        "text", "text", "text", "text", "int8",
     ];
     let unnest: Vec<String> = types
         .iter()
@@ -70,6 +70,7 @@ pub(crate) async fn insert(
             .bind(column(chunk, |r| r.req_from.clone()))
             .bind(column(chunk, |r| r.req_to.clone()))
             .bind(column(chunk, |r| r.req_kind.clone()))
+            .bind(column(chunk, |r| r.until_at))
             .fetch_all(&mut *tx)
             .await?;
         inserted.extend(ids);

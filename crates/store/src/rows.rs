@@ -34,6 +34,8 @@ pub(crate) struct Row {
     pub req_from: Option<String>,
     pub req_to: Option<String>,
     pub req_kind: Option<String>,
+    /// An extension request's asked-for due instant, in nanoseconds.
+    pub until_at: Option<i64>,
     /// The cursor position given at insertion (not in [`COLUMNS`]).
     pub seq: i64,
 }
@@ -56,7 +58,7 @@ pub(crate) fn number(rows: &mut [Row], last: i64) {
 }
 
 /// The column list, in the order [`Row`] binds them.
-pub(crate) const COLUMNS: [&str; 26] = [
+pub(crate) const COLUMNS: [&str; 27] = [
     "id",
     "subject",
     "kind",
@@ -83,6 +85,7 @@ pub(crate) const COLUMNS: [&str; 26] = [
     "req_from",
     "req_to",
     "req_kind",
+    "until_at",
 ];
 
 /// Nanoseconds since the epoch; events are validated to fit.
@@ -161,7 +164,11 @@ impl Row {
                 r.channel = Some(channel.clone());
                 r.req_kind.clone_from(kind);
             }
-            EventKind::RequestAcknowledged | EventKind::RequestResolved => {}
+            EventKind::Request(_) => {}
+            EventKind::ExtensionRequested { until } => {
+                // Nanoseconds of an instant jiff accepts fit in an i64 (years 1678-2261 are checked at parsing).
+                r.until_at = i64::try_from(until.as_nanosecond()).ok();
+            }
         }
         r
     }
@@ -240,9 +247,16 @@ impl Row {
                 channel: need(&self.channel, "channel")?,
                 kind: self.req_kind.clone(),
             },
-            "request.acknowledged" => EventKind::RequestAcknowledged,
-            "request.resolved" => EventKind::RequestResolved,
-            other => return Err(corrupt(&format!("type {other} cannot be read back"))),
+            "request.extension_requested" => EventKind::ExtensionRequested {
+                until: self
+                    .until_at
+                    .and_then(|n| jiff::Timestamp::from_nanosecond(i128::from(n)).ok())
+                    .ok_or_else(|| corrupt("extension request without until"))?,
+            },
+            other => match handshake_core::event::RequestStep::from_type(other) {
+                Some(step) => EventKind::Request(step),
+                None => return Err(corrupt(&format!("type {other} cannot be read back"))),
+            },
         };
         let occurred_at = jiff::Timestamp::from_nanosecond(i128::from(self.occurred_at))
             .map_err(|_| corrupt("bad instant"))?;

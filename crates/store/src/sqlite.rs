@@ -97,6 +97,7 @@ fn used_columns(r: &Row) -> Vec<usize> {
         r.req_from.is_some(),
         r.req_to.is_some(),
         r.req_kind.is_some(),
+        r.until_at.is_some(),
     ];
     (0..7)
         .chain(
@@ -136,6 +137,7 @@ fn bind_column(b: &mut Separated<'_, Sqlite, &'static str>, r: &Row, column: usi
         22 => b.push_bind(&r.extra),
         23 => b.push_bind(&r.req_from),
         24 => b.push_bind(&r.req_to),
-        _ => b.push_bind(&r.req_kind),
+        25 => b.push_bind(&r.req_kind),
+        _ => b.push_bind(r.until_at),
     };
 }

@@ -13,7 +13,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
-use crate::rows::Row;
+use crate::rows::{COLUMNS, Row};
 use crate::{StoreError, migrate};
 
 /// A workspace (tenant): every row belongs to exactly one, and every query names it.
@@ -186,6 +186,7 @@ macro_rules! decode_row {
                 req_from: r.try_get(23)?,
                 req_to: r.try_get(24)?,
                 req_kind: r.try_get(25)?,
+                until_at: r.try_get(26)?,
                 seq: 0,
             })
         })()
@@ -703,7 +704,7 @@ impl Store {
                             decode_row!(r)?,
                             Cursor {
                                 tx: 0,
-                                seq: r.try_get(26)?,
+                                seq: r.try_get(COLUMNS.len())?,
                             },
                         ))
                     })
@@ -726,8 +727,12 @@ impl Store {
                     .await?;
                 let mut out = Vec::with_capacity(fetched.len());
                 for r in &fetched {
-                    let tx: String = r.try_get(26)?;
-                    out.push((decode_row!(r)?, Cursor::from_pg(&tx, r.try_get(27)?)?));
+                    // After the columns: the transaction, then the sequence.
+                    let tx: String = r.try_get(COLUMNS.len())?;
+                    out.push((
+                        decode_row!(r)?,
+                        Cursor::from_pg(&tx, r.try_get(COLUMNS.len() + 1)?)?,
+                    ));
                 }
                 out
             }

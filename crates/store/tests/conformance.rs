@@ -1102,6 +1102,10 @@ async fn every_event_type_round_trips(store: Store) {
         r#"{"id":"13","type":"request.opened","request_id":"R","occurred_at":"2026-10-01T14:12:00Z","from":"sales","to":"marketing","channel":"escalation","kind":"campaign"}"#,
         r#"{"id":"14","type":"request.acknowledged","request_id":"R","occurred_at":"2026-10-01T14:13:00Z"}"#,
         r#"{"id":"15","type":"request.resolved","request_id":"R","occurred_at":"2026-10-01T14:14:00Z"}"#,
+        r#"{"id":"16","type":"request.feedback_requested","request_id":"R","occurred_at":"2026-10-01T14:15:00Z"}"#,
+        r#"{"id":"17","type":"request.extension_requested","request_id":"R","occurred_at":"2026-10-01T14:16:00Z","until":"2026-10-05T17:00:00.5+02:00"}"#,
+        r#"{"id":"18","type":"request.extension_granted","request_id":"R","occurred_at":"2026-10-01T14:17:00Z"}"#,
+        r#"{"id":"19","type":"request.recap_sent","request_id":"R","occurred_at":"2026-10-01T14:18:00Z"}"#,
     ];
     let events: Vec<Event> = lines.iter().map(|l| ev(l)).collect();
     assert!(

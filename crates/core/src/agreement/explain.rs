@@ -541,8 +541,7 @@ fn happened(c: &Condition) -> String {
         Condition::Lost => "lost".into(),
         Condition::RequestOpened(ch) if ch.is_empty() => "opened".into(),
         Condition::RequestOpened(ch) => format!("opened through {}", or_list(ch)),
-        Condition::RequestAcknowledged => "acknowledged".into(),
-        Condition::RequestResolved => "resolved".into(),
+        Condition::Request(step) => step.words().into(),
     }
 }
 

@@ -737,19 +737,16 @@ pub enum Condition {
     Lost,
     /// A request was opened (on any channel, or only these).
     RequestOpened(Vec<String>),
-    /// A request was acknowledged.
-    RequestAcknowledged,
-    /// A request was resolved.
-    RequestResolved,
+    /// A request took this step (`request_acknowledged`,
+    /// `request_feedback_given`, ...).
+    Request(crate::event::RequestStep),
 }
 
 impl Condition {
     /// Whether the condition is about requests rather than leads.
     pub fn subject(&self) -> Subject {
         match self {
-            Condition::RequestOpened(_)
-            | Condition::RequestAcknowledged
-            | Condition::RequestResolved => Subject::Request,
+            Condition::RequestOpened(_) | Condition::Request(_) => Subject::Request,
             _ => Subject::Lead,
         }
     }

@@ -197,7 +197,7 @@ fn words(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
-pub(crate) const CONDITION_EXPECTED: &str = "an event condition: \"created\", \"stage = mql\", \"assigned\", \"touched\", \"touched via call|meeting\", \"accepted\", \"rejected\", \"rejected for no-budget|not-icp\", \"recycled\", \"opportunity_created\", \"won\", \"lost\", \"request_opened\", \"request_opened via escalation\", \"request_acknowledged\" or \"request_resolved\"";
+pub(crate) const CONDITION_EXPECTED: &str = "an event condition: \"created\", \"stage = mql\", \"assigned\", \"touched\", \"touched via call|meeting\", \"accepted\", \"rejected\", \"rejected for no-budget|not-icp\", \"recycled\", \"opportunity_created\", \"won\", \"lost\", \"request_opened\", \"request_opened via escalation\", \"request_acknowledged\", \"request_resolved\", \"request_feedback_requested\", \"request_feedback_given\", \"request_extension_granted\", \"request_extension_refused\", \"request_cancelled\", \"request_meeting_held\" or \"request_recap_sent\"";
 
 /// A condition with the ids it names and where (offset, length) for checking them.
 #[derive(Debug)]
@@ -301,8 +301,6 @@ pub(crate) fn condition(text: &str) -> Result<ParsedCondition, TextError> {
         "opportunity_created" => no_tail(Condition::OpportunityCreated)?,
         "won" => no_tail(Condition::Won)?,
         "lost" => no_tail(Condition::Lost)?,
-        "request_acknowledged" => no_tail(Condition::RequestAcknowledged)?,
-        "request_resolved" => no_tail(Condition::RequestResolved)?,
         "touched" => {
             let mut channels = Vec::new();
             for (at, name) in list("via")? {
@@ -330,7 +328,10 @@ pub(crate) fn condition(text: &str) -> Result<ParsedCondition, TextError> {
         "request_opened" => {
             Condition::RequestOpened(list("via")?.into_iter().map(|(_, n)| n).collect())
         }
-        _ => return Err(head_err()),
+        other => match crate::event::RequestStep::from_condition(other) {
+            Some(step) => no_tail(Condition::Request(step))?,
+            None => return Err(head_err()),
+        },
     };
     Ok(parsed)
 }

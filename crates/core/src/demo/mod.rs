@@ -26,7 +26,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
 use crate::agreement::{Agreement, Channel, check};
-use crate::event::{Attributes, Event, EventId, EventKind, Money, SubjectId};
+use crate::event::{Attributes, Event, EventId, EventKind, Money, RequestStep, SubjectId};
 use handshake_calendar::Calendar;
 
 /// The example agreement the demo applies (its dates are moved to the demo's year).
@@ -955,12 +955,17 @@ fn request(out: &mut Out, rng: &mut Rng, cal: &Calendar, month: &Month, n: usize
     );
     if rng.chance(0.85) {
         let ack = at(cal, opened, rng.between(20 * MINUTE, 5 * HOUR));
-        out.push(&id, &mut seq, ack, EventKind::RequestAcknowledged);
+        out.push(
+            &id,
+            &mut seq,
+            ack,
+            EventKind::Request(RequestStep::Acknowledged),
+        );
         out.push(
             &id,
             &mut seq,
             at(cal, ack, rng.between(HOUR, 4 * BUSINESS_DAY)),
-            EventKind::RequestResolved,
+            EventKind::Request(RequestStep::Resolved),
         );
     }
 }

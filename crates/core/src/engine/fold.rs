@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::agreement::{Agreement, Condition, Matcher, Subject};
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, Side};
 
 /// Whole seconds of an instant (evaluation truncates sub-second parts).
 pub(crate) fn secs(t: jiff::Timestamp) -> i64 {
@@ -159,8 +159,7 @@ pub(crate) fn meets(c: &Condition, e: &Event) -> bool {
         (Condition::RequestOpened(channels), EventKind::RequestOpened { channel, .. }) => {
             channels.is_empty() || channels.iter().any(|c| c == channel)
         }
-        (Condition::RequestAcknowledged, EventKind::RequestAcknowledged) => true,
-        (Condition::RequestResolved, EventKind::RequestResolved) => true,
+        (Condition::Request(step), EventKind::Request(happened)) => step == happened,
         _ => false,
     }
 }
@@ -190,8 +189,7 @@ fn condition_bits(c: &Condition) -> u32 {
         Condition::Won => 10,
         Condition::Lost => 11,
         Condition::RequestOpened(_) => 12,
-        Condition::RequestAcknowledged => 13,
-        Condition::RequestResolved => 14,
+        Condition::Request(step) => step.code(),
     };
     1 << code
 }
@@ -331,9 +329,14 @@ pub(crate) fn fold(
     } else {
         Subject::Lead
     };
+    // A request's parties (from, to), known from its opening.
+    let mut request_parties: Option<(Arc<str>, Arc<str>)> = None;
     for e in events {
         let at = secs(e.occurred_at);
         f.kinds |= kind_bit(&e.kind);
+        if let EventKind::RequestOpened { from, to, .. } = &e.kind {
+            request_parties = Some((texts.get(from), texts.get(to)));
+        }
         if matches!(e.kind, EventKind::LeadCreated(_)) && f.created.is_none() {
             f.created = Some(at);
         }
@@ -397,10 +400,18 @@ pub(crate) fn fold(
             if g.subject != subject_kind {
                 continue;
             }
-            // A request's clock belongs to the party it is addressed to.
-            let addressed = match &e.kind {
-                EventKind::RequestOpened { to, .. } => g.owner.as_str() == to,
-                _ => true,
+            // A request's clock belongs to the side that owes the next
+            // move: the party it is addressed to once opened, the party
+            // that asked once feedback is asked of it.
+            let addressed = match e.kind.owed_by() {
+                None => true,
+                Some(side) => request_parties.as_ref().is_some_and(|(from, to)| {
+                    let owing = match side {
+                        Side::Requester => from,
+                        Side::Addressee => to,
+                    };
+                    g.owner.as_str() == owing.as_ref()
+                }),
             };
             if open[gi].is_none() && addressed && meets(&g.starts, e) {
                 let in_segment = g.segment.as_ref().is_none_or(|s| {

@@ -293,8 +293,40 @@ pub fn parse_event(text: &str) -> Result<Event, EventError> {
             channel: f.required("channel", "\"escalation\"")?,
             kind: f.string("kind")?,
         },
-        "request.acknowledged" => EventKind::RequestAcknowledged,
-        _ => EventKind::RequestResolved,
+        "request.extension_requested" => {
+            let until = f.required("until", "\"2026-10-03T17:00:00Z\"")?;
+            let until: jiff::Timestamp = until.parse().map_err(|_| EventError {
+                code: ErrorCode::InvalidInstant,
+                message: format!(
+                    "\"until\" \"{until}\" is not an instant; expected the new due time asked for, RFC 3339 with an offset, e.g. 2026-10-03T17:00:00Z"
+                ),
+            })?;
+            if until.as_second() > 9_223_372_035 {
+                return fail(
+                    ErrorCode::InvalidInstant,
+                    format!("\"until\" {until} is after the year 2261"),
+                );
+            }
+            if until <= occurred_at {
+                return fail(
+                    ErrorCode::InvalidField,
+                    format!(
+                        "\"until\" {until} is not after \"occurred_at\" {occurred_at}; expected the later due time asked for"
+                    ),
+                );
+            }
+            EventKind::ExtensionRequested { until }
+        }
+        other => match super::RequestStep::from_type(other) {
+            Some(step) => EventKind::Request(step),
+            // TYPES was checked above, and every other type has its arm.
+            None => {
+                return fail(
+                    ErrorCode::UnknownType,
+                    format!("\"type\" \"{other}\" is unknown"),
+                );
+            }
+        },
     };
     f.finish(&type_name)?;
     Ok(Event {
@@ -487,7 +519,10 @@ pub(super) fn to_canonical(e: &Event) -> String {
             opt(&mut m, "channel", &Some(channel.clone()));
             opt(&mut m, "kind", kind);
         }
-        EventKind::RequestAcknowledged | EventKind::RequestResolved => {}
+        EventKind::Request(_) => {}
+        EventKind::ExtensionRequested { until } => {
+            m.insert("until".into(), s(&until.to_string()));
+        }
     }
     Value::Object(m).to_string()
 }
@@ -525,6 +560,62 @@ mod tests {
         assert_eq!(won.occurred_at.to_string(), "2026-10-01T12:03:00Z");
         let req = parse_event(r#"{"id":"r-1","type":"request.opened","request_id":"R-1","occurred_at":"2026-10-01T14:03:00Z","from":"sales","to":"marketing","channel":"escalation"}"#).unwrap();
         assert!(req.kind.is_request());
+    }
+
+    /// An extension request says until when, later than it was asked; the
+    /// other steps of a request carry nothing more.
+    #[test]
+    fn an_extension_request_says_until_when() {
+        let ask = |until: &str| {
+            parse_event(&format!(
+                r#"{{"id":"x","type":"request.extension_requested","request_id":"R","occurred_at":"2026-10-01T14:03:00Z"{until}}}"#
+            ))
+        };
+        let e = ask(r#","until":"2026-10-05T17:00:00+02:00""#).unwrap();
+        assert_eq!(
+            e.kind,
+            EventKind::ExtensionRequested {
+                until: "2026-10-05T15:00:00Z".parse().unwrap()
+            }
+        );
+        assert_eq!(parse_event(&e.canonical_json()).unwrap(), e);
+        let missing = ask("").unwrap_err();
+        assert_eq!(missing.code, ErrorCode::MissingField);
+        assert!(
+            missing.message.contains("\"until\" is missing"),
+            "{}",
+            missing.message
+        );
+        let bad = ask(r#","until":"next week""#).unwrap_err();
+        assert_eq!(bad.code, ErrorCode::InvalidInstant);
+        assert!(
+            bad.message.contains("the new due time asked for"),
+            "{}",
+            bad.message
+        );
+        let earlier = ask(r#","until":"2026-10-01T14:00:00Z""#).unwrap_err();
+        assert_eq!(earlier.code, ErrorCode::InvalidField);
+        assert!(
+            earlier.message.contains("is not after"),
+            "{}",
+            earlier.message
+        );
+        let given = parse_event(
+            r#"{"id":"g","type":"request.feedback_given","request_id":"R","occurred_at":"2026-10-01T14:03:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            given.kind,
+            EventKind::Request(super::super::RequestStep::FeedbackGiven)
+        );
+        assert_eq!(
+            parse_event(
+                r#"{"id":"g","type":"request.cancelled","request_id":"R","occurred_at":"2026-10-01T14:03:00Z","until":"2027-01-01T00:00:00Z"}"#,
+            )
+            .unwrap_err()
+            .code,
+            ErrorCode::UnknownField
+        );
     }
 
     #[test]

@@ -9,12 +9,14 @@ mod json;
 mod money;
 mod ndjson;
 mod parties;
+mod request;
 mod strict;
 
 pub use json::{ErrorCode, EventError, parse_event};
 pub use money::Money;
 pub use ndjson::{Lines, MAX_EVENT_BYTES, count_lines, parse_ndjson};
 pub use parties::{check_parties, names_parties, refuse_unknown_parties};
+pub use request::{RequestStep, Side};
 
 use std::fmt;
 
@@ -267,10 +269,14 @@ pub enum EventKind {
         /// What kind of request.
         kind: Option<String>,
     },
-    /// `request.acknowledged`
-    RequestAcknowledged,
-    /// `request.resolved`
-    RequestResolved,
+    /// `request.acknowledged`, `request.resolved`, `request.feedback_given`
+    /// and the other steps of the exchange that carry nothing more.
+    Request(RequestStep),
+    /// `request.extension_requested`: the requester asks for more time.
+    ExtensionRequested {
+        /// The new due instant asked for.
+        until: Timestamp,
+    },
 }
 
 impl EventKind {
@@ -294,8 +300,8 @@ impl EventKind {
             EventKind::OpportunityCreated { .. } => 10,
             EventKind::DealWon { .. } => 11,
             EventKind::DealLost { .. } => 12,
-            EventKind::RequestAcknowledged => 13,
-            EventKind::RequestResolved => 14,
+            EventKind::Request(step) => step.rank_in_second(),
+            EventKind::ExtensionRequested { .. } => 6,
         }
     }
 
@@ -315,13 +321,13 @@ impl EventKind {
             EventKind::DealWon { .. } => "deal.won",
             EventKind::DealLost { .. } => "deal.lost",
             EventKind::RequestOpened { .. } => "request.opened",
-            EventKind::RequestAcknowledged => "request.acknowledged",
-            EventKind::RequestResolved => "request.resolved",
+            EventKind::Request(step) => step.type_name(),
+            EventKind::ExtensionRequested { .. } => "request.extension_requested",
         }
     }
 
     /// Every wire name, in documentation order.
-    pub const TYPES: [&'static str; 15] = [
+    pub const TYPES: [&'static str; 23] = [
         "lead.created",
         "lead.updated",
         "lead.stage_changed",
@@ -337,6 +343,14 @@ impl EventKind {
         "request.opened",
         "request.acknowledged",
         "request.resolved",
+        "request.feedback_requested",
+        "request.feedback_given",
+        "request.extension_requested",
+        "request.extension_granted",
+        "request.extension_refused",
+        "request.cancelled",
+        "request.meeting_held",
+        "request.recap_sent",
     ];
 
     /// The type's stored code. Fixed forever: stored rows hold it, so a code
@@ -356,8 +370,8 @@ impl EventKind {
             EventKind::DealWon { .. } => 10,
             EventKind::DealLost { .. } => 11,
             EventKind::RequestOpened { .. } => 12,
-            EventKind::RequestAcknowledged => 13,
-            EventKind::RequestResolved => 14,
+            EventKind::Request(step) => step.code(),
+            EventKind::ExtensionRequested { .. } => 17,
         }
     }
 
@@ -377,10 +391,28 @@ impl EventKind {
             10 => "deal.won",
             11 => "deal.lost",
             12 => "request.opened",
-            13 => "request.acknowledged",
-            14 => "request.resolved",
-            _ => return None,
+            17 => "request.extension_requested",
+            _ => {
+                return RequestStep::ALL
+                    .into_iter()
+                    .find(|s| s.code() == code)
+                    .map(RequestStep::type_name);
+            }
         })
+    }
+
+    /// For a request's events, the side that owes the next move: the
+    /// addressee after it is opened (or asked for an extension), the
+    /// requester after a feedback request, and so on ([`RequestStep::owed_by`]).
+    /// `None` for a lead's events.
+    pub fn owed_by(&self) -> Option<Side> {
+        match self {
+            EventKind::RequestOpened { .. } | EventKind::ExtensionRequested { .. } => {
+                Some(Side::Addressee)
+            }
+            EventKind::Request(step) => Some(step.owed_by()),
+            _ => None,
+        }
     }
 
     /// Whether the subject is a request (`request_id`) rather than a lead (`lead_id`).
@@ -388,8 +420,8 @@ impl EventKind {
         matches!(
             self,
             EventKind::RequestOpened { .. }
-                | EventKind::RequestAcknowledged
-                | EventKind::RequestResolved
+                | EventKind::Request(_)
+                | EventKind::ExtensionRequested { .. }
         )
     }
 }
@@ -468,7 +500,10 @@ impl Event {
                 h.text(31, channel);
                 opt(&mut h, 32, kind);
             }
-            EventKind::RequestAcknowledged | EventKind::RequestResolved => {}
+            EventKind::Request(_) => {}
+            EventKind::ExtensionRequested { until } => {
+                h.bytes(33, &until.as_nanosecond().to_le_bytes());
+            }
         }
         i64::from_ne_bytes(h.0.to_ne_bytes())
     }
@@ -512,7 +547,7 @@ mod tests {
 
     /// The stored codes, written out: changing one would misread every stored
     /// row of that type, so this list may only ever grow.
-    const PINNED: [(&str, i16); 15] = [
+    const PINNED: [(&str, i16); 23] = [
         ("lead.created", 0),
         ("lead.updated", 1),
         ("lead.stage_changed", 2),
@@ -528,6 +563,14 @@ mod tests {
         ("request.opened", 12),
         ("request.acknowledged", 13),
         ("request.resolved", 14),
+        ("request.feedback_requested", 15),
+        ("request.feedback_given", 16),
+        ("request.extension_requested", 17),
+        ("request.extension_granted", 18),
+        ("request.extension_refused", 19),
+        ("request.cancelled", 20),
+        ("request.meeting_held", 21),
+        ("request.recap_sent", 22),
     ];
 
     #[test]
@@ -548,6 +591,14 @@ mod tests {
             r#"{"id":"1","type":"request.opened","request_id":"R","occurred_at":"2026-10-01T00:00:00Z","from":"sales","to":"marketing","channel":"email"}"#,
             r#"{"id":"1","type":"request.acknowledged","request_id":"R","occurred_at":"2026-10-01T00:00:00Z"}"#,
             r#"{"id":"1","type":"request.resolved","request_id":"R","occurred_at":"2026-10-01T00:00:00Z"}"#,
+            r#"{"id":"1","type":"request.feedback_requested","request_id":"R","occurred_at":"2026-10-01T00:00:00Z"}"#,
+            r#"{"id":"1","type":"request.feedback_given","request_id":"R","occurred_at":"2026-10-01T00:00:00Z"}"#,
+            r#"{"id":"1","type":"request.extension_requested","request_id":"R","occurred_at":"2026-10-01T00:00:00Z","until":"2026-10-03T00:00:00Z"}"#,
+            r#"{"id":"1","type":"request.extension_granted","request_id":"R","occurred_at":"2026-10-01T00:00:00Z"}"#,
+            r#"{"id":"1","type":"request.extension_refused","request_id":"R","occurred_at":"2026-10-01T00:00:00Z"}"#,
+            r#"{"id":"1","type":"request.cancelled","request_id":"R","occurred_at":"2026-10-01T00:00:00Z"}"#,
+            r#"{"id":"1","type":"request.meeting_held","request_id":"R","occurred_at":"2026-10-01T00:00:00Z"}"#,
+            r#"{"id":"1","type":"request.recap_sent","request_id":"R","occurred_at":"2026-10-01T00:00:00Z"}"#,
         ];
         assert_eq!(EventKind::TYPES.len(), PINNED.len());
         for ((name, code), text) in PINNED.iter().zip(examples) {
@@ -558,7 +609,7 @@ mod tests {
             // Rows stored before the codes were pinned hold the position in TYPES.
             assert_eq!(EventKind::TYPES[usize::try_from(*code).unwrap()], *name);
         }
-        for unknown in [-1, 15, 99, i16::MAX] {
+        for unknown in [-1, 23, 99, i16::MAX] {
             assert_eq!(EventKind::type_of_code(unknown), None);
         }
     }

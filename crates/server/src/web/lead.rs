@@ -105,7 +105,8 @@ fn detail(kind: &EventKind) -> String {
             kind.as_ref()
                 .map_or_else(String::new, |k| format!(" ({k})"))
         ),
-        EventKind::RequestAcknowledged | EventKind::RequestResolved => String::new(),
+        EventKind::Request(_) => String::new(),
+        EventKind::ExtensionRequested { until } => format!("until {until}"),
     }
 }
 
