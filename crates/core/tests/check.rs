@@ -522,6 +522,46 @@ fn calendar_time_is_explicit_and_only_where_it_means_something() {
     );
 }
 
+/// An extension is read back in plain words; on a lead guarantee it is an
+/// error at its table, and its durations are checked at their place.
+#[test]
+fn an_extension_is_explained_and_only_for_requests() {
+    let request = with(
+        "segment = \"enterprise\"\nstarts = \"stage = mql\"\nstops = [\"touched\", \"rejected\"]",
+        "about = \"request\"\nstarts = \"request_feedback_requested\"\nstops = [\"request_feedback_given\"]\n\
+         extension = { ask_within = \"1 business day\", up_to = \"3 calendar days\" }",
+    );
+    let agreement = check("t.toml", &request).agreement.unwrap();
+    let explained = handshake_core::agreement::explain(&agreement);
+    assert!(
+        explained.contains(
+            "Sales may ask for more time within 1 business day of the start; once granted, it is \
+             due when asked, at most 3 calendar days later; an extension asked later is refused by \
+             the rules."
+        ),
+        "{explained}"
+    );
+    only(
+        &with(
+            "warn_at = \"75%\"",
+            "warn_at = \"75%\"\nextension = { ask_within = \"1 business day\", up_to = \"3 calendar days\" }",
+        ),
+        Error,
+        46,
+        13,
+        "guarantee \"first-touch\" is about leads, but only a request's clock can be extended",
+        "about = \"request\"",
+    );
+    has(
+        &request.replace("\"3 calendar days\"", "\"3 fortnights\""),
+        Error,
+        43,
+        57,
+        "\"fortnights\" is not a unit",
+        "hours or days",
+    );
+}
+
 #[test]
 fn bad_condition() {
     only(

@@ -1786,3 +1786,163 @@ fn a_recap_is_owed_a_business_day_after_the_meeting() {
         "no feedback was asked for"
     );
 }
+
+/// The seed's extension rule on the feedback guarantee: asked within one
+/// business day of the feedback request, granted, the feedback is due when
+/// asked (at most three calendar days later); asked too late, or refused,
+/// the due time stays.
+#[test]
+fn an_extension_asked_in_time_moves_the_due_time_and_one_asked_late_does_not() {
+    let text = format!(
+        "{}\n{}",
+        include_str!("../../../examples/agreement.toml"),
+        r#"
+[[guarantees]]
+id = "feedback"
+owner = "sales"
+about = "request"
+starts = "request_feedback_requested"
+stops = ["request_feedback_given", "request_cancelled"]
+within = "3 calendar days"
+calendar = "new-york"
+extension = { ask_within = "1 business day", up_to = "3 calendar days" }
+"#
+    );
+    let a = handshake_core::check("seed", &text).agreement.unwrap();
+    let ask = |id: &str, request: &str, at: &str, until: &str| {
+        ev(&format!(
+            r#"{{"id":"{id}","type":"request.extension_requested","request_id":"{request}","occurred_at":"{at}","until":"{until}"}}"#
+        ))
+    };
+    let mut events = Vec::new();
+    for r in ["R-1", "R-2", "R-3", "R-4"] {
+        events.push(opened(
+            &format!("{r}-o"),
+            r,
+            "2027-01-11T09:00:00-05:00",
+            "sales",
+            "marketing",
+        ));
+        // Monday 10:00: three calendar days make Thursday 10:00.
+        events.push(request_event(
+            &format!("{r}-f"),
+            r,
+            "2027-01-11T10:00:00-05:00",
+            "feedback_requested",
+        ));
+    }
+    // R-1: asked Monday 15:00 (5 business hours in), granted: due Friday 17:00.
+    events.push(ask(
+        "1a",
+        "R-1",
+        "2027-01-11T15:00:00-05:00",
+        "2027-01-15T17:00:00-05:00",
+    ));
+    events.push(request_event(
+        "1g",
+        "R-1",
+        "2027-01-12T09:00:00-05:00",
+        "extension_granted",
+    ));
+    events.push(request_event(
+        "1d",
+        "R-1",
+        "2027-01-15T16:00:00-05:00",
+        "feedback_given",
+    ));
+    // R-2: asked Tuesday 11:00, 9 business hours in (Monday 10-17, Tuesday 9-11): too late.
+    events.push(ask(
+        "2a",
+        "R-2",
+        "2027-01-12T11:00:00-05:00",
+        "2027-01-15T17:00:00-05:00",
+    ));
+    events.push(request_event(
+        "2g",
+        "R-2",
+        "2027-01-12T12:00:00-05:00",
+        "extension_granted",
+    ));
+    events.push(request_event(
+        "2d",
+        "R-2",
+        "2027-01-15T16:00:00-05:00",
+        "feedback_given",
+    ));
+    // R-3: asks for the Wednesday after; granted up to three calendar days past Thursday 10:00.
+    events.push(ask(
+        "3a",
+        "R-3",
+        "2027-01-11T11:00:00-05:00",
+        "2027-01-20T10:00:00-05:00",
+    ));
+    events.push(request_event(
+        "3g",
+        "R-3",
+        "2027-01-11T12:00:00-05:00",
+        "extension_granted",
+    ));
+    // R-4: asked in time and refused.
+    events.push(ask(
+        "4a",
+        "R-4",
+        "2027-01-11T11:00:00-05:00",
+        "2027-01-15T17:00:00-05:00",
+    ));
+    events.push(request_event(
+        "4r",
+        "R-4",
+        "2027-01-11T12:00:00-05:00",
+        "extension_refused",
+    ));
+
+    let e = evaluate(&a, &events, t("2027-01-16T09:00:00-05:00"));
+    let clock = |r: &str| {
+        e.clocks
+            .iter()
+            .find(|c| c.guarantee == "feedback" && c.subject == r)
+            .unwrap()
+    };
+    use handshake_core::engine::ExtensionState;
+    let seen = |r: &str| {
+        let c = clock(r);
+        (c.view.due, c.view.state, c.view.extension.map(|x| x.state))
+    };
+    assert_eq!(
+        seen("R-1"),
+        (
+            Some(secs("2027-01-15T17:00:00-05:00")),
+            ClockState::Met,
+            Some(ExtensionState::Granted)
+        )
+    );
+    assert_eq!(
+        clock("R-1").view.promised,
+        3 * 86_400 + 31 * 3_600,
+        "Thursday 10:00 to Friday 17:00 added"
+    );
+    assert_eq!(
+        seen("R-2"),
+        (
+            Some(secs("2027-01-14T10:00:00-05:00")),
+            ClockState::MetLate,
+            Some(ExtensionState::AskedTooLate)
+        )
+    );
+    assert_eq!(
+        seen("R-3"),
+        (
+            Some(secs("2027-01-17T10:00:00-05:00")),
+            ClockState::Running,
+            Some(ExtensionState::Granted)
+        )
+    );
+    assert_eq!(
+        seen("R-4"),
+        (
+            Some(secs("2027-01-14T10:00:00-05:00")),
+            ClockState::Breached,
+            Some(ExtensionState::Refused)
+        )
+    );
+}

@@ -598,6 +598,13 @@ fn guarantee_sentence(a: &Agreement, g: &Guarantee) -> String {
             happened(&p.until)
         );
     }
+    if let Some(x) = &g.extension {
+        let _ = write!(
+            s,
+            " {owner} may ask for more time within {} of the start; once granted, it is due when asked, at most {} later; an extension asked later is refused by the rules.",
+            x.ask_within, x.up_to
+        );
+    }
     if let Some(w) = g.warn_at {
         let _ = write!(s, " After {w}% of the time it is at risk.");
     }

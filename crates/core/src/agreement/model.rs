@@ -795,11 +795,26 @@ pub struct Guarantee {
     pub escalate_to: Option<PartyId>,
     /// A cadence promise instead of a single response.
     pub cadence: Option<Cadence>,
+    /// How its owner may ask for more time (request guarantees).
+    pub extension: Option<ExtensionRule>,
     /// Who is told what as a running clock uses up its time, in the order
     /// of their points.
     pub alerts: Vec<AlertStep>,
     /// Free words on the guarantee.
     pub description: Option<String>,
+}
+
+/// `extension = { ask_within = "1 business day", up_to = "3 calendar days" }`:
+/// a request's clock may be extended once the other side grants it, if the
+/// extension was asked for within `ask_within` of the clock's start; the
+/// new due time is the one asked for, at most `up_to` after the old one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExtensionRule {
+    /// How soon after the start an extension must be asked for (business
+    /// time of the guarantee's calendar, or calendar time).
+    pub ask_within: DurationSpec,
+    /// The longest extension granted, counted from the old due time.
+    pub up_to: DurationSpec,
 }
 
 /// One step of a guarantee's escalation ladder: once a running clock has

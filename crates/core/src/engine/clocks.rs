@@ -55,8 +55,11 @@ pub struct ClockView {
     /// Business seconds counted so far (to the stop, or to as_of), pauses excluded.
     pub used: i64,
     /// Business seconds promised by the version that judges the clock: what
-    /// is left (or overdue) is `promised - used`, from the same version as `due`.
+    /// is left (or overdue) is `promised - used`, from the same version as `due`
+    /// (an extension granted included).
     pub promised: i64,
+    /// The extension asked for on it, and what became of it.
+    pub extension: Option<super::extension::Extension>,
 }
 
 impl ClockView {
@@ -83,6 +86,7 @@ pub(crate) fn view(
         let (a, b) = (p0.min(end), p1.unwrap_or(end).min(end));
         used -= calendar.elapsed_seconds(a, b);
     }
+    let duration = c.promised(duration);
     let due = when_used(c, calendar, duration);
     let paused = c.stop.is_none() && c.pauses.last().is_some_and(|p| p.1.is_none());
     let state = match (c.stop, due) {
@@ -103,6 +107,7 @@ pub(crate) fn view(
         stop: c.stop,
         used,
         promised: duration,
+        extension: c.extension,
     }
 }
 
@@ -143,6 +148,7 @@ mod tests {
             owner: None,
             segment: None,
             inferred: false,
+            extension: None,
         }
     }
 

@@ -224,6 +224,16 @@ pub(crate) struct ClockRecord {
     /// Started by an event read off an export's snapshot (inferred), so
     /// whether it stopped in time depends on other data arriving.
     pub inferred: bool,
+    /// The extension asked for on it, if any (request clocks).
+    pub extension: Option<super::extension::Extension>,
+}
+
+impl ClockRecord {
+    /// The business seconds it is promised: the guarantee's `duration` and
+    /// any extension granted.
+    pub(crate) fn promised(&self, duration: i64) -> i64 {
+        duration.saturating_add(self.extension.map_or(0, |x| x.granted))
+    }
 }
 
 /// An amount of money in a fold: minor units and the shared currency code.
@@ -429,6 +439,7 @@ pub(crate) fn fold(
                             owner: attrs.shared("owner"),
                             segment: attrs.shared("segment"),
                             inferred: e.inferred,
+                            extension: None,
                         },
                         touches: 0,
                         paused_by: None,
@@ -438,6 +449,9 @@ pub(crate) fn fold(
             let Some(clock) = open[gi].as_mut() else {
                 continue;
             };
+            if let Some(rule) = &g.extension {
+                super::extension::apply(agreement, g, rule, &mut clock.record, &e.kind, at);
+            }
             // The first stop at or after the start closes the clock; a cadence closes at its Nth touch.
             let stopped = g.stops.iter().any(|c| meets(c, e));
             let counted = g.cadence.is_some() && meets(&Condition::Touched(Vec::new()), e);

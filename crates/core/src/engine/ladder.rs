@@ -68,6 +68,7 @@ pub(crate) fn step_instants(
         let Some((cal, duration)) = agreement.promise(g) else {
             continue;
         };
+        let duration = c.promised(duration);
         for (si, step) in g.alerts.iter().enumerate() {
             let amount = duration.saturating_mul(i64::from(step.at)) / 100;
             if let Some(t) = when_used(c, &cal.calendar, amount) {
@@ -111,7 +112,7 @@ pub(crate) fn due_between(
             let g = &agreement.guarantees[c.guarantee];
             let due = agreement
                 .promise(g)
-                .and_then(|(cal, duration)| when_used(c, &cal.calendar, duration));
+                .and_then(|(cal, duration)| when_used(c, &cal.calendar, c.promised(duration)));
             AlertDue {
                 guarantee: g.id.to_string(),
                 subject: facts.subject.clone(),

@@ -10,6 +10,7 @@
 
 mod clocks;
 mod consequences;
+mod extension;
 mod findings;
 mod fold;
 mod goals;
@@ -25,14 +26,15 @@ mod report_model;
 mod shown;
 mod transitions;
 pub use report_model::{
-    ClockLine, Figure, GoalLine, GradeLine, GuaranteeLine, NOT_MEASURABLE, Report, ReportAgreement,
-    ScoringLine, SourceLine, StreakLine,
+    ClockLine, ExtensionLine, Figure, GoalLine, GradeLine, GuaranteeLine, NOT_MEASURABLE, Report,
+    ReportAgreement, ScoringLine, SourceLine, StreakLine,
 };
 
 pub use clocks::{ClockState, ClockView};
 pub use consequences::{
     CANCELLATION_MET, ConsequenceDue, GOAL_MISSED, consequences_due, period_closes_between,
 };
+pub use extension::{Extension, ExtensionState};
 pub use findings::Finding;
 pub use goals::{Actual, GoalResult};
 pub use incremental::Evaluator;

@@ -199,6 +199,7 @@ mod tests {
                 stop: None,
                 used: 60,
                 promised: 3_600,
+                extension: None,
             },
             version: 1,
         }

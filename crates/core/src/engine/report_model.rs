@@ -501,8 +501,23 @@ pub struct ClockLine {
     /// Business seconds promised by the version that judged the clock (the
     /// one that gave `due`).
     pub business_seconds_promised: i64,
+    /// The extension asked for on it, if any.
+    pub extension: Option<ExtensionLine>,
     /// The stored agreement version that judged it: the one in force at its start.
     pub version: u32,
+}
+
+/// An extension asked for on a clock, as the API lists it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExtensionLine {
+    /// asked, granted, refused or asked_too_late (after the rule's
+    /// ask_within: refused by the rules).
+    pub state: String,
+    /// When it was asked for, RFC 3339.
+    pub asked_at: Option<String>,
+    /// The due time asked for, RFC 3339 (`due` is the one in force).
+    pub until: Option<String>,
 }
 
 impl ClockLine {
@@ -523,6 +538,11 @@ impl ClockLine {
             stop: v.stop.and_then(ts),
             business_seconds_used: v.used,
             business_seconds_promised: v.promised,
+            extension: v.extension.map(|x| ExtensionLine {
+                state: x.state.as_str().to_string(),
+                asked_at: ts(x.asked_at),
+                until: ts(x.until),
+            }),
             version: c.version,
         }
     }

@@ -42,6 +42,7 @@ pub(crate) fn next_clock_change<'f>(
             }
             let warn_at = agreement.guarantees[c.guarantee].warn_at;
             let view = clocks::view(c, limit, &cal.calendar, duration, warn_at);
+            let duration = c.promised(duration);
             if let Some(due) = view.due {
                 consider(due.saturating_add(1));
             }

@@ -23,6 +23,8 @@ pub(crate) struct ClockRow {
     pub due: String,
     pub stop: String,
     pub used: String,
+    /// What became of an extension asked for on it; empty without one.
+    pub extension: String,
     pub version: u32,
 }
 
@@ -209,6 +211,11 @@ pub(crate) async fn page(
                     spoken(a, &c.guarantee, c.view.used),
                     spoken(a, &c.guarantee, c.view.promised)
                 ),
+                extension: c
+                    .view
+                    .extension
+                    .map(|x| extension_words(&x, tz))
+                    .unwrap_or_default(),
                 version: c.version,
             }
         })
@@ -270,4 +277,19 @@ pub(crate) async fn page(
         clocks,
         events,
     })
+}
+
+/// What became of an extension, as the clock's row says it.
+fn extension_words(x: &handshake_core::engine::Extension, tz: &jiff::tz::TimeZone) -> String {
+    use handshake_core::engine::ExtensionState;
+    let until = when_secs(Some(x.until), tz);
+    let asked = when_secs(Some(x.asked_at), tz);
+    match x.state {
+        ExtensionState::Asked => format!("extension until {until} asked {asked}, not answered yet"),
+        ExtensionState::Granted => format!("extension until {until} asked {asked}, granted"),
+        ExtensionState::Refused => format!("extension until {until} asked {asked}, refused"),
+        ExtensionState::AskedTooLate => {
+            format!("extension until {until} asked {asked}: too late, refused by the rules")
+        }
+    }
 }

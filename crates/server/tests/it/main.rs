@@ -12,4 +12,5 @@ mod hardening;
 mod hooks;
 mod operations;
 mod pages;
+mod requests;
 mod writeback;

@@ -27,6 +27,7 @@ impl Parser<'_> {
                 "escalate_to",
                 "cadence",
                 "alerts",
+                "extension",
                 "description",
             ],
             "a guarantee",
@@ -222,6 +223,7 @@ impl Parser<'_> {
             .ref_string(t, "escalate_to", RefKind::Party, &what, false, "\"sales\"")
             .map(PartyId);
         let alerts = self.alert_steps(t, &what);
+        let extension = self.extension(t, &what, subject);
         let description = self.opt_string(t, "description");
         let (id, span) = id?;
         self.guarantee_spans.push(span);
@@ -238,6 +240,7 @@ impl Parser<'_> {
             warn_at,
             escalate_to,
             cadence,
+            extension,
             alerts,
             description,
         })
@@ -246,6 +249,43 @@ impl Parser<'_> {
     /// `alerts = [{ at = "50%", tell = "owner", via = "sales-room" }, ...]`:
     /// the escalation ladder, sorted by point; two steps may not share a
     /// point and recipient.
+    /// `extension = { ask_within = "1 business day", up_to = "3 calendar days" }`.
+    fn extension(
+        &mut self,
+        t: Table<'_, '_>,
+        what: &str,
+        subject: Option<Subject>,
+    ) -> Option<ExtensionRule> {
+        const EXAMPLE: &str = "{ ask_within = \"1 business day\", up_to = \"3 calendar days\" }";
+        let v = self.r.get(t, "extension")?;
+        let st = self.r.table(v, "extension", EXAMPLE)?;
+        self.r.keys(st, &["ask_within", "up_to"], "an extension");
+        if subject == Some(Subject::Lead) {
+            self.r.error(
+                st.span,
+                format!("{what} is about leads, but only a request's clock can be extended"),
+                "about = \"request\", or no extension",
+            );
+        }
+        let mut read = |key: &str| {
+            let v = self.r.req(st, key, "an extension", EXAMPLE)?;
+            let s = self.r.string(v, key, text::DURATION_EXPECTED)?;
+            match text::duration(s.text) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    self.text_error(s, e);
+                    None
+                }
+            }
+        };
+        let ask_within = read("ask_within");
+        let up_to = read("up_to");
+        Some(ExtensionRule {
+            ask_within: ask_within?,
+            up_to: up_to?,
+        })
+    }
+
     fn alert_steps(&mut self, t: Table<'_, '_>, what: &str) -> Vec<AlertStep> {
         const EXAMPLE: &str = "[{ at = \"50%\", tell = \"owner\", via = \"sales-room\" }]";
         let mut steps: Vec<(AlertStep, crate::toml_read::Span)> = Vec::new();
