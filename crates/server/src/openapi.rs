@@ -16,7 +16,7 @@ pub(crate) struct EventDoc {
     /// request.feedback_given, request.extension_requested, request.extension_granted,
     /// request.extension_refused, request.cancelled, request.meeting_held, request.recap_sent.
     #[schema(rename = "type", inline)]
-    kind: EventType,
+    event_type: EventType,
     /// The lead (for lead, opportunity and deal events).
     lead_id: Option<String>,
     /// The request (for request events).
@@ -49,6 +49,8 @@ pub(crate) struct EventDoc {
     from: Option<String>,
     /// request.opened.
     to: Option<String>,
+    /// request.opened: what kind of request, e.g. campaign.
+    kind: Option<String>,
     /// request.extension_requested (required): the new due time asked for, RFC 3339 with an
     /// offset, after occurred_at.
     #[schema(format = DateTime)]
