@@ -1642,14 +1642,10 @@ fn calendar_days_are_24_hours_each_across_a_dst_change() {
     assert_eq!(c.view.due, Some(secs("2027-03-28T17:00:00+02:00")));
 }
 
-/// The example with the seed's feedback and recap guarantees: sales gives
-/// feedback on what it asked for within three calendar days; marketing
-/// sends a meeting's recap within one business day.
-fn with_feedback_and_recap() -> Agreement {
-    let text = format!(
-        "{}\n{}",
-        include_str!("../../../examples/agreement.toml"),
-        r#"
+/// The seed's feedback guarantee: sales gives feedback on what it asked
+/// for within three calendar days, and may ask for more time within one
+/// business day.
+const FEEDBACK: &str = r#"
 [[guarantees]]
 id = "feedback"
 owner = "sales"
@@ -1658,7 +1654,12 @@ starts = "request_feedback_requested"
 stops = ["request_feedback_given", "request_cancelled"]
 within = "3 calendar days"
 calendar = "new-york"
+extension = { ask_within = "1 business day", up_to = "3 calendar days" }
+"#;
 
+/// The seed's recap guarantee: marketing sends a meeting's recap within one
+/// business day.
+const RECAP: &str = r#"
 [[guarantees]]
 id = "recap"
 owner = "marketing"
@@ -1667,7 +1668,13 @@ starts = "request_meeting_held"
 stops = ["request_recap_sent"]
 within = "1 business day"
 calendar = "new-york"
-"#
+"#;
+
+/// The example with the seed's feedback and recap guarantees.
+fn with_feedback_and_recap() -> Agreement {
+    let text = format!(
+        "{}\n{FEEDBACK}\n{RECAP}",
+        include_str!("../../../examples/agreement.toml"),
     );
     let checked = handshake_core::check("seed", &text);
     checked
@@ -1793,22 +1800,7 @@ fn a_recap_is_owed_a_business_day_after_the_meeting() {
 /// the due time stays.
 #[test]
 fn an_extension_asked_in_time_moves_the_due_time_and_one_asked_late_does_not() {
-    let text = format!(
-        "{}\n{}",
-        include_str!("../../../examples/agreement.toml"),
-        r#"
-[[guarantees]]
-id = "feedback"
-owner = "sales"
-about = "request"
-starts = "request_feedback_requested"
-stops = ["request_feedback_given", "request_cancelled"]
-within = "3 calendar days"
-calendar = "new-york"
-extension = { ask_within = "1 business day", up_to = "3 calendar days" }
-"#
-    );
-    let a = handshake_core::check("seed", &text).agreement.unwrap();
+    let a = with_feedback_and_recap();
     let ask = |id: &str, request: &str, at: &str, until: &str| {
         ev(&format!(
             r#"{{"id":"{id}","type":"request.extension_requested","request_id":"{request}","occurred_at":"{at}","until":"{until}"}}"#
