@@ -1898,7 +1898,11 @@ fn an_extension_asked_in_time_moves_the_due_time_and_one_asked_late_does_not() {
     use handshake_core::engine::ExtensionState;
     let seen = |r: &str| {
         let c = clock(r);
-        (c.view.due, c.view.state, c.view.extension.map(|x| x.state))
+        (
+            c.view.due,
+            c.view.state,
+            c.view.extension.as_ref().map(|x| x.state),
+        )
     };
     assert_eq!(
         seen("R-1"),

@@ -58,8 +58,9 @@ pub struct ClockView {
     /// is left (or overdue) is `promised - used`, from the same version as `due`
     /// (an extension granted included).
     pub promised: i64,
-    /// The extension asked for on it, and what became of it.
-    pub extension: Option<super::extension::Extension>,
+    /// The extension asked for on it, and what became of it (boxed: few
+    /// clocks have one, and every clock carries the field).
+    pub extension: Option<Box<super::extension::Extension>>,
 }
 
 impl ClockView {
@@ -107,7 +108,7 @@ pub(crate) fn view(
         stop: c.stop,
         used,
         promised: duration,
-        extension: c.extension,
+        extension: c.extension.clone(),
     }
 }
 

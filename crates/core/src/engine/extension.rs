@@ -71,23 +71,25 @@ pub(crate) fn apply(
             } else {
                 ExtensionState::AskedTooLate
             };
-            clock.extension = Some(Extension {
+            clock.extension = Some(Box::new(Extension {
                 asked_at: at,
                 until: secs(*until),
                 state,
                 granted: 0,
-            });
+            }));
         }
         EventKind::Request(RequestStep::ExtensionGranted) => {
-            if let Some(x) = clock.extension
-                && x.state == ExtensionState::Asked
+            if let Some(until) = clock
+                .extension
+                .as_ref()
+                .filter(|x| x.state == ExtensionState::Asked)
+                .map(|x| x.until)
             {
-                let granted = granted_seconds(a, g, rule.up_to, clock, x.until).unwrap_or(0);
-                clock.extension = Some(Extension {
-                    state: ExtensionState::Granted,
-                    granted,
-                    ..x
-                });
+                let granted = granted_seconds(a, g, rule.up_to, clock, until).unwrap_or(0);
+                if let Some(x) = clock.extension.as_mut() {
+                    x.state = ExtensionState::Granted;
+                    x.granted = granted;
+                }
             }
         }
         EventKind::Request(RequestStep::ExtensionRefused) => {

@@ -538,7 +538,7 @@ impl ClockLine {
             stop: v.stop.and_then(ts),
             business_seconds_used: v.used,
             business_seconds_promised: v.promised,
-            extension: v.extension.map(|x| ExtensionLine {
+            extension: v.extension.as_ref().map(|x| ExtensionLine {
                 state: x.state.as_str().to_string(),
                 asked_at: ts(x.asked_at),
                 until: ts(x.until),

@@ -214,7 +214,8 @@ pub(crate) async fn page(
                 extension: c
                     .view
                     .extension
-                    .map(|x| extension_words(&x, tz))
+                    .as_deref()
+                    .map(|x| extension_words(x, tz))
                     .unwrap_or_default(),
                 version: c.version,
             }
