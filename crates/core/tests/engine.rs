@@ -1642,39 +1642,12 @@ fn calendar_days_are_24_hours_each_across_a_dst_change() {
     assert_eq!(c.view.due, Some(secs("2027-03-28T17:00:00+02:00")));
 }
 
-/// The seed's feedback guarantee: sales gives feedback on what it asked
-/// for within three calendar days, and may ask for more time within one
-/// business day.
-const FEEDBACK: &str = r#"
-[[guarantees]]
-id = "feedback"
-owner = "sales"
-about = "request"
-starts = "request_feedback_requested"
-stops = ["request_feedback_given", "request_cancelled"]
-within = "3 calendar days"
-calendar = "new-york"
-extension = { ask_within = "1 business day", up_to = "3 calendar days" }
-"#;
-
-/// The seed's recap guarantee: marketing sends a meeting's recap within one
-/// business day.
-const RECAP: &str = r#"
-[[guarantees]]
-id = "recap"
-owner = "marketing"
-about = "request"
-starts = "request_meeting_held"
-stops = ["request_recap_sent"]
-within = "1 business day"
-calendar = "new-york"
-"#;
-
 /// The example with the seed's feedback and recap guarantees.
 fn with_feedback_and_recap() -> Agreement {
     let text = format!(
-        "{}\n{FEEDBACK}\n{RECAP}",
+        "{}\n{}",
         include_str!("../../../examples/agreement.toml"),
+        include_str!("../../../examples/request-guarantees.toml"),
     );
     let checked = handshake_core::check("seed", &text);
     checked

@@ -9,6 +9,8 @@
 //! time: the clock gains the business time between the two, so its due
 //! time, what is left, its warning point and its alerts all move together.
 
+use handshake_calendar::Calendar;
+
 use crate::agreement::{Agreement, DurationSpec, ExtensionRule, Guarantee};
 use crate::event::{EventKind, RequestStep};
 
@@ -103,8 +105,25 @@ pub(crate) fn apply(
     }
 }
 
-/// Whether `asked` is within `limit` of `start`: calendar time by the
-/// clock's wall, business time in the guarantee's own calendar.
+/// The calendar a rule's duration `spec` is counted in and its length in
+/// seconds there: the guarantee's own business calendar, or none for
+/// calendar time (every second counts).
+fn counted_in<'a>(
+    a: &'a Agreement,
+    g: &Guarantee,
+    spec: DurationSpec,
+) -> (Option<&'a Calendar>, i64) {
+    match a.calendar(&g.calendar) {
+        Some(named) if !spec.is_calendar_time() => {
+            let cal = &named.calendar;
+            (Some(cal), spec.resolve(cal.day_length()).as_seconds())
+        }
+        // Calendar time resolves without a calendar's day length.
+        _ => (None, spec.resolve(a.default_day_length()).as_seconds()),
+    }
+}
+
+/// Whether `asked` is within `limit` of `start`.
 fn asked_in_time(
     a: &Agreement,
     g: &Guarantee,
@@ -112,14 +131,9 @@ fn asked_in_time(
     start: i64,
     asked: i64,
 ) -> bool {
-    match a.calendar(&g.calendar) {
-        Some(named) if !limit.is_calendar_time() => {
-            let cal = &named.calendar;
-            cal.elapsed_seconds(start, asked) <= limit.resolve(cal.day_length()).as_seconds()
-        }
-        // Calendar time needs no calendar (and resolves without one).
-        _ => asked - start <= limit.resolve(a.default_day_length()).as_seconds(),
-    }
+    let (cal, limit) = counted_in(a, g, limit);
+    let elapsed = cal.map_or(asked - start, |c| c.elapsed_seconds(start, asked));
+    elapsed <= limit
 }
 
 /// The business seconds of the clock's calendar between its due time now
@@ -133,12 +147,9 @@ fn granted_seconds(
 ) -> Option<i64> {
     let (cal, duration) = a.promise(g)?;
     let due = when_used(clock, &cal.calendar, clock.promised(duration))?;
-    let cap = match a.calendar(&g.calendar) {
-        Some(named) if !up_to.is_calendar_time() => {
-            let c = &named.calendar;
-            c.add_seconds(due, up_to.resolve(c.day_length()).as_seconds())?
-        }
-        _ => due.checked_add(up_to.resolve(a.default_day_length()).as_seconds())?,
+    let cap = match counted_in(a, g, up_to) {
+        (Some(c), up_to) => c.add_seconds(due, up_to)?,
+        (None, up_to) => due.checked_add(up_to)?,
     };
     Some(cal.calendar.elapsed_seconds(due, until.min(cap)).max(0))
 }

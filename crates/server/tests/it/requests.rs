@@ -9,17 +9,8 @@ use crate::pages::{page_html, sign_in};
 
 const AGREEMENT: &str = include_str!("../../../../examples/agreement.toml");
 
-const FEEDBACK: &str = r#"
-[[guarantees]]
-id = "feedback"
-owner = "sales"
-about = "request"
-starts = "request_feedback_requested"
-stops = ["request_feedback_given", "request_cancelled"]
-within = "3 calendar days"
-calendar = "new-york"
-extension = { ask_within = "1 business day", up_to = "3 calendar days" }
-"#;
+/// The seed's feedback (with its extension rule) and recap guarantees.
+const REQUEST_GUARANTEES: &str = include_str!("../../../../examples/request-guarantees.toml");
 
 /// The example agreement in force since 2026, so that past events count.
 fn in_force_now() -> String {
@@ -36,7 +27,11 @@ async fn a_granted_extension_moves_the_feedback_due_time() {
     let app = spawn_app().await;
     let ws = Workspace::new("default").unwrap();
     app.store
-        .add_agreement(&ws, "seed", &format!("{}\n{FEEDBACK}", in_force_now()))
+        .add_agreement(
+            &ws,
+            "seed",
+            &format!("{}\n{REQUEST_GUARANTEES}", in_force_now()),
+        )
         .await
         .unwrap();
     let step = |id: &str, kind: &str, at: &str, more: &str| {
