@@ -562,6 +562,48 @@ fn an_extension_is_explained_and_only_for_requests() {
     );
 }
 
+/// A fee is read back in plain words; on a lead guarantee it is an error
+/// at its value, and a bad currency is pointed at.
+#[test]
+fn a_fee_is_explained_and_only_for_requests() {
+    let request = with(
+        "segment = \"enterprise\"\nstarts = \"stage = mql\"\nstops = [\"touched\", \"rejected\"]",
+        "about = \"request\"\nstarts = \"request_opened via escalation\"\nstops = [\"request_acknowledged\"]\n\
+         fee = \"at least 250 USD\"",
+    );
+    let agreement = check("t.toml", &request).agreement.unwrap();
+    let explained = handshake_core::agreement::explain(&agreement);
+    assert!(
+        explained
+            .contains("Each request it clocks costs the party that sent it at least 250.00 USD."),
+        "{explained}"
+    );
+    only(
+        &with("warn_at = \"75%\"", "warn_at = \"75%\"\nfee = \"250 USD\""),
+        Error,
+        46,
+        8,
+        "guarantee \"first-touch\" is about leads, but only a request can carry a fee",
+        "about = \"request\"",
+    );
+    has(
+        &request.replace("250 USD", "250 USX"),
+        Error,
+        43,
+        21,
+        "currency \"USX\" is not an ISO 4217 code; expected three capitals such as USD, EUR or JPY",
+        "an ISO 4217 code such as USD, EUR or GBP",
+    );
+    has(
+        &request.replace("at least 250 USD", "free"),
+        Error,
+        43,
+        8,
+        "\"free\" is not an amount with a currency",
+        "\"at least 250 USD\"",
+    );
+}
+
 #[test]
 fn bad_condition() {
     only(

@@ -1915,3 +1915,123 @@ fn an_extension_asked_in_time_moves_the_due_time_and_one_asked_late_does_not() {
         )
     );
 }
+
+fn opened_via(id: &str, request: &str, at: &str, from: &str, to: &str, channel: &str) -> Event {
+    ev(&format!(
+        r#"{{"id":"{id}","type":"request.opened","request_id":"{request}","occurred_at":"{at}","from":"{from}","to":"{to}","channel":"{channel}"}}"#
+    ))
+}
+
+/// January's requests per party, worked by hand: sales escalated twice to
+/// marketing (at least 250 USD each, so at least 500.00 USD), sent one
+/// through the program and one by email (around the agreed channels);
+/// marketing escalated once to sales (no guarantee clocks that, so no fee)
+/// and sent one on Slack (around). Marketing owes three clocks: R-1
+/// acknowledged in an hour (met), R-2 after four business hours (late),
+/// R-5 never acknowledged (breached after two business days). February's
+/// escalation stays out of January.
+#[test]
+fn escalation_fees_and_requests_around_the_agreed_channels_are_summed_per_party() {
+    let a = with_feedback_and_recap();
+    let events = [
+        opened_via(
+            "1",
+            "R-1",
+            "2027-01-15T10:00:00-05:00",
+            "sales",
+            "marketing",
+            "escalation",
+        ),
+        request_event("2", "R-1", "2027-01-15T11:00:00-05:00", "acknowledged"),
+        opened_via(
+            "3",
+            "R-2",
+            "2027-01-20T09:00:00-05:00",
+            "sales",
+            "marketing",
+            "escalation",
+        ),
+        request_event("4", "R-2", "2027-01-20T13:00:00-05:00", "acknowledged"),
+        opened_via(
+            "5",
+            "R-3",
+            "2027-01-21T09:00:00-05:00",
+            "marketing",
+            "sales",
+            "escalation",
+        ),
+        opened_via(
+            "6",
+            "R-4",
+            "2027-01-22T09:00:00-05:00",
+            "sales",
+            "marketing",
+            "email",
+        ),
+        opened_via(
+            "7",
+            "R-5",
+            "2027-01-25T09:00:00-05:00",
+            "sales",
+            "marketing",
+            "program",
+        ),
+        opened_via(
+            "8",
+            "R-6",
+            "2027-01-26T09:00:00-05:00",
+            "marketing",
+            "sales",
+            "slack",
+        ),
+        opened_via(
+            "9",
+            "R-7",
+            "2027-02-02T09:00:00-05:00",
+            "sales",
+            "marketing",
+            "escalation",
+        ),
+    ];
+    let e = evaluate(&a, &events, t("2027-02-20T12:00:00Z"));
+    let range =
+        handshake_core::engine::report::Range::period(PeriodKey::parse("2027-01").unwrap(), &a);
+    let report = handshake_core::engine::Report::new(&e, &a, range, Some(1));
+    let [marketing, sales] = report.requests.as_slice() else {
+        panic!("two parties: {:?}", report.requests)
+    };
+    assert_eq!(sales.party, "sales");
+    assert_eq!((sales.sent, sales.outside_channels), (4, 1));
+    assert_eq!(sales.outside, ["R-4"]);
+    assert_eq!(sales.fees.len(), 1);
+    assert_eq!(sales.fees[0].currency, "USD");
+    assert_eq!(sales.fees[0].amount, "500.00");
+    assert!(sales.fees[0].minimum);
+    assert_eq!(sales.fees[0].requests, 2);
+    assert_eq!((sales.clocks, sales.compliance), (0, None));
+    assert_eq!(
+        sales.fees_text().as_deref(),
+        Some("sales owes fees of at least 500.00 USD (2 requests)")
+    );
+    assert_eq!(marketing.party, "marketing");
+    assert_eq!((marketing.sent, marketing.outside_channels), (2, 1));
+    assert_eq!(marketing.outside, ["R-6"]);
+    assert!(marketing.fees.is_empty());
+    assert_eq!((marketing.clocks, marketing.met, marketing.late), (3, 1, 2));
+    assert_eq!(marketing.compliance, Some(1.0 / 3.0));
+    assert_eq!(
+        marketing.outside_text().as_deref(),
+        Some("1 request from marketing went around the agreed channels")
+    );
+    let table = handshake_core::engine::report::to_table(&report);
+    assert!(
+        table.contains("sales owes fees of at least 500.00 USD (2 requests)"),
+        "{table}"
+    );
+    assert!(
+        table.contains(
+            "marketing: sent 2 requests; kept 1 of 3 request clocks it owes in time (33%)"
+        ),
+        "{table}"
+    );
+}

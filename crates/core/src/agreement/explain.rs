@@ -605,6 +605,12 @@ fn guarantee_sentence(a: &Agreement, g: &Guarantee) -> String {
             x.ask_within, x.up_to
         );
     }
+    if let Some(fee) = &g.fee {
+        let _ = write!(
+            s,
+            " Each request it clocks costs the party that sent it {fee}."
+        );
+    }
     if let Some(w) = g.warn_at {
         let _ = write!(s, " After {w}% of the time it is at risk.");
     }

@@ -797,6 +797,9 @@ pub struct Guarantee {
     pub cadence: Option<Cadence>,
     /// How its owner may ask for more time (request guarantees).
     pub extension: Option<ExtensionRule>,
+    /// What each request it clocks costs the requesting party (request
+    /// guarantees, e.g. an escalation channel's).
+    pub fee: Option<Fee>,
     /// Who is told what as a running clock uses up its time, in the order
     /// of their points.
     pub alerts: Vec<AlertStep>,
@@ -815,6 +818,26 @@ pub struct ExtensionRule {
     pub ask_within: DurationSpec,
     /// The longest extension granted, counted from the old due time.
     pub up_to: DurationSpec,
+}
+
+/// `fee = "250 USD"` or `fee = "at least 250 USD"`: what each request a
+/// guarantee clocks costs the party that sent it. A minimum fee is what
+/// Handshake can count for sure; the final charge may be higher.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fee {
+    /// The amount per request.
+    pub amount: crate::event::Money,
+    /// Whether the amount is a minimum ("at least").
+    pub minimum: bool,
+}
+
+impl fmt::Display for Fee {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.minimum {
+            f.write_str("at least ")?;
+        }
+        write!(f, "{}", self.amount)
+    }
 }
 
 /// One step of a guarantee's escalation ladder: once a running clock has

@@ -177,6 +177,40 @@ pub(crate) fn money(text: &str) -> Result<Money, TextError> {
         .map_err(|message| err(*at, amount.len(), message, EXPECTED))
 }
 
+pub(crate) const FEE_EXPECTED: &str = "an amount per request with its currency, e.g. \"250 USD\", or a minimum, e.g. \"at least 250 USD\"";
+
+/// `250 USD` or `at least 250 USD` into a [`Fee`](super::Fee).
+pub(crate) fn fee(text: &str) -> Result<super::Fee, TextError> {
+    let trimmed = text.trim_start();
+    let lead = text.len() - trimmed.len();
+    let (minimum, rest, at) = match trimmed.strip_prefix("at least") {
+        Some(rest) if rest.starts_with(char::is_whitespace) => {
+            (true, rest, lead + "at least".len())
+        }
+        _ => (false, trimmed, lead),
+    };
+    // The amount's errors say what a fee looks like; the currency's keep
+    // their own ISO 4217 hint.
+    let amount = money(rest).map_err(|e| TextError {
+        at: e.at + at,
+        expected: if e.at == 0 {
+            FEE_EXPECTED.to_string()
+        } else {
+            e.expected
+        },
+        ..e
+    })?;
+    if amount.minor <= 0 {
+        return Err(err(
+            at,
+            text.len() - at,
+            format!("a fee of {amount} charges nothing"),
+            FEE_EXPECTED,
+        ));
+    }
+    Ok(super::Fee { amount, minimum })
+}
+
 /// Splits at white space, keeping byte offsets.
 fn words(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();

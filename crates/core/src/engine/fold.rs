@@ -276,6 +276,16 @@ pub(crate) struct Facts {
     pub attrs: Arc<Attrs>,
     /// The kinds of its events, as [`kind_bit`]s: what the data holds at all.
     pub kinds: u32,
+    /// A request's opening (boxed: leads, nearly every subject, have none).
+    pub opening: Option<Box<Opening>>,
+}
+
+/// How a request was opened: when, by which party, through which channel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Opening {
+    pub at: i64,
+    pub from: Arc<str>,
+    pub channel: Arc<str>,
 }
 
 /// An open clock belongs to whoever owns the lead now (decision 7: the
@@ -345,8 +355,18 @@ pub(crate) fn fold(
     for e in events {
         let at = secs(e.occurred_at);
         f.kinds |= kind_bit(&e.kind);
-        if let EventKind::RequestOpened { from, to, .. } = &e.kind {
+        if let EventKind::RequestOpened {
+            from, to, channel, ..
+        } = &e.kind
+        {
             request_parties = Some((texts.get(from), texts.get(to)));
+            f.opening.get_or_insert_with(|| {
+                Box::new(Opening {
+                    at,
+                    from: texts.get(from),
+                    channel: texts.get(channel),
+                })
+            });
         }
         if matches!(e.kind, EventKind::LeadCreated(_)) && f.created.is_none() {
             f.created = Some(at);

@@ -23,6 +23,7 @@ mod quality;
 mod queue;
 pub mod report;
 mod report_model;
+pub mod requests;
 mod shown;
 mod transitions;
 pub use report_model::{
@@ -44,6 +45,7 @@ pub use outside::{OUTSIDE_LABEL, OutsideFigure, outside_figures};
 pub use periods::PeriodKey;
 pub use quality::{GradeQuality, Quality};
 pub use queue::{ClockFilter, QueueStanding, in_team, queue_order, queue_standing, teams};
+pub use requests::{FeeLine, RequestPartyLine};
 pub use shown::{GoalStatus, hours_minutes, percent, spoken, spoken_clock};
 
 use std::collections::BTreeMap;
@@ -190,6 +192,9 @@ pub struct Evaluation {
     /// month, quarter and year the leads' events fall in; read it with
     /// [`Evaluation::quality`].
     pub quality: BTreeMap<PeriodKey, Quality>,
+    /// Every request, by opening (what each party sent, through which
+    /// channel, at what fee); read it with [`requests::party_lines`].
+    pub requests: Vec<requests::RequestRecord>,
     /// Events marked inferred among those evaluated.
     pub inferred_events: usize,
     /// Events evaluated.
@@ -404,6 +409,7 @@ pub(crate) fn combine_versions<A: std::borrow::Borrow<Agreement>>(
             consequences: Vec::new(),
             cancellation: None,
             quality: BTreeMap::new(),
+            requests: Vec::new(),
             inferred_events: 0,
             events: 0,
         };
@@ -546,6 +552,7 @@ pub(crate) fn assemble(
         consequences,
         cancellation,
         quality: quality::by_period(agreement, facts),
+        requests: requests::records(agreement, facts),
         inferred_events,
         events,
     }

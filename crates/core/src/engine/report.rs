@@ -156,6 +156,15 @@ fn footer(report: &Report, bullet: &str) -> String {
     if let Some(c) = &report.cancellation {
         out += &format!("{bullet}{c}\n");
     }
+    if !report.requests.is_empty() {
+        out += "\nRequests:\n";
+        for r in &report.requests {
+            out += &format!("{bullet}{}\n", r.summary_text());
+            for line in [r.outside_text(), r.fees_text()].into_iter().flatten() {
+                out += &format!("{bullet}{line}\n");
+            }
+        }
+    }
     let mut shown: Vec<&str> = Vec::new();
     for g in report
         .goals

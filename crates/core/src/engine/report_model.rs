@@ -336,6 +336,9 @@ pub struct Report {
     pub grades: Vec<GradeLine>,
     /// Scoring disagreements, when the agreement has a scoring model.
     pub scoring: Option<ScoringLine>,
+    /// Requests between the teams per party: sent, around the agreed
+    /// channels, fees owed, request clocks kept.
+    pub requests: Vec<super::RequestPartyLine>,
     /// Events evaluated.
     pub events: usize,
     /// Of them, inferred from snapshot exports.
@@ -466,6 +469,7 @@ impl Report {
                 handed_below_threshold: d.handed_below_threshold.clone(),
                 above_threshold_not_handed: d.above_threshold_not_handed.clone(),
             }),
+            requests: super::requests::party_lines(e, a, from, to),
             events: e.events,
             inferred_events: e.inferred_events,
         }

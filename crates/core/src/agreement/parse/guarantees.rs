@@ -28,6 +28,7 @@ impl Parser<'_> {
                 "cadence",
                 "alerts",
                 "extension",
+                "fee",
                 "description",
             ],
             "a guarantee",
@@ -224,6 +225,7 @@ impl Parser<'_> {
             .map(PartyId);
         let alerts = self.alert_steps(t, &what);
         let extension = self.extension(t, &what, subject);
+        let fee = self.fee(t, &what, subject);
         let description = self.opt_string(t, "description");
         let (id, span) = id?;
         self.guarantee_spans.push(span);
@@ -241,6 +243,7 @@ impl Parser<'_> {
             escalate_to,
             cadence,
             extension,
+            fee,
             alerts,
             description,
         })
@@ -284,6 +287,26 @@ impl Parser<'_> {
             ask_within: ask_within?,
             up_to: up_to?,
         })
+    }
+
+    /// `fee = "250 USD"` or `fee = "at least 250 USD"`, on request guarantees.
+    fn fee(&mut self, t: Table<'_, '_>, what: &str, subject: Option<Subject>) -> Option<Fee> {
+        let v = self.r.get(t, "fee")?;
+        let s = self.r.string(v, "fee", text::FEE_EXPECTED)?;
+        if subject == Some(Subject::Lead) {
+            self.r.error(
+                s.span,
+                format!("{what} is about leads, but only a request can carry a fee"),
+                "about = \"request\", or no fee",
+            );
+        }
+        match text::fee(s.text) {
+            Ok(fee) => Some(fee),
+            Err(e) => {
+                self.text_error(s, e);
+                None
+            }
+        }
     }
 
     fn alert_steps(&mut self, t: Table<'_, '_>, what: &str) -> Vec<AlertStep> {
