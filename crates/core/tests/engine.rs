@@ -1642,19 +1642,6 @@ fn calendar_days_are_24_hours_each_across_a_dst_change() {
     assert_eq!(c.view.due, Some(secs("2027-03-28T17:00:00+02:00")));
 }
 
-/// The example with the seed's feedback and recap guarantees.
-fn with_feedback_and_recap() -> Agreement {
-    let text = format!(
-        "{}\n{}",
-        include_str!("../../../examples/agreement.toml"),
-        include_str!("../../../examples/request-guarantees.toml"),
-    );
-    let checked = handshake_core::check("seed", &text);
-    checked
-        .agreement
-        .unwrap_or_else(|| panic!("{:?}", checked.diagnostics))
-}
-
 fn request_event(id: &str, request: &str, at: &str, kind: &str) -> Event {
     ev(&format!(
         r#"{{"id":"{id}","type":"request.{kind}","request_id":"{request}","occurred_at":"{at}"}}"#
@@ -1672,7 +1659,7 @@ fn opened(id: &str, request: &str, at: &str, from: &str, to: &str) -> Event {
 /// the weekend counted); a request marketing sent opens no sales clock.
 #[test]
 fn feedback_is_owed_by_the_team_that_asked_in_calendar_days() {
-    let a = with_feedback_and_recap();
+    let a = agreement();
     let events = [
         // Sales asked marketing; marketing asks sales for feedback.
         opened(
@@ -1745,7 +1732,7 @@ fn feedback_is_owed_by_the_team_that_asked_in_calendar_days() {
 /// that day, so the recap is due on Wednesday at 16:00.
 #[test]
 fn a_recap_is_owed_a_business_day_after_the_meeting() {
-    let a = with_feedback_and_recap();
+    let a = agreement();
     let events = [
         opened(
             "1",
@@ -1773,7 +1760,7 @@ fn a_recap_is_owed_a_business_day_after_the_meeting() {
 /// the due time stays.
 #[test]
 fn an_extension_asked_in_time_moves_the_due_time_and_one_asked_late_does_not() {
-    let a = with_feedback_and_recap();
+    let a = agreement();
     let ask = |id: &str, request: &str, at: &str, until: &str| {
         ev(&format!(
             r#"{{"id":"{id}","type":"request.extension_requested","request_id":"{request}","occurred_at":"{at}","until":"{until}"}}"#
@@ -1932,7 +1919,7 @@ fn opened_via(id: &str, request: &str, at: &str, from: &str, to: &str, channel: 
 /// escalation stays out of January.
 #[test]
 fn escalation_fees_and_requests_around_the_agreed_channels_are_summed_per_party() {
-    let a = with_feedback_and_recap();
+    let a = agreement();
     let events = [
         opened_via(
             "1",

@@ -211,6 +211,48 @@ async fn every_page_signed_in_in_a_real_browser() {
     }
     shot(&c, "quality").await;
 
+    // Requests: the demo's requests of every kind, last month's per party
+    // (sent, around the agreed channels, fees) as the report counts them
+    // (last month: this one may be hours old).
+    let last_month = month.previous();
+    c.goto(&format!("{}/requests?period={last_month}", site.base))
+        .await
+        .unwrap();
+    let parties = text(&c, "table.request-parties").await;
+    let report = handshake_core::engine::Report::new(
+        &eval,
+        &site.demo.agreement,
+        handshake_core::engine::report::Range::period(last_month, &site.demo.agreement),
+        None,
+    );
+    let sales = report
+        .requests
+        .iter()
+        .find(|r| r.party == "sales")
+        .expect("the demo's sales team sends requests every month");
+    assert!(
+        parties.contains(&format!("sales {} {}", sales.sent, sales.outside_channels)),
+        "sales {} {} not in {parties}",
+        sales.sent,
+        sales.outside_channels
+    );
+    for f in &sales.fees {
+        assert!(parties.contains(&f.amount), "{} not in {parties}", f.amount);
+    }
+    let kinds: std::collections::BTreeSet<&str> = site
+        .demo
+        .events
+        .iter()
+        .filter(|e| e.kind.is_request())
+        .map(|e| e.kind.type_name())
+        .collect();
+    assert_eq!(
+        kinds.len(),
+        11,
+        "the demo has requests of every kind: {kinds:?}"
+    );
+    shot(&c, "requests").await;
+
     // What-if: a draft asking 1,000 MQLs a month, pasted and sent.
     c.goto(&format!("{}/whatif", site.base)).await.unwrap();
     let prefilled = c
@@ -317,6 +359,7 @@ async fn every_page_signed_in_in_a_real_browser() {
         ("/queue", "queue"),
         ("/breaches", "breaches"),
         ("/quality", "quality"),
+        ("/requests", "requests"),
         ("/agreement", "agreement"),
         ("/whatif", "whatif"),
         ("/planner", "planner"),

@@ -925,7 +925,14 @@ fn accepted_lead(
     }
 }
 
-/// A request from sales to marketing, mostly acknowledged in time.
+/// A request from sales to marketing through the escalation channel, the
+/// request program or Slack (around the agreed channels), mostly
+/// acknowledged in time; then, for some, the rest of the exchange: a
+/// meeting and its recap, feedback asked of sales (with an extension asked
+/// for, granted or refused, or asked too late), a cancellation. The year's
+/// first three requests take every step between them (the first is
+/// cancelled, the second has a meeting and an extension granted, the third
+/// an extension refused), so the demo holds every kind of request event.
 fn request(out: &mut Out, rng: &mut Rng, cal: &Calendar, month: &Month, n: usize) {
     let id = format!("R-{n:05}");
     let mut seq = 0;
@@ -934,7 +941,7 @@ fn request(out: &mut Out, rng: &mut Rng, cal: &Calendar, month: &Month, n: usize
         month.start_ts().as_second() + rng.between(0, month.length.max(1)),
         rng.between(0, 2 * HOUR),
     );
-    let escalation = rng.chance(0.6);
+    let channel = *rng.pick(&[("escalation", 5.0), ("program", 3.0), ("slack", 2.0)]);
     out.push(
         &id,
         &mut seq,
@@ -942,7 +949,7 @@ fn request(out: &mut Out, rng: &mut Rng, cal: &Calendar, month: &Month, n: usize
         EventKind::RequestOpened {
             from: "sales".to_string(),
             to: "marketing".to_string(),
-            channel: if escalation { "escalation" } else { "slack" }.to_string(),
+            channel: channel.to_string(),
             kind: Some(
                 rng.pick(&[
                     ("campaign-assets", 2.0),
@@ -953,21 +960,64 @@ fn request(out: &mut Out, rng: &mut Rng, cal: &Calendar, month: &Month, n: usize
             ),
         },
     );
-    if rng.chance(0.85) {
-        let ack = at(cal, opened, rng.between(20 * MINUTE, 5 * HOUR));
-        out.push(
-            &id,
+    let step = |out: &mut Out, seq: &mut u32, when: i64, s: RequestStep| {
+        out.push(&id, seq, when, EventKind::Request(s));
+    };
+    if rng.chance(0.08) || n == 1 {
+        step(
+            out,
             &mut seq,
-            ack,
-            EventKind::Request(RequestStep::Acknowledged),
+            at(cal, opened, rng.between(HOUR, BUSINESS_DAY)),
+            RequestStep::Cancelled,
         );
-        out.push(
-            &id,
-            &mut seq,
-            at(cal, ack, rng.between(HOUR, 4 * BUSINESS_DAY)),
-            EventKind::Request(RequestStep::Resolved),
-        );
+        return;
     }
+    if !rng.chance(0.85) && n > 3 {
+        return;
+    }
+    let ack = at(cal, opened, rng.between(20 * MINUTE, 5 * HOUR));
+    step(out, &mut seq, ack, RequestStep::Acknowledged);
+    let mut last = ack;
+    if rng.chance(0.4) || n == 2 {
+        let meeting = at(cal, ack, rng.between(HOUR, 2 * BUSINESS_DAY));
+        step(out, &mut seq, meeting, RequestStep::MeetingHeld);
+        let recap = at(cal, meeting, rng.between(HOUR, 12 * HOUR));
+        step(out, &mut seq, recap, RequestStep::RecapSent);
+        last = recap;
+    }
+    if rng.chance(0.5) || n <= 3 {
+        let asked = at(cal, last, rng.between(HOUR, BUSINESS_DAY));
+        step(out, &mut seq, asked, RequestStep::FeedbackRequested);
+        let mut given = asked + rng.between(6 * HOUR, 4 * DAY);
+        if rng.chance(0.3) || n <= 3 {
+            // Within one business day, or (now and then) too late.
+            let ask = at(cal, asked, rng.between(HOUR, 12 * HOUR));
+            let until = asked + 5 * DAY;
+            out.push(
+                &id,
+                &mut seq,
+                ask,
+                EventKind::ExtensionRequested {
+                    until: Timestamp::from_second(until).unwrap_or(Timestamp::MAX),
+                },
+            );
+            let answer = at(cal, ask, rng.between(HOUR, 4 * HOUR));
+            if (rng.chance(0.75) || n == 2) && n != 3 {
+                step(out, &mut seq, answer, RequestStep::ExtensionGranted);
+                given = asked + rng.between(3 * DAY, 5 * DAY);
+            } else {
+                step(out, &mut seq, answer, RequestStep::ExtensionRefused);
+            }
+        }
+        step(out, &mut seq, given, RequestStep::FeedbackGiven);
+        last = last.max(given);
+    }
+    step(
+        out,
+        &mut seq,
+        at(cal, last, rng.between(HOUR, 4 * BUSINESS_DAY)),
+        RequestStep::Resolved,
+    );
 }
 
 #[cfg(test)]

@@ -285,7 +285,9 @@ pub(crate) struct Facts {
 pub(crate) struct Opening {
     pub at: i64,
     pub from: Arc<str>,
+    pub to: Arc<str>,
     pub channel: Arc<str>,
+    pub kind: Option<Arc<str>>,
 }
 
 /// An open clock belongs to whoever owns the lead now (decision 7: the
@@ -356,7 +358,10 @@ pub(crate) fn fold(
         let at = secs(e.occurred_at);
         f.kinds |= kind_bit(&e.kind);
         if let EventKind::RequestOpened {
-            from, to, channel, ..
+            from,
+            to,
+            channel,
+            kind,
         } = &e.kind
         {
             request_parties = Some((texts.get(from), texts.get(to)));
@@ -364,7 +369,9 @@ pub(crate) fn fold(
                 Box::new(Opening {
                     at,
                     from: texts.get(from),
+                    to: texts.get(to),
                     channel: texts.get(channel),
+                    kind: kind.as_deref().map(|k| texts.get(k)),
                 })
             });
         }

@@ -158,11 +158,8 @@ fn footer(report: &Report, bullet: &str) -> String {
     }
     if !report.requests.is_empty() {
         out += "\nRequests:\n";
-        for r in &report.requests {
-            out += &format!("{bullet}{}\n", r.summary_text());
-            for line in [r.outside_text(), r.fees_text()].into_iter().flatten() {
-                out += &format!("{bullet}{line}\n");
-            }
+        for line in report.requests.iter().flat_map(|r| r.texts()) {
+            out += &format!("{bullet}{line}\n");
         }
     }
     let mut shown: Vec<&str> = Vec::new();

@@ -22,6 +22,10 @@ pub struct RequestRecord {
     pub opened: i64,
     /// The party that sent it.
     pub from: String,
+    /// The party it was sent to.
+    pub to: String,
+    /// What kind of request, when the CRM said.
+    pub kind: Option<String>,
     /// The channel it came through.
     pub channel: String,
     /// Whether the channel is none the agreement's request guarantees name.
@@ -62,6 +66,8 @@ pub(crate) fn records(a: &Agreement, facts: &[&Facts]) -> Vec<RequestRecord> {
                 id: f.subject.clone(),
                 opened: o.at,
                 from: o.from.to_string(),
+                to: o.to.to_string(),
+                kind: o.kind.as_deref().map(str::to_string),
                 channel: o.channel.to_string(),
                 outside: agreed.as_ref().is_some_and(|ch| !ch.contains(&&*o.channel)),
                 fees,
@@ -141,6 +147,16 @@ impl RequestPartyLine {
             None => "owes no request clocks".to_string(),
         };
         format!("{}: sent {} requests; {kept}", self.party, self.sent)
+    }
+
+    /// The party's requests in words, as the report's text and the
+    /// scorecard print them: the summary, then what went around the agreed
+    /// channels and the fees, when there are any.
+    pub fn texts(&self) -> Vec<String> {
+        std::iter::once(self.summary_text())
+            .chain(self.outside_text())
+            .chain(self.fees_text())
+            .collect()
     }
 
     /// "14 requests went around the agreed channels", or nothing when none did.

@@ -281,7 +281,10 @@ pub(crate) async fn page(
 }
 
 /// What became of an extension, as the clock's row says it.
-fn extension_words(x: &handshake_core::engine::Extension, tz: &jiff::tz::TimeZone) -> String {
+pub(crate) fn extension_words(
+    x: &handshake_core::engine::Extension,
+    tz: &jiff::tz::TimeZone,
+) -> String {
     use handshake_core::engine::ExtensionState;
     let until = when_secs(Some(x.until), tz);
     let asked = when_secs(Some(x.asked_at), tz);

@@ -14,6 +14,7 @@ mod notifications;
 mod planner;
 mod quality;
 mod queue;
+mod requests;
 mod scorecard;
 pub(crate) mod session;
 mod whatif;
@@ -46,6 +47,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/whatif", get(whatif::form).post(whatif::compare))
         .route("/planner", get(planner::form).post(planner::plan))
         .route("/quality", get(quality::page))
+        .route("/requests", get(requests::page))
         .route("/notifications", get(notifications::page))
         .route(
             "/notifications/retry",
@@ -85,11 +87,12 @@ pub(crate) struct Layout {
     pub refresh: u32,
 }
 
-const PAGES: [(&str, &str); 8] = [
+const PAGES: [(&str, &str); 9] = [
     ("/", "Scorecard"),
     ("/queue", "At risk"),
     ("/breaches", "Breaches"),
     ("/quality", "Lead quality"),
+    ("/requests", "Requests"),
     ("/agreement", "Agreement"),
     ("/whatif", "What-if"),
     ("/planner", "Planner"),

@@ -59,6 +59,9 @@ struct ScorecardPage {
     teams: Vec<Team>,
     guarantees: Vec<GuaranteeRow>,
     findings: Vec<String>,
+    /// Each party's requests: sent, kept in time, around the agreed
+    /// channels, fees (the report's `requests`, in its own words).
+    requests: Vec<String>,
     streaks: Vec<String>,
     scoring: String,
     outside_label: &'static str,
@@ -232,6 +235,7 @@ pub(crate) async fn page(
         consequences: report.consequences,
         teams,
         guarantees,
+        requests: report.requests.iter().flat_map(|r| r.texts()).collect(),
         findings: report.findings,
         streaks,
         scoring,

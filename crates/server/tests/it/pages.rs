@@ -105,6 +105,7 @@ async fn every_page_sends_a_stranger_to_sign_in() {
         "/",
         "/queue",
         "/quality",
+        "/requests",
         "/agreement",
         "/whatif",
         "/planner",
