@@ -223,26 +223,32 @@ pub(crate) fn spoken(a: &handshake_core::Agreement, guarantee: &str, seconds: i6
     handshake_core::engine::spoken_clock(a, guarantee, seconds)
 }
 
-/// The period a page's `?period=` names (a month like 2026-11, a quarter
-/// like 2026-Q4 or a year), or the month holding `as_of` without one; a
-/// 400 page saying what was expected otherwise.
-pub(crate) fn period_param(
+/// The workspace's live state and the period a page's `?period=` names (a
+/// month like 2026-11, a quarter like 2026-Q4 or a year), or the month
+/// holding the evaluation's instant without one; otherwise the page to show
+/// instead: no agreement yet, the store down, or a 400 saying what a
+/// period looks like.
+pub(crate) async fn period_snapshot(
+    state: &AppState,
+    session: &Session,
+    (current, title): (&str, &str),
     period: Option<&str>,
-    as_of: Timestamp,
-    tz: &TimeZone,
-) -> Result<PeriodKey, Box<Response>> {
-    match period.filter(|p| !p.is_empty()) {
-        None => Ok(PeriodKey::containing(Period::Month, as_of, tz)),
+) -> Result<(Arc<Snapshot>, PeriodKey), Response> {
+    let snap = snapshot(state, session, current, title).await?;
+    let (as_of, tz) = (snap.evaluation.as_of, &snap.agreement().time_zone.tz);
+    let key = match period.filter(|p| !p.is_empty()) {
+        None => PeriodKey::containing(Period::Month, as_of, tz),
         Some(p) => PeriodKey::parse(p).ok_or_else(|| {
-            Box::new(error_page(
+            error_page(
                 StatusCode::BAD_REQUEST,
                 "No such period",
                 &format!(
                     "\"{p}\" is not a period; expected a month like 2026-11, a quarter like 2026-Q4 or a year like 2026."
                 ),
-            ))
-        }),
-    }
+            )
+        })?,
+    };
+    Ok((snap, key))
 }
 
 /// The page shown when the store fails: the error goes to the log, not the page.

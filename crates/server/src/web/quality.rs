@@ -10,7 +10,7 @@ use handshake_core::engine::{Report, percent};
 use super::chart::{Point, bars};
 use super::scorecard::PeriodQuery;
 use super::session::Signed;
-use super::{Layout, render, snapshot};
+use super::{Layout, render};
 use crate::AppState;
 
 pub(crate) struct Row {
@@ -54,16 +54,19 @@ pub(crate) async fn page(
     Signed(session, _): Signed,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    let snap = match snapshot(&state, &session, "/quality", "Lead quality").await {
-        Ok(s) => s,
+    let (snap, period) = match super::period_snapshot(
+        &state,
+        &session,
+        ("/quality", "Lead quality"),
+        q.period.as_deref(),
+    )
+    .await
+    {
+        Ok(opened) => opened,
         Err(page) => return page,
     };
     let a = snap.agreement();
     let e = &snap.evaluation;
-    let period = match super::period_param(q.period.as_deref(), e.as_of, &a.time_zone.tz) {
-        Ok(p) => p,
-        Err(page) => return *page,
-    };
     let report = Report::new(e, a, Range::period(period, a), Some(snap.version));
     let rows: Vec<Row> = report
         .sources

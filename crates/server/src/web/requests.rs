@@ -18,7 +18,7 @@ use handshake_core::engine::{Clock, ClockState, Report, percent};
 use super::lead::extension_words;
 use super::scorecard::PeriodQuery;
 use super::session::Signed;
-use super::{Layout, render, snapshot, spoken, when_secs};
+use super::{Layout, render, spoken, when_secs};
 use crate::AppState;
 
 struct PartyRow {
@@ -72,17 +72,20 @@ pub(crate) async fn page(
     Signed(session, _): Signed,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    let snap = match snapshot(&state, &session, "/requests", "Requests").await {
-        Ok(s) => s,
+    let (snap, period) = match super::period_snapshot(
+        &state,
+        &session,
+        ("/requests", "Requests"),
+        q.period.as_deref(),
+    )
+    .await
+    {
+        Ok(opened) => opened,
         Err(page) => return page,
     };
     let a = snap.agreement();
     let e = &snap.evaluation;
     let tz = &a.time_zone.tz;
-    let period = match super::period_param(q.period.as_deref(), e.as_of, tz) {
-        Ok(p) => p,
-        Err(page) => return *page,
-    };
     let range = Range::period(period, a);
     let (from, to) = (range.from.as_second(), range.to.as_second());
     let report = Report::new(e, a, range, Some(snap.version));

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::chart::{Point, bars};
 use super::session::Signed;
-use super::{Layout, render, snapshot};
+use super::{Layout, render};
 use crate::AppState;
 
 pub(crate) struct GoalCard {
@@ -87,17 +87,16 @@ pub(crate) async fn page(
     Signed(session, _): Signed,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    let snap = match snapshot(&state, &session, "/", "Scorecard").await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
+    let (snap, period) =
+        match super::period_snapshot(&state, &session, ("/", "Scorecard"), q.period.as_deref())
+            .await
+        {
+            Ok(opened) => opened,
+            Err(page) => return page,
+        };
     let a = snap.agreement();
     let e = &snap.evaluation;
     let tz = &a.time_zone.tz;
-    let period = match super::period_param(q.period.as_deref(), e.as_of, tz) {
-        Ok(p) => p,
-        Err(page) => return *page,
-    };
     let start = period.start(tz);
     // Everything below is read from the period's report: the numbers the
     // API and `handshake report` give for the same period.

@@ -17,17 +17,23 @@ fn in_force_now() -> String {
     AGREEMENT.replace(was, "effective = { from = \"2026-01-01\" }")
 }
 
-/// Feedback asked of sales on Monday 10:00 in New York is due Thursday
-/// 10:00; sales asks on Monday 15:00 for Friday 17:00, marketing grants
-/// it, and the clock is due Friday 17:00 and met by Friday's feedback.
-#[tokio::test]
-async fn a_granted_extension_moves_the_feedback_due_time() {
+/// A server whose workspace holds the example agreement, in force now.
+async fn app_in_force_now() -> crate::app::App {
     let app = spawn_app().await;
     let ws = Workspace::new("default").unwrap();
     app.store
         .add_agreement(&ws, "seed", &in_force_now())
         .await
         .unwrap();
+    app
+}
+
+/// Feedback asked of sales on Monday 10:00 in New York is due Thursday
+/// 10:00; sales asks on Monday 15:00 for Friday 17:00, marketing grants
+/// it, and the clock is due Friday 17:00 and met by Friday's feedback.
+#[tokio::test]
+async fn a_granted_extension_moves_the_feedback_due_time() {
+    let app = app_in_force_now().await;
     let step = |id: &str, kind: &str, at: &str, more: &str| {
         format!(
             r#"{{"id":"{id}","type":"request.{kind}","request_id":"R-1","occurred_at":"{at}"{more}}}"#
@@ -75,17 +81,11 @@ async fn a_granted_extension_moves_the_feedback_due_time() {
 /// each), sent one by email (around the agreed channels) and one through
 /// the program; marketing acknowledged the first escalation in an hour and
 /// the second after four business hours; the program request waits, past its
-/// two business days. The
-/// requests page and the scorecard say so; the API's report carries the
-/// same numbers.
+/// two business days. The requests page and the scorecard say so; the
+/// API's report carries the same numbers.
 #[tokio::test]
 async fn the_requests_page_shows_fees_requests_around_the_channels_and_open_requests() {
-    let app = spawn_app().await;
-    let ws = Workspace::new("default").unwrap();
-    app.store
-        .add_agreement(&ws, "seed", &in_force_now())
-        .await
-        .unwrap();
+    let app = app_in_force_now().await;
     let opened = |id: &str, at: &str, channel: &str| {
         format!(
             r#"{{"id":"o-{id}","type":"request.opened","request_id":"{id}","occurred_at":"{at}","from":"sales","to":"marketing","channel":"{channel}","kind":"lead-list"}}"#
