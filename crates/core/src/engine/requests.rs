@@ -50,6 +50,17 @@ pub(crate) fn agreed_channels(a: &Agreement) -> Option<Vec<&str>> {
     (!out.is_empty()).then_some(out)
 }
 
+/// The owning party of each request guarantee, by the guarantee's id (a
+/// clock of an older version carries that version's index, so the id is
+/// what names its guarantee).
+pub fn owners_by_guarantee(a: &Agreement) -> BTreeMap<&str, &str> {
+    a.guarantees
+        .iter()
+        .filter(|g| g.subject == Subject::Request)
+        .map(|g| (g.id.as_str(), g.owner.as_str()))
+        .collect()
+}
+
 /// Every request among `facts`, by opening then id.
 pub(crate) fn records(a: &Agreement, facts: &[&Facts]) -> Vec<RequestRecord> {
     let agreed = agreed_channels(a);
@@ -90,6 +101,14 @@ pub struct FeeLine {
     pub minimum: bool,
     /// Requests charged.
     pub requests: usize,
+}
+
+impl FeeLine {
+    /// "at least 500.00 USD", or "500.00 USD" for fixed fees.
+    pub fn text(&self) -> String {
+        let at_least = if self.minimum { "at least " } else { "" };
+        format!("{at_least}{} {}", self.amount, self.currency)
+    }
 }
 
 /// One party's requests over a range.
@@ -184,10 +203,8 @@ impl RequestPartyLine {
             .iter()
             .map(|f| {
                 format!(
-                    "{}{} {} ({} request{})",
-                    if f.minimum { "at least " } else { "" },
-                    f.amount,
-                    f.currency,
+                    "{} ({} request{})",
+                    f.text(),
                     f.requests,
                     if f.requests == 1 { "" } else { "s" }
                 )
@@ -239,14 +256,7 @@ pub fn party_lines(e: &Evaluation, a: &Agreement, from: i64, to: i64) -> Vec<Req
             });
         }
     }
-    // Request guarantees' owners by id (clocks of older versions carry
-    // their own version's index, so the id is what names the guarantee).
-    let owners: BTreeMap<&str, &str> = a
-        .guarantees
-        .iter()
-        .filter(|g| g.subject == Subject::Request)
-        .map(|g| (g.id.as_str(), g.owner.as_str()))
-        .collect();
+    let owners = owners_by_guarantee(a);
     for c in e
         .clocks
         .iter()

@@ -211,12 +211,7 @@ pub(crate) async fn page(
                     spoken(a, &c.guarantee, c.view.used),
                     spoken(a, &c.guarantee, c.view.promised)
                 ),
-                extension: c
-                    .view
-                    .extension
-                    .as_deref()
-                    .map(|x| extension_words(x, tz))
-                    .unwrap_or_default(),
+                extension: extension_words(c.view.extension.as_deref(), tz),
                 version: c.version,
             }
         })
@@ -280,12 +275,15 @@ pub(crate) async fn page(
     })
 }
 
-/// What became of an extension, as the clock's row says it.
+/// What became of a clock's extension, as its row says it; empty without one.
 pub(crate) fn extension_words(
-    x: &handshake_core::engine::Extension,
+    x: Option<&handshake_core::engine::Extension>,
     tz: &jiff::tz::TimeZone,
 ) -> String {
     use handshake_core::engine::ExtensionState;
+    let Some(x) = x else {
+        return String::new();
+    };
     let until = when_secs(Some(x.until), tz);
     let asked = when_secs(Some(x.asked_at), tz);
     match x.state {

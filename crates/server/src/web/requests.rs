@@ -10,9 +10,8 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use handshake_core::agreement::Subject;
 use handshake_core::engine::report::Range;
-use handshake_core::engine::requests::RequestRecord;
+use handshake_core::engine::requests::{RequestRecord, owners_by_guarantee};
 use handshake_core::engine::{Clock, ClockState, Report, percent};
 
 use super::lead::extension_words;
@@ -100,26 +99,14 @@ pub(crate) async fn page(
             fees: r
                 .fees
                 .iter()
-                .map(|f| {
-                    format!(
-                        "{}{} {}",
-                        if f.minimum { "at least " } else { "" },
-                        f.amount,
-                        f.currency
-                    )
-                })
+                .map(|f| f.text())
                 .collect::<Vec<_>>()
                 .join(", "),
             kept: format!("{} of {}", r.met, r.met + r.late),
             compliance: percent(r.compliance),
         })
         .collect();
-    let owners: HashMap<&str, &str> = a
-        .guarantees
-        .iter()
-        .filter(|g| g.subject == Subject::Request)
-        .map(|g| (g.id.as_str(), g.owner.as_str()))
-        .collect();
+    let owners = owners_by_guarantee(a);
     let requests: HashMap<&str, &RequestRecord> =
         e.requests.iter().map(|r| (r.id.as_str(), r)).collect();
     let row = |c: &Clock, owes: &str| {
@@ -141,12 +128,7 @@ pub(crate) async fn page(
                 }
                 _ => String::new(),
             },
-            extension: c
-                .view
-                .extension
-                .as_deref()
-                .map(|x| extension_words(x, tz))
-                .unwrap_or_default(),
+            extension: extension_words(c.view.extension.as_deref(), tz),
         }
     };
     let request_clocks = || {
