@@ -1562,7 +1562,7 @@ fn a_missed_follow_up_names_each_owner_and_how_many_in_time() {
     assert_eq!(
         by_owner,
         [
-            "Follow-up by owner, most missed first (follow-up, 2027-01): rep-hugo: 1 of 4 in time; no owner: 0 of 2 in time."
+            "Follow-up by owner, most missed first (follow-up, 2027-01): rep-hugo: 1 of 4 in time; (no owner): 0 of 2 in time."
         ],
         "{findings:#?}"
     );
@@ -2020,5 +2020,97 @@ fn escalation_fees_and_requests_around_the_agreed_channels_are_summed_per_party(
             "marketing: sent 2 requests; kept 1 of 3 request clocks it owes in time (33%)"
         ),
         "{table}"
+    );
+}
+
+/// Clocks belong to people: each lead guarantee's clocks of a range split
+/// per owner (no owner last, as routing's own line) and per team, with the
+/// median business time to the touch; the report's text prints the same.
+#[test]
+fn clocks_are_counted_per_owner_and_per_team_with_the_median_to_the_touch() {
+    let a = agreement();
+    // As in the follow-up finding's test: four leads of rep-ava touched in
+    // 20 minutes, four of rep-hugo (the first touched in 20 minutes, the
+    // others never), two never assigned nor touched.
+    let mut events = mqls("o", "2027-01", 10);
+    for i in 0..10 {
+        let lead = format!("o{i}");
+        let day = 4 + (i % 20);
+        let owner = match i {
+            0..4 => Some("rep-ava"),
+            4..8 => Some("rep-hugo"),
+            _ => None,
+        };
+        if let Some(owner) = owner {
+            events.push(ev(&format!(
+                r#"{{"id":"{lead}a","type":"lead.assigned","lead_id":"{lead}","occurred_at":"2027-01-{day:02}T12:00:00-05:00","owner":"{owner}"}}"#
+            )));
+        }
+        if i < 5 {
+            events.push(touch(
+                &format!("{lead}t"),
+                &lead,
+                &format!("2027-01-{day:02}T12:20:00-05:00"),
+            ));
+        }
+    }
+    let e = evaluate(&a, &events, t("2027-02-01T12:00:00Z"));
+    let (from, to) = (secs("2027-01-01T05:00:00Z"), secs("2027-02-01T05:00:00Z"));
+    let lines = handshake_core::engine::owner_lines(&e, &a, from, to);
+    let first_touch: Vec<String> = lines
+        .iter()
+        .filter(|l| l.guarantee == "enterprise-first-touch")
+        .map(|l| l.text())
+        .collect();
+    assert_eq!(
+        first_touch,
+        [
+            "rep-ava: 4 of 4 in time (100.0%), median to the touch 20 min",
+            "rep-hugo: 1 of 4 in time (25.0%), 3 breached, median to the touch 20 min",
+            "(no owner): 0 of 2 in time (0.0%), 2 breached",
+        ],
+        "{lines:#?}"
+    );
+    let hugo = lines
+        .iter()
+        .find(|l| l.guarantee == "enterprise-first-touch" && l.owner.as_deref() == Some("rep-hugo"))
+        .unwrap();
+    assert_eq!(
+        (hugo.clocks, hugo.met, hugo.met_late, hugo.breached),
+        (4, 1, 0, 3)
+    );
+    assert_eq!(hugo.median_to_stop, Some(20 * 60));
+    // Per team: both reps report to lee; the unowned leads are in no team.
+    use handshake_core::alerts::people::Person;
+    let person = |id: &str, manager: Option<&str>| Person {
+        manager: manager.map(str::to_string),
+        ..Person::new(id, id, "sales")
+    };
+    let people = [
+        person("rep-ava", Some("mgr-lee")),
+        person("rep-hugo", Some("mgr-lee")),
+        person("mgr-lee", None),
+    ];
+    let teams: Vec<String> = handshake_core::engine::team_lines(&e, &a, &people, from, to)
+        .iter()
+        .filter(|l| l.guarantee == "enterprise-first-touch")
+        .map(|l| l.text())
+        .collect();
+    assert_eq!(
+        teams,
+        ["mgr-lee: 5 of 8 in time (62.5%), 3 breached, median to the touch 20 min"]
+    );
+    // The report of January carries the lines and prints them.
+    let report = handshake_core::engine::Report::new(
+        &e,
+        &a,
+        handshake_core::engine::report::Range::period(PeriodKey::parse("2027-01").unwrap(), &a),
+        None,
+    );
+    assert_eq!(report.owners, lines);
+    let text = handshake_core::engine::report::to_table(&report);
+    assert!(
+        text.contains("enterprise-first-touch: rep-hugo: 1 of 4 in time (25.0%), 3 breached"),
+        "{text}"
     );
 }

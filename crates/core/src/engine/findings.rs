@@ -139,7 +139,7 @@ pub(crate) fn for_period(e: &Evaluation, a: &Agreement, period: PeriodKey) -> Ve
             .map(|o| {
                 format!(
                     "{}: {} of {} in time",
-                    o.owner.unwrap_or("no owner"),
+                    o.owner.unwrap_or(super::NO_OWNER),
                     o.in_time,
                     o.measured
                 )

@@ -162,6 +162,12 @@ fn footer(report: &Report, bullet: &str) -> String {
             out += &format!("{bullet}{line}\n");
         }
     }
+    if !report.owners.is_empty() {
+        out += "\nClocks by owner (lead guarantees, started in the range):\n";
+        for o in &report.owners {
+            out += &format!("{bullet}{}: {}\n", o.guarantee, o.text());
+        }
+    }
     let mut shown: Vec<&str> = Vec::new();
     for g in report
         .goals

@@ -339,6 +339,9 @@ pub struct Report {
     /// Requests between the teams per party: sent, around the agreed
     /// channels, fees owed, request clocks kept.
     pub requests: Vec<super::RequestPartyLine>,
+    /// Each lead guarantee's clocks started in the range, per lead owner:
+    /// kept in time, breached, median business time to the touch.
+    pub owners: Vec<super::OwnerLine>,
     /// Events evaluated.
     pub events: usize,
     /// Of them, inferred from snapshot exports.
@@ -470,6 +473,7 @@ impl Report {
                 above_threshold_not_handed: d.above_threshold_not_handed.clone(),
             }),
             requests: super::requests::party_lines(e, a, from, to),
+            owners: super::owner_lines(e, a, from, to),
             events: e.events,
             inferred_events: e.inferred_events,
         }

@@ -14,8 +14,9 @@ use super::{encode, error_page};
 /// Rows on one page of a list.
 pub(crate) const PAGE_ROWS: usize = 100;
 
-/// What stands for clocks of no owner in lists and filters.
-pub(crate) const UNASSIGNED: &str = "(unassigned)";
+/// What stands for clocks of no owner in lists and filters: the core's
+/// name for them, as the report's lines by owner print it.
+pub(crate) const UNASSIGNED: &str = handshake_core::engine::NO_OWNER;
 
 /// The filters and page of a clock list, as the query gives them.
 #[derive(Deserialize, Default)]

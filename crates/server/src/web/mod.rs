@@ -11,6 +11,7 @@ mod lead;
 mod login;
 mod markdown;
 mod notifications;
+mod owners;
 mod planner;
 mod quality;
 mod queue;

@@ -62,9 +62,13 @@ struct ScorecardPage {
     /// Each party's requests: sent, kept in time, around the agreed
     /// channels, fees (the report's `requests`, in its own words).
     requests: Vec<String>,
+    /// Each lead guarantee's clocks of the period per owner, then per team.
+    owners: Vec<super::owners::OwnerRow>,
+    team_rows: Vec<super::owners::OwnerRow>,
     streaks: Vec<String>,
     scoring: String,
     outside_label: &'static str,
+    no_owner: &'static str,
 }
 
 #[derive(Deserialize)]
@@ -100,7 +104,12 @@ pub(crate) async fn page(
     let start = period.start(tz);
     // Everything below is read from the period's report: the numbers the
     // API and `handshake report` give for the same period.
-    let report = Report::new(e, a, Range::period(period, a), Some(snap.version));
+    let range = Range::period(period, a);
+    let report = Report::new(e, a, range, Some(snap.version));
+    let people = match state.store.people(&session.ws).await {
+        Ok(p) => p,
+        Err(e) => return super::store_down(&e, "The people directory"),
+    };
     let find = |id: &str, key: PeriodKey| e.goals.iter().find(|g| g.id == id && g.period == key);
     let teams = a
         .parties
@@ -235,9 +244,22 @@ pub(crate) async fn page(
         teams,
         guarantees,
         requests: report.requests.iter().flat_map(|r| r.texts()).collect(),
+        owners: super::owners::rows(&report.owners, &people, false),
+        team_rows: super::owners::rows(
+            &handshake_core::engine::team_lines(
+                e,
+                a,
+                &people,
+                range.from.as_second(),
+                range.to.as_second(),
+            ),
+            &people,
+            true,
+        ),
         findings: report.findings,
         streaks,
         scoring,
         outside_label: handshake_core::engine::OUTSIDE_LABEL,
+        no_owner: handshake_core::engine::NO_OWNER,
     })
 }

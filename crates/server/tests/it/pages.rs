@@ -923,3 +923,110 @@ async fn the_breaches_list_pages_keep_their_filters_and_every_row() {
     let expected: Vec<String> = (0..150).map(|i| format!("P-{i:03}")).collect();
     assert_eq!(all, expected);
 }
+
+/// The scorecard splits each lead guarantee's clocks by owner and by team
+/// (the report's `owners`, the same lines): March 2026 on a calendar open
+/// around the clock, enterprise first touch within 1 hour. Ava touched one
+/// lead in 30 minutes and one in 90 (late), Zoe and nobody never touched
+/// theirs (breached). Each row links to that owner's queue.
+#[tokio::test]
+async fn the_scorecard_splits_clocks_by_owner_and_team() {
+    use handshake_core::alerts::people::Person;
+    let (app, ws) = spawn_around_the_clock().await;
+    let person = |id: &str, name: &str, manager: Option<&str>| {
+        let mut p = Person::new(id, name, "sales");
+        p.manager = manager.map(str::to_string);
+        p
+    };
+    app.store
+        .put_people(
+            &ws,
+            &[
+                person("rep-ava", "Ava Stone", Some("mgr-mia")),
+                person("rep-zoe", "Zoe Hart", Some("mgr-max")),
+                person("mgr-mia", "Mia Ward", None),
+            ],
+        )
+        .await
+        .unwrap();
+    let mut lines = Vec::new();
+    for (lead, owner, touched) in [
+        ("A-1", Some("rep-ava"), Some("12:30")),
+        ("A-2", Some("rep-ava"), Some("13:30")),
+        ("Z-1", Some("rep-zoe"), None),
+        ("N-1", None, None),
+    ] {
+        let owner = owner.map_or(String::new(), |o| format!(r#","owner":"{o}""#));
+        lines.push(format!(
+            r#"{{"id":"{lead}-c","type":"lead.created","lead_id":"{lead}","occurred_at":"2026-03-10T12:00:00Z","attributes":{{"segment":"enterprise"{owner}}}}}"#
+        ));
+        lines.push(format!(
+            r#"{{"id":"{lead}-m","type":"lead.stage_changed","lead_id":"{lead}","occurred_at":"2026-03-10T12:00:00Z","stage":"mql"}}"#
+        ));
+        if let Some(at) = touched {
+            lines.push(format!(
+                r#"{{"id":"{lead}-t","type":"lead.touched","lead_id":"{lead}","occurred_at":"2026-03-10T{at}:00Z","channel":"call","by":"rep"}}"#
+            ));
+        }
+    }
+    let r = app.post("/api/v1/events/batch", lines.join("\n")).await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+
+    let report = crate::app::json(app.get("/api/v1/scorecard?period=2026-03").await).await;
+    let owners: Vec<(String, u64, u64, u64, u64, String)> = report["owners"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{report}"))
+        .iter()
+        .filter(|o| o["guarantee"] == "enterprise-first-touch")
+        .map(|o| {
+            (
+                o["owner"].as_str().unwrap_or("none").to_string(),
+                o["clocks"].as_u64().unwrap(),
+                o["met"].as_u64().unwrap(),
+                o["met_late"].as_u64().unwrap(),
+                o["breached"].as_u64().unwrap(),
+                o["median_to_stop_text"]
+                    .as_str()
+                    .unwrap_or("none")
+                    .to_string(),
+            )
+        })
+        .collect();
+    let row = |o: &str, c, m, l, b, med: &str| (o.to_string(), c, m, l, b, med.to_string());
+    assert_eq!(
+        owners,
+        [
+            row("rep-ava", 2, 1, 1, 0, "30 min"),
+            row("rep-zoe", 1, 0, 0, 1, "none"),
+            row("none", 1, 0, 0, 1, "none"),
+        ],
+        "{report}"
+    );
+    assert_eq!(report["owners"][0]["median_to_stop"], 1800, "{report}");
+
+    let (session, _) = sign_in(&app, &app.token).await;
+    let page = page_html(&app, "/?period=2026-03", &session).await;
+    let tr = |who: &str| {
+        page.lines()
+            .find(|l| l.contains("<td>enterprise-first-touch</td>") && l.contains(who))
+            .unwrap_or_else(|| panic!("no row for {who} in {page}"))
+            .to_string()
+    };
+    assert_eq!(
+        tr(">Ava Stone (rep-ava)<"),
+        "<tr><td>enterprise-first-touch</td><td><a href=\"/queue?owner=rep-ava&#38;guarantee=enterprise-first-touch\">Ava Stone (rep-ava)</a></td><td>2</td><td>1</td><td>1</td><td>0</td><td>50.0%</td><td>30 min</td></tr>"
+    );
+    assert!(
+        tr(">(no owner)<").contains(
+            "href=\"/queue?owner=%28no%20owner%29&#38;guarantee=enterprise-first-touch\""
+        )
+    );
+    assert_eq!(
+        tr(">team of Mia Ward<"),
+        "<tr><td>enterprise-first-touch</td><td><a href=\"/queue?team=mgr-mia&#38;guarantee=enterprise-first-touch\">team of Mia Ward</a></td><td>2</td><td>1</td><td>1</td><td>0</td><td>50.0%</td><td>30 min</td></tr>"
+    );
+    assert!(
+        tr(">team of mgr-max<")
+            .contains("<td>1</td><td>0</td><td>0</td><td>1</td><td>0.0%</td><td>—</td>")
+    );
+}
