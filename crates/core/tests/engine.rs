@@ -1519,14 +1519,11 @@ fn the_latest_version_of_an_event_is_the_one_evaluated() {
     );
 }
 
-/// Findings name who missed: a follow-up goal short of its target is split
-/// by the lead's owner, most missed first, and the parts add up to the rate.
-#[test]
-fn a_missed_follow_up_names_each_owner_and_how_many_in_time() {
-    let a = agreement();
-    // Ten enterprise MQLs at noon New York on weekdays of January: four
-    // owned by rep-ava (all touched in 20 minutes), four by rep-hugo (one
-    // touched in time), two never assigned (neither touched).
+/// Ten enterprise MQLs at noon New York on weekdays of January 2027: four
+/// owned by rep-ava (all touched in 20 minutes), four by rep-hugo (the
+/// first touched in 20 minutes, the others never), two never assigned
+/// (neither touched).
+fn owned_mqls() -> Vec<Event> {
     let mut events = mqls("o", "2027-01", 10);
     for i in 0..10 {
         let lead = format!("o{i}");
@@ -1549,6 +1546,15 @@ fn a_missed_follow_up_names_each_owner_and_how_many_in_time() {
             ));
         }
     }
+    events
+}
+
+/// Findings name who missed: a follow-up goal short of its target is split
+/// by the lead's owner, most missed first, and the parts add up to the rate.
+#[test]
+fn a_missed_follow_up_names_each_owner_and_how_many_in_time() {
+    let a = agreement();
+    let events = owned_mqls();
     let e = evaluate(&a, &events, t("2027-02-01T12:00:00Z"));
     let jan = PeriodKey::parse("2027-01").unwrap();
     let follow = goal(&e, "follow-up", jan);
@@ -2029,31 +2035,7 @@ fn escalation_fees_and_requests_around_the_agreed_channels_are_summed_per_party(
 #[test]
 fn clocks_are_counted_per_owner_and_per_team_with_the_median_to_the_touch() {
     let a = agreement();
-    // As in the follow-up finding's test: four leads of rep-ava touched in
-    // 20 minutes, four of rep-hugo (the first touched in 20 minutes, the
-    // others never), two never assigned nor touched.
-    let mut events = mqls("o", "2027-01", 10);
-    for i in 0..10 {
-        let lead = format!("o{i}");
-        let day = 4 + (i % 20);
-        let owner = match i {
-            0..4 => Some("rep-ava"),
-            4..8 => Some("rep-hugo"),
-            _ => None,
-        };
-        if let Some(owner) = owner {
-            events.push(ev(&format!(
-                r#"{{"id":"{lead}a","type":"lead.assigned","lead_id":"{lead}","occurred_at":"2027-01-{day:02}T12:00:00-05:00","owner":"{owner}"}}"#
-            )));
-        }
-        if i < 5 {
-            events.push(touch(
-                &format!("{lead}t"),
-                &lead,
-                &format!("2027-01-{day:02}T12:20:00-05:00"),
-            ));
-        }
-    }
+    let events = owned_mqls();
     let e = evaluate(&a, &events, t("2027-02-01T12:00:00Z"));
     let (from, to) = (secs("2027-01-01T05:00:00Z"), secs("2027-02-01T05:00:00Z"));
     let lines = handshake_core::engine::owner_lines(&e, &a, from, to);

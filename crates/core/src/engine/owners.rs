@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Clock, ClockState, Evaluation};
-use crate::agreement::{Agreement, Subject};
+use crate::agreement::Agreement;
 use crate::alerts::people::Person;
 
 /// What a line of clocks with no owner is called: the time before a lead
@@ -73,7 +73,7 @@ impl OwnerLine {
 pub fn owner_lines(e: &Evaluation, a: &Agreement, from: i64, to: i64) -> Vec<OwnerLine> {
     // `Option` orders `None` first; (no owner) goes last, after the names.
     let mut by: BTreeMap<(&str, bool, Option<&str>), Vec<&Clock>> = BTreeMap::new();
-    for c in lead_clocks(e, a, from, to) {
+    for c in lead_clocks(e, from, to) {
         let owner = c.owner.as_deref();
         by.entry((&c.guarantee, owner.is_none(), owner))
             .or_default()
@@ -97,47 +97,32 @@ pub fn team_lines(
     to: i64,
 ) -> Vec<OwnerLine> {
     let managers: Vec<&str> = people.iter().filter_map(|p| p.manager.as_deref()).collect();
-    let team_of = |owner: Option<&str>| -> Option<Option<String>> {
+    let team_of = |owner: Option<&str>| -> Option<String> {
         let owner = owner?;
         if managers.contains(&owner) {
-            return Some(Some(owner.to_string()));
+            return Some(owner.to_string());
         }
-        let manager = people
-            .iter()
-            .find(|p| p.owner_id == owner)?
-            .manager
-            .clone()?;
-        Some(Some(manager))
+        people.iter().find(|p| p.owner_id == owner)?.manager.clone()
     };
-    let mut out = Vec::new();
-    let mut by: BTreeMap<(&str, Option<String>), Vec<&Clock>> = BTreeMap::new();
-    for c in lead_clocks(e, a, from, to) {
+    let mut by: BTreeMap<(&str, String), Vec<&Clock>> = BTreeMap::new();
+    for c in lead_clocks(e, from, to) {
         if let Some(team) = team_of(c.owner.as_deref()) {
             by.entry((&c.guarantee, team)).or_default().push(c);
         }
     }
-    for ((guarantee, team), clocks) in by {
-        out.push(line(a, guarantee, team, &clocks));
-    }
-    out
+    by.into_iter()
+        .map(|((guarantee, team), clocks)| line(a, guarantee, Some(team), &clocks))
+        .collect()
 }
 
-/// Lead guarantee clocks started in `[from, to)`.
-fn lead_clocks<'e>(
-    e: &'e Evaluation,
-    a: &Agreement,
-    from: i64,
-    to: i64,
-) -> impl Iterator<Item = &'e Clock> {
-    let requests = super::requests::owners_by_guarantee(a);
+/// Lead guarantee clocks started in `[from, to)`: a clock is a request's
+/// when its subject is one of the evaluation's requests, whichever version
+/// of the agreement judged it.
+fn lead_clocks(e: &Evaluation, from: i64, to: i64) -> impl Iterator<Item = &Clock> {
+    let requests: std::collections::HashSet<&str> =
+        e.requests.iter().map(|r| r.id.as_str()).collect();
     e.clocks.iter().filter(move |c| {
-        c.view.start >= from
-            && c.view.start < to
-            && !requests.contains_key(c.guarantee.as_str())
-            && a.guarantees
-                .iter()
-                .find(|g| g.id.as_str() == c.guarantee)
-                .is_none_or(|g| g.subject == Subject::Lead)
+        c.view.start >= from && c.view.start < to && !requests.contains(c.subject.as_str())
     })
 }
 

@@ -730,14 +730,10 @@ async fn spawn_around_the_clock() -> (App, Workspace) {
     (app, ws)
 }
 
-/// Three enterprise leads of rep-ava (team of mgr-mia) and one of rep-zoe
-/// (another team): one MQL ten days ago (breached long ago), one five hours
-/// ago (breached, within the day the queue keeps), one now (running). The
-/// queue holds the last two, says where the old one went, and filters by
-/// team and state; the breaches list has the old one; the API's
-/// `state=queue` and `team` agree.
-#[tokio::test]
-async fn the_queue_keeps_recent_breaches_and_sends_old_ones_to_the_breaches_list() {
+/// A server as [`spawn_around_the_clock`] whose directory holds rep-ava
+/// (team of Mia Ward, mgr-mia), rep-zoe (team of mgr-max, who is not in
+/// the directory) and Mia herself.
+async fn spawn_two_teams() -> App {
     use handshake_core::alerts::people::Person;
     let (app, ws) = spawn_around_the_clock().await;
     let person = |id: &str, name: &str, manager: Option<&str>| {
@@ -756,6 +752,18 @@ async fn the_queue_keeps_recent_breaches_and_sends_old_ones_to_the_breaches_list
         )
         .await
         .unwrap();
+    app
+}
+
+/// Three enterprise leads of rep-ava (team of mgr-mia) and one of rep-zoe
+/// (another team): one MQL ten days ago (breached long ago), one five hours
+/// ago (breached, within the day the queue keeps), one now (running). The
+/// queue holds the last two, says where the old one went, and filters by
+/// team and state; the breaches list has the old one; the API's
+/// `state=queue` and `team` agree.
+#[tokio::test]
+async fn the_queue_keeps_recent_breaches_and_sends_old_ones_to_the_breaches_list() {
+    let app = spawn_two_teams().await;
     let now = jiff::Timestamp::now();
     let hours = |h: i64| (now - jiff::SignedDuration::from_hours(h)).to_string();
     let mut lines = Vec::new();
@@ -931,24 +939,7 @@ async fn the_breaches_list_pages_keep_their_filters_and_every_row() {
 /// theirs (breached). Each row links to that owner's queue.
 #[tokio::test]
 async fn the_scorecard_splits_clocks_by_owner_and_team() {
-    use handshake_core::alerts::people::Person;
-    let (app, ws) = spawn_around_the_clock().await;
-    let person = |id: &str, name: &str, manager: Option<&str>| {
-        let mut p = Person::new(id, name, "sales");
-        p.manager = manager.map(str::to_string);
-        p
-    };
-    app.store
-        .put_people(
-            &ws,
-            &[
-                person("rep-ava", "Ava Stone", Some("mgr-mia")),
-                person("rep-zoe", "Zoe Hart", Some("mgr-max")),
-                person("mgr-mia", "Mia Ward", None),
-            ],
-        )
-        .await
-        .unwrap();
+    let app = spawn_two_teams().await;
     let mut lines = Vec::new();
     for (lead, owner, touched) in [
         ("A-1", Some("rep-ava"), Some("12:30")),
