@@ -263,10 +263,6 @@ pub(crate) async fn open(
     let values: Vec<&str> = states.iter().map(|s| s.0).collect();
     let listing = listing(q, &values, standing).map_err(|page| *page)?;
     let snap = super::snapshot(state, session, path, title).await?;
-    let people = state
-        .store
-        .people(&session.ws)
-        .await
-        .map_err(|e| super::store_down(&e, "The people directory"))?;
+    let people = super::people(state, session).await?;
     Ok((listing, snap, people))
 }

@@ -224,17 +224,18 @@ pub(crate) fn spoken(a: &handshake_core::Agreement, guarantee: &str, seconds: i6
     handshake_core::engine::spoken_clock(a, guarantee, seconds)
 }
 
-/// The workspace's live state and the period a page's `?period=` names (a
-/// month like 2026-11, a quarter like 2026-Q4 or a year), or the month
-/// holding the evaluation's instant without one; otherwise the page to show
+/// The workspace's live state, the period a page's `?period=` names (a
+/// month like 2026-11, a quarter like 2026-Q4 or a year; without one, the
+/// month holding the evaluation's instant) and that period's report, the
+/// numbers `handshake report` and the API give; otherwise the page to show
 /// instead: no agreement yet, the store down, or a 400 saying what a
 /// period looks like.
-pub(crate) async fn period_snapshot(
+pub(crate) async fn period_report(
     state: &AppState,
     session: &Session,
     (current, title): (&str, &str),
     period: Option<&str>,
-) -> Result<(Arc<Snapshot>, PeriodKey), Response> {
+) -> Result<(Arc<Snapshot>, PeriodKey, handshake_core::engine::Report), Response> {
     let snap = snapshot(state, session, current, title).await?;
     let (as_of, tz) = (snap.evaluation.as_of, &snap.agreement().time_zone.tz);
     let key = match period.filter(|p| !p.is_empty()) {
@@ -249,7 +250,23 @@ pub(crate) async fn period_snapshot(
             )
         })?,
     };
-    Ok((snap, key))
+    let a = snap.agreement();
+    let range = handshake_core::engine::report::Range::period(key, a);
+    let report =
+        handshake_core::engine::Report::new(&snap.evaluation, a, range, Some(snap.version));
+    Ok((snap, key, report))
+}
+
+/// The workspace's people directory, or the page saying the store is down.
+pub(crate) async fn people(
+    state: &AppState,
+    session: &Session,
+) -> Result<Vec<handshake_core::alerts::people::Person>, Response> {
+    state
+        .store
+        .people(&session.ws)
+        .await
+        .map_err(|e| store_down(&e, "The people directory"))
 }
 
 /// The page shown when the store fails: the error goes to the log, not the page.

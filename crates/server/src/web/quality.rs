@@ -4,8 +4,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use handshake_core::engine::report::Range;
-use handshake_core::engine::{Report, percent};
+use handshake_core::engine::percent;
 
 use super::chart::{Point, bars};
 use super::scorecard::PeriodQuery;
@@ -54,7 +53,7 @@ pub(crate) async fn page(
     Signed(session, _): Signed,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    let (snap, period) = match super::period_snapshot(
+    let (snap, period, report) = match super::period_report(
         &state,
         &session,
         ("/quality", "Lead quality"),
@@ -65,9 +64,6 @@ pub(crate) async fn page(
         Ok(opened) => opened,
         Err(page) => return page,
     };
-    let a = snap.agreement();
-    let e = &snap.evaluation;
-    let report = Report::new(e, a, Range::period(period, a), Some(snap.version));
     let rows: Vec<Row> = report
         .sources
         .iter()

@@ -12,7 +12,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use handshake_core::engine::report::Range;
 use handshake_core::engine::requests::{RequestRecord, owners_by_guarantee};
-use handshake_core::engine::{Clock, ClockState, Report, percent};
+use handshake_core::engine::{Clock, ClockState, percent};
 
 use super::lead::extension_words;
 use super::scorecard::PeriodQuery;
@@ -71,7 +71,7 @@ pub(crate) async fn page(
     Signed(session, _): Signed,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    let (snap, period) = match super::period_snapshot(
+    let (snap, period, report) = match super::period_report(
         &state,
         &session,
         ("/requests", "Requests"),
@@ -87,7 +87,6 @@ pub(crate) async fn page(
     let tz = &a.time_zone.tz;
     let range = Range::period(period, a);
     let (from, to) = (range.from.as_second(), range.to.as_second());
-    let report = Report::new(e, a, range, Some(snap.version));
     let parties = report
         .requests
         .iter()

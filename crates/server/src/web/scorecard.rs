@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use handshake_core::agreement::Period;
 use handshake_core::engine::report::Range;
-use handshake_core::engine::{GoalLine, GoalStatus, PeriodKey, Report};
+use handshake_core::engine::{GoalLine, GoalStatus, PeriodKey};
 use serde::Deserialize;
 
 use super::chart::{Point, bars};
@@ -91,9 +91,8 @@ pub(crate) async fn page(
     Signed(session, _): Signed,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    let (snap, period) =
-        match super::period_snapshot(&state, &session, ("/", "Scorecard"), q.period.as_deref())
-            .await
+    let (snap, period, report) =
+        match super::period_report(&state, &session, ("/", "Scorecard"), q.period.as_deref()).await
         {
             Ok(opened) => opened,
             Err(page) => return page,
@@ -105,10 +104,9 @@ pub(crate) async fn page(
     // Everything below is read from the period's report: the numbers the
     // API and `handshake report` give for the same period.
     let range = Range::period(period, a);
-    let report = Report::new(e, a, range, Some(snap.version));
-    let people = match state.store.people(&session.ws).await {
+    let people = match super::people(&state, &session).await {
         Ok(p) => p,
-        Err(e) => return super::store_down(&e, "The people directory"),
+        Err(page) => return page,
     };
     let find = |id: &str, key: PeriodKey| e.goals.iter().find(|g| g.id == id && g.period == key);
     let teams = a
