@@ -95,7 +95,7 @@ pub struct GoalResult {
 }
 
 /// The source and persona filters (the segment one needs the agreement: [`in_segment`]).
-fn passes(filters: &Filters, attrs: &Attrs) -> bool {
+pub(crate) fn passes(filters: &Filters, attrs: &Attrs) -> bool {
     let check = |want: Option<&str>, key: &str| {
         want.is_none_or(|w| attrs.get(key).is_some_and(|v| v.eq_ignore_ascii_case(w)))
     };
@@ -103,7 +103,7 @@ fn passes(filters: &Filters, attrs: &Attrs) -> bool {
         && check(filters.persona.as_ref().map(|p| p.as_str()), "persona")
 }
 
-fn in_segment(
+pub(crate) fn in_segment(
     a: &Agreement,
     filters: &Filters,
     attrs: &Attrs,
@@ -336,7 +336,7 @@ fn measure_periods(
 }
 
 /// The guarantees a follow-up goal counts: those it names, else every lead guarantee.
-fn followed_guarantees<'a>(a: &'a Agreement, g: &Goal) -> Vec<&'a str> {
+pub(crate) fn followed_guarantees<'a>(a: &'a Agreement, g: &Goal) -> Vec<&'a str> {
     a.guarantees
         .iter()
         .filter(|x| {
@@ -393,7 +393,12 @@ pub(crate) fn remeasure_follow_up<A: std::borrow::Borrow<Agreement>>(
 /// Whether a clock counts for follow-up goal `g` (a guarantee it follows,
 /// in its segment, judged), and if so whether it was met in time: the one
 /// definition the goal's rate and its split by owner share.
-fn followed_in_time(a: &Agreement, g: &Goal, counted: &[&str], c: &Clock) -> Option<bool> {
+pub(crate) fn followed_in_time(
+    a: &Agreement,
+    g: &Goal,
+    counted: &[&str],
+    c: &Clock,
+) -> Option<bool> {
     if !counted.contains(&c.guarantee.as_str()) || !clock_in_segment(a, g, c) {
         return None;
     }
@@ -469,7 +474,7 @@ fn clock_in_segment(a: &Agreement, g: &Goal, c: &Clock) -> bool {
 /// the first-touch guarantee that covers the lead; `None` for a lead no
 /// first-touch guarantee covers (it is not in the median: there is no
 /// calendar to time it in and no promise it was owed) or with no touch yet.
-fn first_touch(a: &Agreement, f: &Facts, r: &super::fold::Reach) -> Option<i64> {
+pub(crate) fn first_touch(a: &Agreement, f: &Facts, r: &super::fold::Reach) -> Option<i64> {
     let guarantee = first_touch_guarantee(a, f, r)?;
     let touch = *f.touches.iter().find(|t| **t >= r.at)?;
     let cal = a.clock_calendar(guarantee)?;
@@ -478,7 +483,7 @@ fn first_touch(a: &Agreement, f: &Facts, r: &super::fold::Reach) -> Option<i64> 
 
 /// The lead guarantee that promises a first touch after this MQL: it starts
 /// at MQL, a touch stops it, and its segment (if any) holds the lead then.
-fn first_touch_guarantee<'a>(
+pub(crate) fn first_touch_guarantee<'a>(
     a: &'a Agreement,
     f: &Facts,
     r: &super::fold::Reach,
@@ -496,7 +501,7 @@ fn first_touch_guarantee<'a>(
 }
 
 /// The median: the middle value, or the mean of the middle two for an even count.
-fn median(mut times: Vec<i64>) -> Actual {
+pub(crate) fn median(mut times: Vec<i64>) -> Actual {
     times.sort_unstable();
     Actual::Duration {
         median: match times.len() {
@@ -628,8 +633,7 @@ pub(crate) fn consequences<'c>(
 }
 
 /// The first reach of `stage` in [from, to) that passes the goal's filters, per lead.
-#[cfg(test)]
-fn first_reach<'f>(
+pub(crate) fn first_reach<'f>(
     a: &Agreement,
     g: &Goal,
     f: &'f Facts,
@@ -646,7 +650,9 @@ fn first_reach<'f>(
     })
 }
 
-/// The plain reference: one period, every lead scanned.
+/// The plain reference: one period, every lead scanned, the number made
+/// from the drill-down rows ([`super::drill::goal_rows`]): so the test
+/// below also proves that each list opened from a number holds what it counted.
 #[cfg(test)]
 pub(crate) fn measure(
     a: &Agreement,
@@ -656,141 +662,7 @@ pub(crate) fn measure(
     from: i64,
     to: i64,
 ) -> Actual {
-    let leads = facts.iter().filter(|f| !f.is_request);
-    match &g.metric {
-        Metric::Reached(stage) => Actual::Count(
-            leads
-                .filter(|f| first_reach(a, g, f, stage.as_str(), from, to).is_some())
-                .count() as u64,
-        ),
-        Metric::Opportunities => Actual::Count(
-            leads
-                .flat_map(|f| f.opportunities.iter().map(move |o| (f, o)))
-                .filter(|(f, (at, _, attrs))| {
-                    *at >= from
-                        && *at < to
-                        && passes(&g.filters, attrs)
-                        && in_segment(a, &g.filters, attrs, &f.activities)
-                })
-                .count() as u64,
-        ),
-        Metric::PipelineValue | Metric::RevenueWon => {
-            let currency = match &g.target {
-                Target::Money(m) => m.currency.clone(),
-                _ => String::new(),
-            };
-            let minor = leads
-                .flat_map(|f| {
-                    let list = if g.metric == Metric::PipelineValue {
-                        &f.opportunities
-                    } else {
-                        &f.wins
-                    };
-                    list.iter().map(move |o| (f, o))
-                })
-                .filter(|(f, (at, m, attrs))| {
-                    *at >= from
-                        && *at < to
-                        && *m.currency == *currency
-                        && passes(&g.filters, attrs)
-                        && in_segment(a, &g.filters, attrs, &f.activities)
-                })
-                .map(|(_, (_, m, _))| m.minor)
-                .sum();
-            Actual::Money(Money { minor, currency })
-        }
-        Metric::FollowUpRate => {
-            let counted: Vec<usize> = a
-                .guarantees
-                .iter()
-                .enumerate()
-                .filter(|(_, x)| {
-                    if g.guarantees.is_empty() {
-                        x.subject == crate::agreement::Subject::Lead
-                    } else {
-                        g.guarantees.contains(&x.id)
-                    }
-                })
-                .map(|(i, _)| i)
-                .collect();
-            let (mut met, mut measured) = (0usize, 0usize);
-            for c in clocks.iter().filter(|c| {
-                counted.contains(&c.guarantee_index) && c.view.start >= from && c.view.start < to
-            }) {
-                let seg_ok = g.filters.segment.as_ref().is_none_or(|s| {
-                    a.segment(s).is_some_and(|seg| match &seg.when {
-                        crate::agreement::Matcher::Attribute { attribute, values }
-                            if attribute == "segment" =>
-                        {
-                            c.segment
-                                .as_deref()
-                                .is_some_and(|v| values.iter().any(|x| x.eq_ignore_ascii_case(v)))
-                        }
-                        _ => true,
-                    })
-                });
-                if !seg_ok {
-                    continue;
-                }
-                match c.view.state {
-                    ClockState::Met => {
-                        met += 1;
-                        measured += 1;
-                    }
-                    ClockState::MetLate | ClockState::Breached => measured += 1,
-                    ClockState::Running | ClockState::NotMeasurable => {}
-                }
-            }
-            Actual::Rate {
-                hits: met as u64,
-                of: measured as u64,
-            }
-        }
-        Metric::AcceptanceRate => {
-            let (mut yes, mut decided) = (0usize, 0usize);
-            for f in leads {
-                if let Some(r) = first_reach(a, g, f, "mql", from, to)
-                    && let Some((_, accepted, _)) = f.decisions.iter().find(|d| d.0 >= r.at)
-                {
-                    decided += 1;
-                    yes += usize::from(*accepted);
-                }
-            }
-            Actual::Rate {
-                hits: yes as u64,
-                of: decided as u64,
-            }
-        }
-        Metric::Conversion { from: s1, to: s2 } => {
-            let (mut converted, mut cohort) = (0usize, 0usize);
-            for f in leads {
-                if let Some(r) = first_reach(a, g, f, s1.as_str(), from, to) {
-                    cohort += 1;
-                    converted += usize::from(
-                        f.reached
-                            .iter()
-                            .any(|x| &*x.stage == s2.as_str() && x.at >= r.at),
-                    );
-                }
-            }
-            Actual::Rate {
-                hits: converted as u64,
-                of: cohort as u64,
-            }
-        }
-        Metric::MedianFirstTouch => {
-            let mut times = Vec::new();
-            for f in leads {
-                let Some(r) = first_reach(a, g, f, "mql", from, to) else {
-                    continue;
-                };
-                if let Some(t) = first_touch(a, f, r) {
-                    times.push(t);
-                }
-            }
-            median(times)
-        }
-    }
+    super::drill::summarize(g, &super::drill::goal_rows(a, g, facts, clocks, from, to))
 }
 
 #[cfg(test)]

@@ -379,6 +379,43 @@ impl Live {
         self.evaluation_with(as_of, &partial)
     }
 
+    /// Goal `goal`'s number in `period` at `as_of` and the rows behind it
+    /// (the drill-down: each lead, opportunity, deal or clock it counted,
+    /// see [`super::GoalRow`]); `None` when the evaluation holds no such goal
+    /// period. The rows are read from the facts of the agreement version that
+    /// judged the period, so they add up to the number. The instant follows
+    /// the rules of [`Live::evaluation`].
+    pub fn goal_rows(
+        &mut self,
+        as_of: Timestamp,
+        goal: &str,
+        period: super::PeriodKey,
+    ) -> Option<(super::GoalResult, Vec<super::GoalRow>)> {
+        let limit = secs(as_of);
+        let partial = self.partial_facts(limit);
+        let e = self.evaluation_with(as_of, &partial);
+        let result = e
+            .goals
+            .iter()
+            .find(|r| r.id == goal && r.period == period)?
+            .clone();
+        let v = usize::try_from(result.version).ok()?.checked_sub(1)?;
+        let (_, a) = self.versions.get(v)?;
+        let g = a.goals.iter().find(|g| g.id.as_str() == goal)?;
+        let facts: Vec<&Facts> = self
+            .subjects
+            .iter()
+            .filter_map(|(key, held)| match partial.get(key) {
+                Some((facts, c, _)) => facts.get(v).filter(|_| *c > 0),
+                None => held.facts.get(v).filter(|_| held.count > 0),
+            })
+            .collect();
+        let tz = &a.time_zone.tz;
+        let (from, to) = (secs(period.start(tz)), secs(period.end(tz)).min(limit + 1));
+        let rows = super::drill::goal_rows(a, g, &facts, &e.clocks, from, to);
+        Some((result, rows))
+    }
+
     fn evaluation_with(&mut self, as_of: Timestamp, partial: &Partial) -> Evaluation {
         let limit = secs(as_of);
         if limit > self.horizon {

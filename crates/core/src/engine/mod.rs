@@ -10,6 +10,7 @@
 
 mod clocks;
 mod consequences;
+mod drill;
 mod extension;
 mod findings;
 mod fold;
@@ -36,6 +37,7 @@ pub use clocks::{ClockState, ClockView};
 pub use consequences::{
     CANCELLATION_MET, ConsequenceDue, GOAL_MISSED, consequences_due, period_closes_between,
 };
+pub use drill::GoalRow;
 pub use extension::{Extension, ExtensionState};
 pub use findings::Finding;
 pub use goals::{Actual, GoalResult};
