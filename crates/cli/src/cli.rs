@@ -84,6 +84,11 @@ pub enum Command {
         /// link to lead pages under it. Without it they link to the listening address.
         #[arg(long, env = "HANDSHAKE_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Where a lead's CRM record opens, with {id} for its record id, e.g.
+        /// https://app.hubspot.com/contacts/PORTAL/record/0-1/{id}: the lists behind each number
+        /// link every lead to it.
+        #[arg(long, env = "HANDSHAKE_CRM_RECORD_URL", value_name = "URL")]
+        crm_record_url: Option<String>,
         /// Seconds a server holds the notifications it claimed before another server may send
         /// them: the longest a notification waits after a server dies mid-delivery.
         #[arg(long, env = "HANDSHAKE_DELIVERY_LEASE", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]

@@ -110,3 +110,67 @@ impl LeadState {
         s
     }
 }
+
+/// Where a lead's CRM record opens: a URL pattern with `{id}` where the
+/// record id goes, e.g. `https://app.hubspot.com/contacts/123/record/0-1/{id}`.
+/// Parsed once at the edge so every link drawn from it is well formed.
+///
+/// # Example
+/// ```
+/// use handshake_core::lead::RecordUrl;
+/// let url = RecordUrl::parse("https://crm.example.com/leads/{id}/view")?;
+/// assert_eq!(url.link("L 7/a"), "https://crm.example.com/leads/L%207%2Fa/view");
+/// assert!(RecordUrl::parse("https://crm.example.com/leads").is_err());
+/// # Ok::<(), handshake_core::lead::RecordUrlError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordUrl(String);
+
+/// Why a CRM record URL pattern was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RecordUrlError {
+    /// Not an http(s) address.
+    #[error(
+        "{0:?} is not an http:// or https:// address; expected e.g. https://crm.example.com/leads/{{id}}"
+    )]
+    NotHttp(String),
+    /// No place for the record id.
+    #[error(
+        "{0:?} has no {{id}} for the record id; expected e.g. https://crm.example.com/leads/{{id}}"
+    )]
+    NoId(String),
+}
+
+impl RecordUrl {
+    /// Checks the pattern: an http or https address holding `{id}`.
+    ///
+    /// # Errors
+    /// [`RecordUrlError`] when it is not http(s) or has no `{id}`.
+    pub fn parse(pattern: &str) -> Result<RecordUrl, RecordUrlError> {
+        let p = pattern.trim();
+        let lower = p.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://"))
+            || p.contains(char::is_whitespace)
+        {
+            return Err(RecordUrlError::NotHttp(p.to_string()));
+        }
+        if !p.contains("{id}") {
+            return Err(RecordUrlError::NoId(p.to_string()));
+        }
+        Ok(RecordUrl(p.to_string()))
+    }
+
+    /// The address of record `id`, the id percent-encoded.
+    pub fn link(&self, id: &str) -> String {
+        let encoded: String = id
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        self.0.replace("{id}", &encoded)
+    }
+}

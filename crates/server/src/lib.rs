@@ -11,6 +11,7 @@ mod auth;
 pub mod deliver;
 mod demo;
 mod draft;
+mod drill;
 mod error;
 mod guard;
 mod layers;

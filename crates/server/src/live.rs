@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use handshake_core::Agreement;
-use handshake_core::engine::{Evaluation, Live};
+use handshake_core::engine::{Evaluation, GoalResult, GoalRow, Live, PeriodKey};
 use handshake_store::{Cursor, Store, StoreError, Workspace};
 use jiff::Timestamp;
 use tokio::sync::{Notify, Semaphore, watch};
@@ -204,6 +204,28 @@ impl Engines {
             .map_err(|_| Busy)
     }
 
+    /// Goal `goal`'s number in `period` at `at` and the rows behind it (the
+    /// drill-down), by a full replay under a replay permit, so the list
+    /// and its count come from one reading of the store.
+    pub(crate) async fn goal_rows(
+        &self,
+        store: &Store,
+        ws: &Workspace,
+        at: Timestamp,
+        goal: String,
+        period: PeriodKey,
+    ) -> Result<Result<Option<Drilled>, StoreError>, Busy> {
+        let _permit = self.replay_permit()?;
+        Ok(replayed(store, ws, at, move |mut live, _| {
+            let found = live.goal_rows(at, &goal, period);
+            Drilled {
+                versions: live.versions().to_vec(),
+                found,
+            }
+        })
+        .await)
+    }
+
     /// A full replay of the workspace at `at` (under a replay permit).
     pub(crate) async fn at(
         &self,
@@ -262,6 +284,27 @@ type History = (Vec<(Timestamp, Agreement)>, i64);
 /// A full replay at `at`: every event read once, subject by subject, and
 /// folded as it comes (only facts held), then evaluated.
 pub(crate) async fn replay(store: &Store, ws: &Workspace, at: Timestamp) -> Found {
+    let found = replayed(store, ws, at, move |mut live, version| {
+        let evaluation = live.evaluation(at);
+        Arc::new(Snapshot::replayed(
+            live.versions().to_vec(),
+            version,
+            evaluation,
+        ))
+    })
+    .await?;
+    Ok(found)
+}
+
+/// Every event read once at `at`, subject by subject (only facts held),
+/// then `then` on the live state and the latest version's number, off the
+/// async threads; `None` without an agreement.
+async fn replayed<T: Send + 'static>(
+    store: &Store,
+    ws: &Workspace,
+    at: Timestamp,
+    then: impl FnOnce(Live, i64) -> T + Send + 'static,
+) -> Result<Option<T>, StoreError> {
     let Some((versions, version)) = store.agreement_history(ws).await? else {
         return Ok(None);
     };
@@ -270,14 +313,27 @@ pub(crate) async fn replay(store: &Store, ws: &Workspace, at: Timestamp) -> Foun
             live.set_subject(&subject, events);
         })
         .await?;
-    let snapshot = tokio::task::spawn_blocking(move || {
-        let mut live = live;
-        let evaluation = live.evaluation(at);
-        Snapshot::replayed(live.versions().to_vec(), version, evaluation)
-    })
-    .await
-    .map_err(|e| StoreError::Invalid(format!("the evaluation stopped: {e}")))?;
-    Ok(Some(Arc::new(snapshot)))
+    let out = tokio::task::spawn_blocking(move || then(live, version))
+        .await
+        .map_err(|e| StoreError::Invalid(format!("the evaluation stopped: {e}")))?;
+    Ok(Some(out))
+}
+
+/// A goal's number in one period and what it counted, by a full replay.
+pub(crate) struct Drilled {
+    /// Every applied version with the instant it took force, oldest first.
+    versions: Vec<(Timestamp, Agreement)>,
+    /// The goal's result and rows; `None` when no version has that goal
+    /// period (an unknown goal, or a period before the data or after now).
+    pub found: Option<(GoalResult, Vec<GoalRow>)>,
+}
+
+impl Drilled {
+    /// The agreement in force now.
+    pub(crate) fn agreement(&self) -> &Agreement {
+        // Made only by a replay, which needs a non-empty history.
+        &self.versions[self.versions.len() - 1].1
+    }
 }
 
 /// A live state with its cursor and the history it was built for.

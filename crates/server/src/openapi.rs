@@ -166,6 +166,7 @@ impl Modify for Bearer {
         crate::routes::leads::lead,
         crate::routes::engine::scorecard,
         crate::routes::engine::clocks,
+        crate::routes::goals::rows,
         crate::routes::engine::whatif,
         crate::routes::plan::plan,
         crate::routes::tokens::list,

@@ -26,6 +26,9 @@ pub struct Settings {
     /// `https://handshake.example.com`), for the links in alerts; without
     /// it alerts carry no link.
     pub public_url: Option<String>,
+    /// Where a lead's CRM record opens (a URL with `{id}`): drill-down lists
+    /// link each lead to it; without it they carry no CRM link.
+    pub crm_record_url: Option<handshake_core::lead::RecordUrl>,
     /// Where the HubSpot app's client secret is (a file or a variable), for
     /// the v3 signatures of its webhook deliveries; without it the HubSpot
     /// endpoint answers 404.

@@ -151,6 +151,91 @@ async fn every_page_signed_in_in_a_real_browser() {
     assert!(text(&c, "table").await.contains("enterprise-first-touch"));
     shot(&c, "scorecard").await;
 
+    // Every goal number on the scorecard is a link: clicking it opens the
+    // list of what it counted, as many rows as the number (a count, a
+    // rate's denominator, a median's cases), and the list's CSV holds the
+    // same leads in the same order.
+    let cards = c.find_all(Locator::Css(".goal")).await.unwrap().len();
+    let links = c.find_all(Locator::Css(".goal .actual a")).await.unwrap();
+    assert_eq!(links.len(), cards, "one link per goal card");
+    let mut hrefs = Vec::new();
+    for a in links {
+        hrefs.push(a.attr("href").await.unwrap().unwrap());
+    }
+    let cookie = c
+        .get_all_cookies()
+        .await
+        .unwrap()
+        .iter()
+        .map(|k| format!("{}={}", k.name(), k.value()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    for (i, href) in hrefs.iter().enumerate() {
+        c.goto(&format!("{}/", site.base)).await.unwrap();
+        let link = c
+            .find_all(Locator::Css(".goal .actual a"))
+            .await
+            .unwrap()
+            .remove(i);
+        link.click().await.unwrap();
+        c.wait()
+            .for_element(Locator::Css("main .figure"))
+            .await
+            .unwrap();
+        assert_eq!(&c.current_url().await.unwrap().path(), href);
+        let mut parts = href.trim_start_matches("/goals/").split('/');
+        let (id, period) = (parts.next().unwrap(), parts.next().unwrap());
+        let result = eval
+            .goals
+            .iter()
+            .find(|g| g.id == id && g.period.to_string() == period)
+            .unwrap_or_else(|| panic!("no {id} {period} in the evaluation"));
+        let listed = c
+            .find_all(Locator::Css("table.drill tbody tr"))
+            .await
+            .unwrap()
+            .len();
+        let all = text(&c, "main").await;
+        let total = match &result.actual {
+            handshake_core::engine::Actual::Count(n) => *n,
+            other => other.counts().1.unwrap_or(listed as u64),
+        };
+        assert!(all.contains(&format!(" {total} in all")), "{href}: {all}");
+        assert_eq!(
+            listed as u64,
+            total.min(100),
+            "{href}: rows on the first page"
+        );
+        let csv = reqwest::Client::new()
+            .get(format!("{}{href}?format=csv", site.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(csv.lines().count() as u64 - 1, total, "{href}: {csv}");
+        let mut first_page = Vec::new();
+        for row in c
+            .find_all(Locator::Css(
+                "table.drill tbody tr td:first-child a:first-child",
+            ))
+            .await
+            .unwrap()
+        {
+            first_page.push(row.text().await.unwrap());
+        }
+        let csv_leads: Vec<&str> = csv
+            .lines()
+            .skip(1)
+            .take(100)
+            .map(|l| l.split(',').next().unwrap())
+            .collect();
+        assert_eq!(csv_leads, first_page, "{href}");
+    }
+    shot(&c, "goal-rows").await;
+
     // At-risk queue: reps by name, and a lead to click through to.
     c.goto(&format!("{}/queue", site.base)).await.unwrap();
     let queue = text(&c, "main").await;

@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             max_connections,
             trusted_proxy,
             public_url,
+            crm_record_url,
             delivery_lease,
             hubspot_secret_file,
             hubspot_stage_map,
@@ -116,6 +117,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .map(|u| handshake_core::alerts::channel::parse_url(&u))
                     .transpose()
                     .context("--public-url")?,
+                crm_record_url: crm_record_url
+                    .map(|u| handshake_core::lead::RecordUrl::parse(&u))
+                    .transpose()
+                    .context("--crm-record-url")?,
                 salesforce_org: salesforce_org_id,
                 writeback,
                 deal_terms: hubspot_stages.deal_terms(&deal_currency),

@@ -187,7 +187,7 @@ async fn the_demo_reads_the_same_through_the_api_the_cli_and_the_pages() {
         }
         cards += 1;
         assert!(
-            card.contains(&format!("<span class=\"actual\">{actual}</span>")),
+            card.contains(&format!("leads behind this number\">{actual}</a></span>")),
             "{id}: the table says {actual}; the card: {card}"
         );
         assert!(

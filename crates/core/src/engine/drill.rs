@@ -26,7 +26,8 @@ pub struct GoalRow {
     /// When it counted: the stage reached, the opportunity or deal, the
     /// MQL a decision or conversion follows, the clock's start.
     pub at: Timestamp,
-    /// The lead's owner then (`None`: no owner).
+    /// The lead's owner now (`None`: no owner), as a clock's owner is: the
+    /// one to ask about it.
     pub owner: Option<String>,
     /// For a follow-up goal, the guarantee whose clock this is.
     pub guarantee: Option<String>,
@@ -54,10 +55,10 @@ pub(crate) fn goal_rows(
     to: i64,
 ) -> Vec<GoalRow> {
     let leads = || facts.iter().filter(|f| !f.is_request);
-    let row = |f: &Facts, at: i64, attrs: &super::fold::Attrs, detail: String| GoalRow {
+    let row = |f: &Facts, at: i64, detail: String| GoalRow {
         subject: f.subject.clone(),
         at: Timestamp::from_second(at).unwrap_or(Timestamp::UNIX_EPOCH),
-        owner: attrs.get("owner").map(str::to_string),
+        owner: f.attrs.get("owner").map(str::to_string),
         guarantee: None,
         hit: None,
         amount: None,
@@ -68,7 +69,7 @@ pub(crate) fn goal_rows(
     let mut rows: Vec<GoalRow> = match &g.metric {
         Metric::Reached(stage) => firsts(stage.as_str())
             .into_iter()
-            .map(|(f, r)| row(f, r.at, &r.attrs, format!("reached {stage}")))
+            .map(|(f, r)| row(f, r.at, format!("reached {stage}")))
             .collect(),
         Metric::Opportunities | Metric::PipelineValue | Metric::RevenueWon => {
             let currency = match (&g.metric, &g.target) {
@@ -90,14 +91,14 @@ pub(crate) fn goal_rows(
                         && passes(&g.filters, attrs)
                         && in_segment(a, &g.filters, attrs, &f.activities)
                 })
-                .map(|(f, (at, m, attrs))| {
+                .map(|(f, (at, m, _))| {
                     let money = Money {
                         minor: m.minor,
                         currency: m.currency.to_string(),
                     };
                     GoalRow {
                         amount: currency.is_some().then(|| money.clone()),
-                        ..row(f, *at, attrs, format!("{word} {}", money.grouped()))
+                        ..row(f, *at, format!("{word} {}", money.grouped()))
                     }
                 })
                 .collect()
@@ -133,7 +134,7 @@ pub(crate) fn goal_rows(
                 };
                 Some(GoalRow {
                     hit: Some(*accepted),
-                    ..row(f, r.at, &r.attrs, detail)
+                    ..row(f, r.at, detail)
                 })
             })
             .collect(),
@@ -147,7 +148,7 @@ pub(crate) fn goal_rows(
                 };
                 GoalRow {
                     hit: Some(converted.is_some()),
-                    ..row(f, r.at, &r.attrs, detail)
+                    ..row(f, r.at, detail)
                 }
             })
             .collect(),
@@ -159,7 +160,7 @@ pub(crate) fn goal_rows(
                 let words = super::spoken_clock(a, guarantee.id.as_str(), t);
                 Some(GoalRow {
                     seconds: Some(t),
-                    ..row(f, r.at, &r.attrs, format!("touched {words} after the MQL"))
+                    ..row(f, r.at, format!("touched {words} after the MQL"))
                 })
             })
             .collect(),

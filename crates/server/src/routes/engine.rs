@@ -190,7 +190,7 @@ async fn evaluation(
         .ok_or_else(no_agreement)
 }
 
-fn no_agreement() -> ApiError {
+pub(crate) fn no_agreement() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "no_agreement",
@@ -198,11 +198,11 @@ fn no_agreement() -> ApiError {
     )
 }
 
-fn bad(code: &'static str, message: String) -> ApiError {
+pub(crate) fn bad(code: &'static str, message: String) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
 }
 
-fn parse_instant(t: &str) -> Result<Timestamp, ApiError> {
+pub(crate) fn parse_instant(t: &str) -> Result<Timestamp, ApiError> {
     t.parse().map_err(|_| {
         bad(
             "invalid_instant",

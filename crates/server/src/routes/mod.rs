@@ -4,6 +4,7 @@ pub(crate) mod channels;
 pub(crate) mod docs;
 pub(crate) mod engine;
 pub(crate) mod events;
+pub(crate) mod goals;
 pub(crate) mod health;
 pub(crate) mod hooks;
 pub(crate) mod leads;
@@ -46,6 +47,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/v1/leads/{id}", get(leads::lead))
         .route("/api/v1/scorecard", get(engine::scorecard))
         .route("/api/v1/clocks", get(engine::clocks))
+        .route("/api/v1/goals/{goal}/{period}", get(goals::rows))
         .route(
             "/api/v1/whatif",
             post(engine::whatif).layer(DefaultBodyLimit::max(1024 * 1024)),

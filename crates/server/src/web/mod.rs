@@ -7,6 +7,7 @@ mod agreement;
 mod breaches;
 mod chart;
 mod clock_list;
+mod drill;
 mod lead;
 mod login;
 mod markdown;
@@ -42,6 +43,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/", get(scorecard::page))
         .route("/queue", get(queue::page))
         .route("/breaches", get(breaches::page))
+        .route("/goals/{goal}/{period}", get(drill::page))
         .route("/leads", get(lead::find))
         .route("/leads/{id}", get(lead::page))
         .route("/agreement", get(agreement::page))

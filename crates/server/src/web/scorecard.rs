@@ -16,6 +16,8 @@ use super::{Layout, render};
 use crate::AppState;
 
 pub(crate) struct GoalCard {
+    /// The list behind the number.
+    pub href: String,
     pub id: String,
     pub description: String,
     pub target: String,
@@ -152,6 +154,7 @@ pub(crate) async fn page(
                         })
                         .collect();
                     GoalCard {
+                        href: format!("/goals/{}/{key}", super::encode(g.id.as_str(), false)),
                         outside: handshake_core::engine::outside_figures(&g.metric),
                         id: g.id.to_string(),
                         description: g.description.clone().unwrap_or_default(),

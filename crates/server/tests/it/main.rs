@@ -7,6 +7,7 @@ mod alerts;
 mod api;
 mod app;
 mod directory;
+mod drill;
 mod engine;
 mod hardening;
 mod hooks;

@@ -704,7 +704,7 @@ async fn clocks_without_any_stop_event_in_the_data_are_not_measurable() {
 /// The example agreement with New York open around the clock (no
 /// holidays), so business time is wall-clock time whatever day the test
 /// runs, and the queue keeping breaches for one business day (24 hours).
-fn around_the_clock() -> String {
+pub(crate) fn around_the_clock() -> String {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/agreement.toml"
