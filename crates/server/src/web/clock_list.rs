@@ -43,6 +43,43 @@ pub(crate) struct Select {
     pub choices: Vec<Choice>,
 }
 
+/// A person as lists name them: "Ava Stone (rep-ava)", the id alone for
+/// someone the directory lacks, [`UNASSIGNED`] for no owner.
+pub(crate) fn person_label(people: &[Person], id: Option<&str>) -> String {
+    match id {
+        None => UNASSIGNED.to_string(),
+        Some(id) => people
+            .iter()
+            .find(|p| p.owner_id == id)
+            .map_or_else(|| id.to_string(), |p| format!("{} ({id})", p.name)),
+    }
+}
+
+/// The rep select over `owners` (`None`: no owner), each once, by id,
+/// with `selected` chosen.
+pub(crate) fn owner_select<'o>(
+    people: &[Person],
+    owners: impl Iterator<Item = Option<&'o str>>,
+    selected: Option<Option<&str>>,
+) -> Select {
+    let mut owners: Vec<Option<&str>> = owners.collect();
+    owners.sort_unstable_by_key(|o| o.unwrap_or(UNASSIGNED));
+    owners.dedup();
+    Select {
+        name: "owner",
+        label: "Rep",
+        any: "everyone",
+        choices: owners
+            .into_iter()
+            .map(|o| Choice {
+                value: o.unwrap_or(UNASSIGNED).to_string(),
+                label: person_label(people, o),
+                selected: selected == Some(o),
+            })
+            .collect(),
+    }
+}
+
 /// A list's filters, parsed, with the page asked for (from 0).
 pub(crate) struct Listing {
     pub filter: ClockFilter,
@@ -143,23 +180,8 @@ impl Listing {
         clocks: &[&Clock],
         states: &[(&str, &str)],
     ) -> Vec<Select> {
-        let name_of = |id: &str| {
-            people
-                .iter()
-                .find(|p| p.owner_id == id)
-                .map_or_else(|| id.to_string(), |p| format!("{} ({id})", p.name))
-        };
-        let mut owners: Vec<&str> = clocks
-            .iter()
-            .map(|c| c.owner.as_deref().unwrap_or(UNASSIGNED))
-            .collect();
-        owners.sort_unstable();
-        owners.dedup();
-        let owner = self
-            .filter
-            .owner
-            .as_ref()
-            .map(|o| o.as_deref().unwrap_or(UNASSIGNED));
+        let owners = clocks.iter().map(|c| c.owner.as_deref());
+        let owner = self.filter.owner.as_ref().map(|o| o.as_deref());
         vec![
             Select {
                 name: "team",
@@ -174,23 +196,7 @@ impl Listing {
                     })
                     .collect(),
             },
-            Select {
-                name: "owner",
-                label: "Rep",
-                any: "everyone",
-                choices: owners
-                    .into_iter()
-                    .map(|o| Choice {
-                        value: o.to_string(),
-                        label: if o == UNASSIGNED {
-                            o.to_string()
-                        } else {
-                            name_of(o)
-                        },
-                        selected: owner == Some(o),
-                    })
-                    .collect(),
-            },
+            owner_select(people, owners, owner),
             Select {
                 name: "guarantee",
                 label: "Guarantee",

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use handshake_core::engine::{GoalLine, NO_OWNER, PeriodKey};
 use serde::Deserialize;
 
-use super::clock_list::{Choice, PAGE_ROWS, Select};
+use super::clock_list::{Choice, PAGE_ROWS, Select, owner_select, person_label};
 use super::session::Signed;
 use super::{Layout, encode, error_page, render, store_down, when};
 use crate::AppState;
@@ -182,29 +182,12 @@ pub(crate) async fn page(
         Ok(p) => p,
         Err(page) => return page,
     };
-    let name_of = |id: &str| {
-        people
-            .iter()
-            .find(|p| p.owner_id == id)
-            .map_or_else(|| id.to_string(), |p| format!("{} ({id})", p.name))
-    };
     let is_rate = rows.iter().any(|r| r.hit.is_some());
-    let mut owners: Vec<Option<&str>> = rows.iter().map(|r| r.owner.as_deref()).collect();
-    owners.sort_unstable();
-    owners.dedup();
-    let mut selects = vec![Select {
-        name: "owner",
-        label: "Rep",
-        any: "everyone",
-        choices: owners
-            .into_iter()
-            .map(|o| Choice {
-                value: o.unwrap_or(NO_OWNER).to_string(),
-                label: o.map_or_else(|| NO_OWNER.to_string(), name_of),
-                selected: filter.owner.as_ref().is_some_and(|f| f.as_deref() == o),
-            })
-            .collect(),
-    }];
+    let mut selects = vec![owner_select(
+        &people,
+        rows.iter().map(|r| r.owner.as_deref()),
+        filter.owner.as_ref().map(|o| o.as_deref()),
+    )];
     if is_rate {
         selects.push(Select {
             name: "counted",
@@ -251,10 +234,7 @@ pub(crate) async fn page(
         .map(|r| Row {
             lead: r.subject.clone(),
             crm_url: crm.map(|u| u.link(&r.subject)),
-            owner: r
-                .owner
-                .as_deref()
-                .map_or_else(|| NO_OWNER.to_string(), name_of),
+            owner: person_label(&people, r.owner.as_deref()),
             at: when(r.at, tz),
             guarantee: r.guarantee.clone().unwrap_or_default(),
             amount: r.amount.as_ref().map(|m| m.grouped()).unwrap_or_default(),
