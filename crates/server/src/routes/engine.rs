@@ -202,15 +202,25 @@ pub(crate) fn bad(code: &'static str, message: String) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
 }
 
+/// Reads `as_of`: RFC 3339 in the years 1900 to 2200, as documented. An
+/// instant millennia away would make the evaluation judge every period up
+/// to it (tens of thousands of months per goal): refused, not computed.
 pub(crate) fn parse_instant(t: &str) -> Result<Timestamp, ApiError> {
-    t.parse().map_err(|_| {
+    let expected = "expected RFC 3339 such as 2027-04-01T00:00:00Z, in the years 1900 to 2200";
+    let at: Timestamp = t.parse().map_err(|_| {
         bad(
             "invalid_instant",
-            format!(
-                "as_of {t:?} is not an instant; expected RFC 3339 such as 2027-04-01T00:00:00Z"
-            ),
+            format!("as_of {t:?} is not an instant; {expected}"),
         )
-    })
+    })?;
+    let year = at.to_zoned(jiff::tz::TimeZone::UTC).year();
+    if !(1900..=2200).contains(&year) {
+        return Err(bad(
+            "invalid_instant",
+            format!("as_of {t:?} is in the year {year}; {expected}"),
+        ));
+    }
+    Ok(at)
 }
 
 fn range(period: Option<&str>, a: &Agreement, at: Timestamp) -> Result<Range, ApiError> {

@@ -33,7 +33,7 @@ pub(crate) struct RowsQuery {
     /// The page, from 1 (500 rows each); default 1.
     #[param(minimum = 1)]
     page: Option<usize>,
-    /// RFC 3339; default now.
+    /// RFC 3339 (years 1900 to 2200); default now.
     #[param(format = DateTime, example = "2027-04-01T00:00:00Z")]
     as_of: Option<String>,
 }
@@ -122,7 +122,8 @@ pub(crate) async fn rows(
         matched: kept.len(),
         rows: kept
             .iter()
-            .skip((page - 1) * PAGE_ROWS)
+            // A page past the end is empty; a huge number must not overflow.
+            .skip((page - 1).saturating_mul(PAGE_ROWS))
             .take(PAGE_ROWS)
             .map(|r| line(r, crm))
             .collect(),
