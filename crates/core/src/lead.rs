@@ -162,15 +162,24 @@ impl RecordUrl {
 
     /// The address of record `id`, the id percent-encoded.
     pub fn link(&self, id: &str) -> String {
-        let encoded: String = id
-            .bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect();
-        self.0.replace("{id}", &encoded)
+        self.0.replace("{id}", &encode_url_part(id))
     }
+}
+
+/// `text` made safe inside a URL's path segment or query value: every byte
+/// but the unreserved ones (letters, digits, `-_.~`) percent-encoded.
+///
+/// # Example
+/// ```
+/// assert_eq!(handshake_core::lead::encode_url_part("(no owner)/x"), "%28no%20owner%29%2Fx");
+/// ```
+pub fn encode_url_part(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

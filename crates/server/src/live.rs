@@ -284,7 +284,7 @@ type History = (Vec<(Timestamp, Agreement)>, i64);
 /// A full replay at `at`: every event read once, subject by subject, and
 /// folded as it comes (only facts held), then evaluated.
 pub(crate) async fn replay(store: &Store, ws: &Workspace, at: Timestamp) -> Found {
-    let found = replayed(store, ws, at, move |mut live, version| {
+    replayed(store, ws, at, move |mut live, version| {
         let evaluation = live.evaluation(at);
         Arc::new(Snapshot::replayed(
             live.versions().to_vec(),
@@ -292,8 +292,7 @@ pub(crate) async fn replay(store: &Store, ws: &Workspace, at: Timestamp) -> Foun
             evaluation,
         ))
     })
-    .await?;
-    Ok(found)
+    .await
 }
 
 /// Every event read once at `at`, subject by subject (only facts held),

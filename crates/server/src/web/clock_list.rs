@@ -89,6 +89,22 @@ pub(crate) struct Listing {
     pub page: usize,
 }
 
+/// A list's `?page=` (from 1) as an index from 0; none is the first; anything
+/// but a whole number from 1 is a 400 page saying what a page number is.
+pub(crate) fn page_number(page: Option<&str>) -> Result<usize, Box<Response>> {
+    match page.map(str::trim).filter(|p| !p.is_empty()) {
+        None => Ok(0),
+        Some(p) => match p.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n - 1),
+            _ => Err(Box::new(error_page(
+                StatusCode::BAD_REQUEST,
+                "No such page",
+                &format!("\"{p}\" is not a page number; expected 1, 2, 3 ..."),
+            ))),
+        },
+    }
+}
+
 fn given(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
@@ -112,19 +128,7 @@ pub(crate) fn listing(
             ),
         )));
     }
-    let page = match given(q.page) {
-        None => 0,
-        Some(p) => match p.parse::<usize>() {
-            Ok(n) if n >= 1 => n - 1,
-            _ => {
-                return Err(Box::new(error_page(
-                    StatusCode::BAD_REQUEST,
-                    "No such page",
-                    &format!("\"{p}\" is not a page number; expected 1, 2, 3 ..."),
-                )));
-            }
-        },
-    };
+    let page = page_number(q.page.as_deref())?;
     let filter = ClockFilter {
         owner: given(q.owner).map(|o| (o != UNASSIGNED).then_some(o)),
         team: given(q.team),

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use handshake_core::engine::{GoalLine, NO_OWNER, PeriodKey};
 use serde::Deserialize;
 
-use super::clock_list::{Choice, PAGE_ROWS, Select, owner_select, person_label};
+use super::clock_list::{Choice, PAGE_ROWS, Select, owner_select, page_number, person_label};
 use super::session::Signed;
 use super::{Layout, encode, error_page, render, store_down, when};
 use crate::AppState;
@@ -102,17 +102,9 @@ pub(crate) async fn page(
             &format!("\"{f}\" is not a format of this list; expected csv, or none for the page."),
         );
     }
-    let page = match q.page.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        None => 0,
-        Some(p) => match p.parse::<usize>() {
-            Ok(n) if n >= 1 => n - 1,
-            _ => {
-                return bad(
-                    "No such page",
-                    &format!("\"{p}\" is not a page number; expected 1, 2, 3 ..."),
-                );
-            }
-        },
+    let page = match page_number(q.page.as_deref()) {
+        Ok(p) => p,
+        Err(page) => return *page,
     };
     let title = format!("{goal} · {period}");
     let snap = match super::snapshot(&state, &session, &path, &title).await {
@@ -130,15 +122,7 @@ pub(crate) async fn page(
         )
         .await
     {
-        Err(_) => {
-            let mut page = error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Busy",
-                "Other lists and past reports are being worked out; try again in a few seconds.",
-            );
-            page.headers_mut().insert(header::RETRY_AFTER, 5.into());
-            return page;
-        }
+        Err(_) => return super::busy("Other lists, what-ifs and past reports"),
         Ok(Err(e)) => return store_down(&e, "The goal's rows"),
         Ok(Ok(None)) => return super::no_agreement(&session, &path, &title),
         Ok(Ok(Some(d))) => d,

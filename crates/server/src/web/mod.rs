@@ -283,15 +283,28 @@ pub(crate) fn store_down(e: &impl std::fmt::Display, what: &str) -> Response {
 
 /// `text` made safe inside a URL path or query value (RFC 3986 unreserved kept; `/` kept when asked).
 pub(crate) fn encode(text: &str, keep_slash: bool) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b'/' if keep_slash => "/".to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    use handshake_core::lead::encode_url_part;
+    if keep_slash {
+        text.split('/')
+            .map(encode_url_part)
+            .collect::<Vec<_>>()
+            .join("/")
+    } else {
+        encode_url_part(text)
+    }
+}
+
+/// Too many full replays run already: a 503 saying `what` is being worked
+/// out, to try again in a few seconds (with Retry-After).
+pub(crate) fn busy(what: &str) -> Response {
+    let mut page = error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Busy",
+        &format!("{what} are being evaluated; try again in a few seconds."),
+    );
+    page.headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, 5.into());
+    page
 }
 
 /// A form's CSRF token did not match: refuse.

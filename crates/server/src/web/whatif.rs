@@ -185,16 +185,7 @@ pub(crate) async fn compare(
     };
     let judged = match judge_draft(&state, &session.ws, draft, snap.evaluation.as_of).await {
         Ok(j) => j,
-        Err(Unjudged::Busy) => {
-            let mut page = error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Busy",
-                "Other what-ifs are being evaluated; try again in a few seconds.",
-            );
-            page.headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, 5.into());
-            return page;
-        }
+        Err(Unjudged::Busy) => return super::busy("Other what-ifs"),
         Err(Unjudged::NoAgreement) => {
             return error_page(
                 StatusCode::NOT_FOUND,
