@@ -214,7 +214,7 @@ pub enum Command {
 
     /// Report on the agreement: guarantees, goals, streaks and findings for a period.
     #[command(
-        after_help = "Examples:\n  handshake report                      (this month, as of now)\n  handshake report --period 2027-Q1 --format md\n  handshake report --from 2027-01-01 --to 2027-04-01 --as-of 2027-04-01T00:00:00Z --format json\n\nThe JSON is documented in docs/report.md. The agreement is the latest applied version."
+        after_help = "Examples:\n  handshake report                      (this month, as of now)\n  handshake report --period 2027-Q1 --format md\n  handshake report --period 2027-W05      (an ISO week, Monday to Sunday)\n  handshake report --from 2027-01-01 --to 2027-04-01 --as-of 2027-04-01T00:00:00Z --format json\n\nThe JSON is documented in docs/report.md. The agreement is the latest applied version."
     )]
     Report(ReportArgs),
 
@@ -619,7 +619,7 @@ mod tests {
 /// Which stretch of time a report covers.
 #[derive(Debug, Args)]
 pub struct RangeArgs {
-    /// A period: 2027-01 (month), 2027-Q1 (quarter) or 2027 (year). Default: the month of --as-of.
+    /// A period: 2027-W05 (ISO week), 2027-01 (month), 2027-Q1 (quarter) or 2027 (year). Default: the month of --as-of.
     #[arg(long, conflicts_with_all = ["from", "to"])]
     pub period: Option<String>,
     /// First day (inclusive), YYYY-MM-DD in the agreement's time zone.

@@ -1293,6 +1293,18 @@ fn a_periods_quality_is_that_periods_and_scores_are_read_at_hand_over() {
     // The quarter holds both, each lead once.
     let q1 = report("2027-Q1");
     assert_eq!((q1.sources[0].leads, q1.sources[0].mqls), (2, 2));
+    // ISO weeks: B was created (Wed 3 Feb) and handed over (Thu 4 Feb) in
+    // 2027-W05 and became an SQL on Wed 10 Feb, in 2027-W06; A was created
+    // in 2027-W01 (Tue 5 Jan) and handed over in 2027-W02 (Tue 12 Jan).
+    let week = |p: &str| {
+        let r = report(p);
+        let s = &r.sources[0];
+        (s.leads, s.mqls, s.accepted, s.rejected, s.sqls)
+    };
+    assert_eq!(week("2027-W05"), (1, 1, 1, 0, 0));
+    assert_eq!(week("2027-W06"), (0, 0, 0, 0, 1));
+    assert_eq!(week("2027-W01"), (1, 0, 0, 0, 0));
+    assert_eq!(week("2027-W02"), (0, 1, 0, 1, 0));
 }
 
 /// The median first touch carries the published speed studies, labelled as

@@ -40,7 +40,10 @@ fn range(args: &RangeArgs, a: &Agreement, at: Timestamp) -> anyhow::Result<Range
     let tz = &a.time_zone.tz;
     if let Some(p) = &args.period {
         let key = PeriodKey::parse(p).with_context(|| {
-            format!("--period {p:?} is not a period; expected 2027-01, 2027-Q1 or 2027")
+            format!(
+                "--period {p:?} is not a period; expected {}",
+                PeriodKey::EXPECTED
+            )
         })?;
         return Ok(Range::period(key, a));
     }

@@ -114,7 +114,7 @@ fn report_formats_and_bad_input() {
     }
     let out = dir.run(&["report", "--period", "2027-13"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("expected 2027-01, 2027-Q1 or 2027"));
+    assert!(text(&out.stderr).contains("expected a week like 2026-W49, a month like 2026-11"));
     let empty = TempDir::new("report-empty");
     let out = empty.run(&["report"]);
     assert!(text(&out.stderr).contains("apply one with `handshake apply FILE`"));

@@ -492,6 +492,7 @@ fn goal_sentence(a: &Agreement, g: &Goal) -> String {
         }
     };
     let period = match g.per {
+        Period::Week => "every week",
         Period::Month => "every month",
         Period::Quarter => "every quarter",
         Period::Year => "every year",

@@ -228,6 +228,8 @@ pub struct Effective {
 /// A reporting or review period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Period {
+    /// An ISO week: Monday to Sunday, in the agreement's time zone.
+    Week,
     /// A calendar month.
     Month,
     /// A calendar quarter.
@@ -237,18 +239,20 @@ pub enum Period {
 }
 
 impl Period {
-    /// `month`, `quarter`, `year`.
+    /// `week`, `month`, `quarter`, `year`.
     pub fn as_str(self) -> &'static str {
         match self {
+            Period::Week => "week",
             Period::Month => "month",
             Period::Quarter => "quarter",
             Period::Year => "year",
         }
     }
 
-    /// `monthly`, `quarterly`, `yearly`.
+    /// `weekly`, `monthly`, `quarterly`, `yearly`.
     pub fn adverb(self) -> &'static str {
         match self {
+            Period::Week => "weekly",
             Period::Month => "monthly",
             Period::Quarter => "quarterly",
             Period::Year => "yearly",
@@ -257,6 +261,7 @@ impl Period {
 
     pub(crate) fn parse(text: &str) -> Option<Period> {
         match text {
+            "week" | "weekly" => Some(Period::Week),
             "month" | "monthly" => Some(Period::Month),
             "quarter" | "quarterly" => Some(Period::Quarter),
             "year" | "yearly" | "annual" => Some(Period::Year),

@@ -270,9 +270,11 @@ mod tests {
     }
 
     fn rows(goal: &str, period: &str) -> (Actual, Vec<(String, String)>) {
-        let a = crate::check("agreement.toml", crate::demo::EXAMPLE_AGREEMENT)
-            .agreement
-            .unwrap();
+        rows_under(crate::demo::EXAMPLE_AGREEMENT, goal, period)
+    }
+
+    fn rows_under(agreement: &str, goal: &str, period: &str) -> (Actual, Vec<(String, String)>) {
+        let a = crate::check("agreement.toml", agreement).agreement.unwrap();
         let as_of: Timestamp = "2027-02-20T00:00:00Z".parse().unwrap();
         let mut live = Live::at(vec![("2027-01-01T05:00:00Z".parse().unwrap(), a)], as_of);
         let events = events();
@@ -304,6 +306,35 @@ mod tests {
         list.iter()
             .map(|(s, d)| (s.to_string(), d.to_string()))
             .collect()
+    }
+
+    /// The MQL volume counted per ISO week: A, B (Tue 2 Feb) and C (Wed 3 Feb)
+    /// fall in 2027-W05 (Mon 1 to Sun 7 Feb), D (Wed 20 Jan) in 2027-W03.
+    #[test]
+    fn a_weekly_goal_counts_each_iso_week() {
+        let weekly = crate::demo::EXAMPLE_AGREEMENT.replacen(
+            "metric = \"mqls\"\ntarget = 400\nper = \"month\"",
+            "metric = \"mqls\"\ntarget = 100\nper = \"week\"",
+            1,
+        );
+        assert_ne!(weekly, crate::demo::EXAMPLE_AGREEMENT);
+        let three = pairs(&[
+            ("A", "reached mql"),
+            ("B", "reached mql"),
+            ("C", "reached mql"),
+        ]);
+        assert_eq!(
+            rows_under(&weekly, "mql-volume", "2027-W05"),
+            (Actual::Count(3), three)
+        );
+        assert_eq!(
+            rows_under(&weekly, "mql-volume", "2027-W04"),
+            (Actual::Count(0), vec![])
+        );
+        assert_eq!(
+            rows_under(&weekly, "mql-volume", "2027-W03"),
+            (Actual::Count(1), pairs(&[("D", "reached mql")]))
+        );
     }
 
     #[test]

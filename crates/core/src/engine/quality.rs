@@ -150,18 +150,64 @@ fn grade(s: &Scoring, score: i64) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
-/// Months by their first second, grown as instants outside them come:
-/// the month, quarter and year of an instant without a time-zone
-/// conversion per instant.
-struct Months<'t> {
-    tz: &'t TimeZone,
+/// Periods of one kind by their first second, grown as instants outside
+/// them come: the period of an instant without a time-zone conversion per
+/// instant.
+struct Bounds {
+    kind: Period,
     starts: Vec<(i64, PeriodKey)>,
     end: i64,
 }
 
-impl Months<'_> {
-    fn keys(&mut self, t: i64) -> [PeriodKey; 3] {
-        let month = self.month(t);
+impl Bounds {
+    fn new(kind: Period) -> Bounds {
+        Bounds {
+            kind,
+            starts: Vec::new(),
+            end: 0,
+        }
+    }
+
+    fn key(&mut self, t: i64, tz: &TimeZone) -> PeriodKey {
+        let secs = |k: PeriodKey| k.start(tz).as_second();
+        if self.starts.is_empty() {
+            let at = jiff::Timestamp::from_second(t).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+            let k = PeriodKey::containing(self.kind, at, tz);
+            self.starts.push((secs(k), k));
+            self.end = secs(k.next());
+        }
+        while t < self.starts[0].0 {
+            let k = self.starts[0].1.previous();
+            self.starts.insert(0, (secs(k), k));
+        }
+        while t >= self.end {
+            let k = self.starts[self.starts.len() - 1].1.next();
+            self.starts.push((self.end, k));
+            self.end = secs(k.next());
+        }
+        let i = self.starts.partition_point(|(s, _)| *s <= t);
+        self.starts[i.saturating_sub(1)].1
+    }
+}
+
+/// The week, month, quarter and year of an instant.
+struct Months<'t> {
+    tz: &'t TimeZone,
+    months: Bounds,
+    weeks: Bounds,
+}
+
+impl<'t> Months<'t> {
+    fn new(tz: &'t TimeZone) -> Months<'t> {
+        Months {
+            tz,
+            months: Bounds::new(Period::Month),
+            weeks: Bounds::new(Period::Week),
+        }
+    }
+
+    fn keys(&mut self, t: i64) -> [PeriodKey; 4] {
+        let month = self.months.key(t, self.tz);
         let quarter = PeriodKey {
             kind: Period::Quarter,
             index: (month.index - 1) / 3 + 1,
@@ -172,28 +218,7 @@ impl Months<'_> {
             index: 1,
             ..month
         };
-        [month, quarter, year]
-    }
-
-    fn month(&mut self, t: i64) -> PeriodKey {
-        let secs = |k: PeriodKey, tz: &TimeZone| k.start(tz).as_second();
-        if self.starts.is_empty() {
-            let at = jiff::Timestamp::from_second(t).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-            let k = PeriodKey::containing(Period::Month, at, self.tz);
-            self.starts.push((secs(k, self.tz), k));
-            self.end = secs(k.next(), self.tz);
-        }
-        while t < self.starts[0].0 {
-            let k = self.starts[0].1.previous();
-            self.starts.insert(0, (secs(k, self.tz), k));
-        }
-        while t >= self.end {
-            let k = self.starts[self.starts.len() - 1].1.next();
-            self.starts.push((self.end, k));
-            self.end = secs(k.next(), self.tz);
-        }
-        let i = self.starts.partition_point(|(s, _)| *s <= t);
-        self.starts[i.saturating_sub(1)].1
+        [month, quarter, year, self.weeks.key(t, self.tz)]
     }
 }
 
@@ -206,14 +231,10 @@ struct Acc {
     above: Vec<String>,
 }
 
-/// Lead quality of every month, quarter and year the leads' events fall in.
+/// Lead quality of every week, month, quarter and year the leads' events fall in.
 pub(crate) fn by_period(a: &Agreement, facts: &[&Facts]) -> BTreeMap<PeriodKey, Quality> {
     let tz = &a.time_zone.tz;
-    let mut months = Months {
-        tz,
-        starts: Vec::new(),
-        end: 0,
-    };
+    let mut months = Months::new(tz);
     let scoring = a.scoring.as_ref();
     let mut acc: BTreeMap<PeriodKey, Acc> = BTreeMap::new();
     let new_acc = || Acc {

@@ -31,7 +31,7 @@ use crate::{ApiError, AppState};
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ScorecardQuery {
-    /// `2027-01`, `2027-Q1` or `2027`; default the month holding `as_of`.
+    /// `2027-W05`, `2027-01`, `2027-Q1` or `2027`; default the month holding `as_of`.
     #[param(
         pattern = r"^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
         example = "2027-01"
@@ -228,7 +228,10 @@ fn range(period: Option<&str>, a: &Agreement, at: Timestamp) -> Result<Range, Ap
         Some(p) => PeriodKey::parse(p).ok_or_else(|| {
             bad(
                 "invalid_period",
-                format!("period {p:?} is not a period; expected 2027-01, 2027-Q1 or 2027"),
+                format!(
+                    "period {p:?} is not a period; expected {}",
+                    PeriodKey::EXPECTED
+                ),
             )
         })?,
         None => PeriodKey::containing(Period::Month, at, &a.time_zone.tz),

@@ -58,7 +58,7 @@ pub(crate) struct GoalRows {
 #[utoipa::path(get, path = "/api/v1/goals/{goal}/{period}", tag = "engine",
     params(
         ("goal" = String, Path, description = "The goal's id in the agreement"),
-        ("period" = String, Path, description = "2027-01, 2027-Q1 or 2027: the goal's own kind of period"),
+        ("period" = String, Path, description = "2027-W05, 2027-01, 2027-Q1 or 2027: the goal's own kind of period"),
         RowsQuery,
     ),
     responses(
@@ -78,7 +78,10 @@ pub(crate) async fn rows(
     let key = PeriodKey::parse(&period).ok_or_else(|| {
         bad(
             "invalid_period",
-            format!("period {period:?} is not a period; expected 2027-01, 2027-Q1 or 2027"),
+            format!(
+                "period {period:?} is not a period; expected {}",
+                PeriodKey::EXPECTED
+            ),
         )
     })?;
     let filter = DrillFilter::parse(q.owner.as_deref(), q.counted.as_deref())

@@ -87,7 +87,8 @@ pub(crate) async fn page(
         return bad(
             "No such period",
             &format!(
-                "\"{period}\" is not a period; expected a month like 2026-11, a quarter like 2026-Q4 or a year like 2026."
+                "\"{period}\" is not a period; expected {}.",
+                PeriodKey::EXPECTED
             ),
         );
     };

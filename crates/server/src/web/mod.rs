@@ -227,7 +227,7 @@ pub(crate) fn spoken(a: &handshake_core::Agreement, guarantee: &str, seconds: i6
 }
 
 /// The workspace's live state, the period a page's `?period=` names (a
-/// month like 2026-11, a quarter like 2026-Q4 or a year; without one, the
+/// week like 2026-W49, a month like 2026-11, a quarter like 2026-Q4 or a year; without one, the
 /// month holding the evaluation's instant) and that period's report, the
 /// numbers `handshake report` and the API give; otherwise the page to show
 /// instead: no agreement yet, the store down, or a 400 saying what a
@@ -246,9 +246,7 @@ pub(crate) async fn period_report(
             error_page(
                 StatusCode::BAD_REQUEST,
                 "No such period",
-                &format!(
-                    "\"{p}\" is not a period; expected a month like 2026-11, a quarter like 2026-Q4 or a year like 2026."
-                ),
+                &format!("\"{p}\" is not a period; expected {}.", PeriodKey::EXPECTED),
             )
         })?,
     };

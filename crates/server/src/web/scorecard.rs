@@ -138,6 +138,7 @@ pub(crate) async fn page(
                         .map(|k| {
                             let r = find(g.id.as_str(), *k);
                             let label = match k.kind {
+                                Period::Week => format!("W{:02}", k.index),
                                 Period::Month => format!("{:02}", k.index),
                                 Period::Quarter => format!("Q{} {:02}", k.index, k.year % 100),
                                 Period::Year => k.year.to_string(),

@@ -153,7 +153,8 @@ pub(crate) async fn compare(
                     period.clone(),
                 );
                 out.errors.push(format!(
-                    "period \"{p}\" is not a period; expected 2026-11, 2026-Q4 or 2026"
+                    "period \"{p}\" is not a period; expected {}",
+                    PeriodKey::EXPECTED
                 ));
                 return render(&out);
             }

@@ -353,13 +353,13 @@ impl<'s> Parser<'s> {
     pub(super) fn period(&mut self, v: &Value<'_>, what: &str) -> Option<Period> {
         let s = self
             .r
-            .string(v, what, "\"month\", \"quarter\" or \"year\"")?;
+            .string(v, what, "\"week\", \"month\", \"quarter\" or \"year\"")?;
         let p = Period::parse(s.text);
         if p.is_none() {
             self.r.error(
                 s.span,
                 format!("{what} \"{}\" is not a period", s.text),
-                "\"month\", \"quarter\" or \"year\"",
+                "\"week\", \"month\", \"quarter\" or \"year\"",
             );
         }
         p
