@@ -15,7 +15,7 @@ use crate::agreement::Period;
 /// One period: its kind, year and index (month 1-12, quarter 1-4, or 1 for a year).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PeriodKey {
-    /// Month, quarter or year.
+    /// Week, month, quarter or year.
     pub kind: Period,
     /// The calendar year (for a week, its ISO year).
     pub year: i16,
@@ -31,11 +31,8 @@ impl PeriodKey {
     /// The period of `kind` that holds `t`, in `tz`.
     pub fn containing(kind: Period, t: Timestamp, tz: &TimeZone) -> PeriodKey {
         let d = tz.to_datetime(t);
-        if kind == Period::Week {
-            return PeriodKey::week_of(d.date());
-        }
         let index = match kind {
-            Period::Week => 1,
+            Period::Week => return PeriodKey::week_of(d.date()),
             Period::Month => d.month(),
             Period::Quarter => (d.month() - 1) / 3 + 1,
             Period::Year => 1,
@@ -59,21 +56,17 @@ impl PeriodKey {
 
     /// The first day of the period.
     fn first_day(self) -> Date {
-        if self.kind == Period::Week {
-            return ISOWeekDate::new(self.year, self.index, Weekday::Monday)
-                .map(|w| w.date())
-                .unwrap_or(Date::MIN);
-        }
-        date(self.year, self.first_month(), 1)
-    }
-
-    fn first_month(self) -> i8 {
-        match self.kind {
-            Period::Week => 1,
+        let month = match self.kind {
+            Period::Week => {
+                return ISOWeekDate::new(self.year, self.index, Weekday::Monday)
+                    .map(|w| w.date())
+                    .unwrap_or(Date::MIN);
+            }
             Period::Month => self.index,
             Period::Quarter => (self.index - 1) * 3 + 1,
             Period::Year => 1,
-        }
+        };
+        date(self.year, month, 1)
     }
 
     /// The first instant of the period in `tz`.
@@ -86,11 +79,8 @@ impl PeriodKey {
 
     /// The next period of the same kind.
     pub fn next(self) -> PeriodKey {
-        if self.kind == Period::Week {
-            return self.week_after(7);
-        }
         let last = match self.kind {
-            Period::Week => 53,
+            Period::Week => return self.week_after(7),
             Period::Month => 12,
             Period::Quarter => 4,
             Period::Year => 1,
@@ -111,11 +101,8 @@ impl PeriodKey {
 
     /// The previous period of the same kind.
     pub fn previous(self) -> PeriodKey {
-        if self.kind == Period::Week {
-            return self.week_after(-7);
-        }
         let last = match self.kind {
-            Period::Week => 53,
+            Period::Week => return self.week_after(-7),
             Period::Month => 12,
             Period::Quarter => 4,
             Period::Year => 1,
