@@ -3,6 +3,7 @@
 //! everywhere, filtered by owner and by whether a row is in a rate's
 //! numerator. The rows come from [`crate::live::Engines::goal_rows`].
 
+use handshake_core::agreement::Agreement;
 use handshake_core::engine::{GoalRow, NO_OWNER};
 use handshake_core::lead::RecordUrl;
 use serde::Serialize;
@@ -60,6 +61,16 @@ impl DrillFilter {
             counted,
         })
     }
+
+    fn keeps(&self, r: &GoalRow) -> bool {
+        self.owner.as_ref().is_none_or(|o| *o == r.owner)
+            && self.counted.is_none_or(|c| r.hit == Some(c))
+    }
+
+    /// The rows it keeps, in their order.
+    pub(crate) fn kept<'r>(&self, rows: &'r [GoalRow]) -> Vec<&'r GoalRow> {
+        rows.iter().filter(|r| self.keeps(r)).collect()
+    }
 }
 
 /// A query value with its blanks trimmed; `None` when empty.
@@ -67,18 +78,14 @@ fn given(v: Option<&str>) -> Option<&str> {
     v.map(str::trim).filter(|s| !s.is_empty())
 }
 
-impl DrillFilter {
-    fn keeps(&self, r: &GoalRow) -> bool {
-        self.owner.as_ref().is_none_or(|o| *o == r.owner)
-            && self.counted.is_none_or(|c| r.hit == Some(c))
-    }
-}
-
-impl DrillFilter {
-    /// The rows it keeps, in their order.
-    pub(crate) fn kept<'r>(&self, rows: &'r [GoalRow]) -> Vec<&'r GoalRow> {
-        rows.iter().filter(|r| self.keeps(r)).collect()
-    }
+/// Why goal `goal` has no list for `period`: the goals there are, and
+/// where their numbers start.
+pub(crate) fn no_goal_period(a: &Agreement, goal: &str, period: &str) -> String {
+    let goals: Vec<&str> = a.goals.iter().map(|g| g.id.as_str()).collect();
+    format!(
+        "No goal \"{goal}\" has a number for {period}; the agreement's goals are {}, each from the agreement's start (or the first data) to now.",
+        goals.join(", ")
+    )
 }
 
 /// A row as its line, the CRM link drawn from `crm`.

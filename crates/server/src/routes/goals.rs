@@ -106,14 +106,10 @@ pub(crate) async fn rows(
         .ok_or_else(no_agreement)?;
     let a = drilled.agreement();
     let Some((result, rows)) = &drilled.found else {
-        let goals: Vec<&str> = a.goals.iter().map(|g| g.id.as_str()).collect();
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "no_goal_period",
-            format!(
-                "no goal {goal:?} has a number for {period}; the goals are {}, each from the agreement's start (or the first data) to now",
-                goals.join(", ")
-            ),
+            crate::drill::no_goal_period(a, &goal, &period),
         ));
     };
     let kept = filter.kept(rows);

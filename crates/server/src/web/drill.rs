@@ -130,14 +130,10 @@ pub(crate) async fn page(
     };
     let a = drilled.agreement();
     let Some((result, rows)) = &drilled.found else {
-        let goals: Vec<&str> = a.goals.iter().map(|g| g.id.as_str()).collect();
         return error_page(
             StatusCode::NOT_FOUND,
             "No such goal period",
-            &format!(
-                "No goal \"{goal}\" has a number for {period}; the agreement's goals are {}, each from the agreement's start (or the first data) to now.",
-                goals.join(", ")
-            ),
+            &crate::drill::no_goal_period(a, &goal, &period),
         );
     };
     let crm = state.settings.crm_record_url.as_ref();
