@@ -141,6 +141,26 @@ impl Modify for Bearer {
                 }
             }
         }
+        // Every signed-in operation can answer 429: the guard refuses a
+        // client or token id with too many failed sign-ins before any work.
+        // Documented here once so no handler can forget it.
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let answers = &mut op.responses.responses;
+                if answers.contains_key("401") && !answers.contains_key("429") {
+                    answers.insert("429".to_owned(), too_many_failures().into());
+                }
+            }
+        }
         let components = openapi.components.get_or_insert_with(Default::default);
         for name in CLOSED {
             if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(name) {
@@ -152,6 +172,23 @@ impl Modify for Bearer {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The 429 every signed-in operation may answer (see [`crate::guard`]).
+fn too_many_failures() -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(
+            "Too many failed sign-ins from this client or for this token (code too_many_failures); \
+             Retry-After says when to try again",
+        )
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
 }
 
 #[derive(OpenApi)]

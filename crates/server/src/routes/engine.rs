@@ -246,7 +246,6 @@ fn range(period: Option<&str>, a: &Agreement, at: Timestamp) -> Result<Range, Ap
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 404, description = "No agreement applied (code no_agreement)", body = crate::error::ErrorBody),
         (status = 422, description = "Bad period, as_of or parameter (codes invalid_period, invalid_instant, invalid_parameter)", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable (code store_unavailable), or with `as_of` two replays run already (code busy, with Retry-After)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -318,7 +317,6 @@ fn parse_cursor(text: &str) -> Option<Place> {
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 404, description = "No agreement applied (code no_agreement)", body = crate::error::ErrorBody),
         (status = 422, description = "Bad parameter (codes invalid_parameter, invalid_instant, invalid_cursor, unknown_guarantee, unknown_owner, unknown_team)", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable (code store_unavailable), or with `as_of` two replays run already (code busy, with Retry-After)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -450,7 +448,6 @@ pub(crate) async fn clocks(
         (status = 404, description = "No agreement applied (code no_agreement)", body = crate::error::ErrorBody),
         (status = 413, description = "The draft is over 1 MiB", body = crate::error::ErrorBody),
         (status = 422, description = "The draft has errors (code invalid_agreement), or a bad parameter", body = DraftErrors),
-        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable (code store_unavailable), or two replays run already (code busy, with Retry-After)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]

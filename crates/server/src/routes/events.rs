@@ -88,7 +88,6 @@ fn conflict_message(e: &Event) -> String {
         (status = 409, description = "The id is stored with a different body (code conflict)", body = crate::error::ErrorBody),
         (status = 413, description = "Body larger than 64 KiB (code payload_too_large)", body = crate::error::ErrorBody),
         (status = 422, description = "Invalid event (codes invalid_json, not_an_object, missing_field, invalid_field, unknown_field, unknown_type, invalid_instant; unknown_party for a request naming a party the agreement does not have)", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable; nothing stored (code store_unavailable)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -162,7 +161,6 @@ pub(crate) async fn one(
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 413, description = "Over 16 MiB (payload_too_large) or over 20,000 lines (too_many_lines); nothing stored", body = crate::error::ErrorBody),
         (status = 422, description = "No event in the body (code empty_batch)", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable; nothing stored (code store_unavailable)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]

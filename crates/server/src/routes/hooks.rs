@@ -207,7 +207,6 @@ fn read_error(r: &BytesRejection) -> ApiError {
         (status = 400, description = "Not change event JSON (code invalid_json)", body = crate::error::ErrorBody),
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 413, description = "Over 1 MiB (code payload_too_large)", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable; the relay sends it again", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]

@@ -74,7 +74,6 @@ impl From<LeadState> for StateDoc {
         (status = 200, description = "The lead", body = LeadAnswer),
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 404, description = "No event names this lead in the token's workspace (code not_found)", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable (code store_unavailable)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]

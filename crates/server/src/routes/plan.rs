@@ -141,7 +141,6 @@ fn expected(k: Kind) -> &'static str {
         (status = 200, description = "The plan: months, totals, notes (and history when asked)", body = PlanOut),
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 422, description = "Bad input, named (codes invalid_json, unknown_field, invalid_field, invalid_plan)", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many failed sign-ins from this client (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable (code store_unavailable)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]

@@ -85,7 +85,6 @@ fn invalid(message: String) -> ApiError {
         (status = 200, description = "Every token of the workspace", body = TokenList),
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 403, description = "The token is not an admin (code forbidden)", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many failed sign-ins (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -113,7 +112,6 @@ pub(crate) async fn list(
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 403, description = "The token is not an admin (code forbidden)", body = crate::error::ErrorBody),
         (status = 422, description = "A field is not valid (code invalid_field)", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many failed sign-ins (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -186,7 +184,6 @@ pub(crate) async fn create(
         (status = 401, description = "No valid token", body = crate::error::ErrorBody),
         (status = 403, description = "The token is not an admin (code forbidden)", body = crate::error::ErrorBody),
         (status = 404, description = "The workspace has no token with this id (code not_found)", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many failed sign-ins (code too_many_failures)", body = crate::error::ErrorBody),
         (status = 503, description = "The store is unavailable", body = crate::error::ErrorBody),
     ),
     security(("bearer" = [])))]

@@ -143,6 +143,22 @@ async fn every_answer_in_the_document_has_a_real_schema() {
         }
     }
     assert!(untyped.is_empty(), "answers without a schema: {untyped:#?}");
+    // Every operation that signs a caller in can refuse a guesser with 429,
+    // and says so (the API fuzzer hits the guard within seconds).
+    let mut signed_in = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op["responses"]["401"].is_object() {
+                signed_in += 1;
+                assert_eq!(
+                    op["responses"]["429"]["content"]["application/json"]["schema"]["$ref"],
+                    "#/components/schemas/ErrorBody",
+                    "{method} {path} does not document 429"
+                );
+            }
+        }
+    }
+    assert!(signed_in >= 20, "only {signed_in} signed-in operations");
     // A parameter said to be in the path is in the path's template.
     for (path, item) in doc["paths"].as_object().unwrap() {
         for op in item.as_object().unwrap().values() {
