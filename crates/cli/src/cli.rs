@@ -214,7 +214,7 @@ pub enum Command {
 
     /// Report on the agreement: guarantees, goals, streaks and findings for a period.
     #[command(
-        after_help = "Examples:\n  handshake report                      (this month, as of now)\n  handshake report --period 2027-Q1 --format md\n  handshake report --period 2027-W05      (an ISO week, Monday to Sunday)\n  handshake report --from 2027-01-01 --to 2027-04-01 --as-of 2027-04-01T00:00:00Z --format json\n\nThe JSON is documented in docs/report.md. The agreement is the latest applied version."
+        after_help = "Examples:\n  handshake report                      (this month, as of now)\n  handshake report --period 2027-Q1 --format md\n  handshake report --period 2027-W05      (an ISO week, Monday to Sunday)\n  handshake report --period 2027-01 --goal mql-volume --format csv   (the leads behind a number)\n  handshake report --from 2027-01-01 --to 2027-04-01 --as-of 2027-04-01T00:00:00Z --format json\n\nThe JSON is documented in docs/report.md. The agreement is the latest applied version.\nWith --goal, the rows add up to the number: their count is the count, a rate's denominator or a median's cases."
     )]
     Report(ReportArgs),
 
@@ -637,9 +637,24 @@ pub struct RangeArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub range: RangeArgs,
-    /// Output format.
+    /// Output format (a goal's rows: table, json or csv).
     #[arg(long, default_value = "table", value_parser = ["table", "json", "csv", "md"])]
     pub format: String,
+    /// Instead of the report, the rows behind this goal's number in --period: each lead,
+    /// opportunity, deal or clock it counted (as the dashboard's list and the API give them).
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub goal: Option<String>,
+    /// With --goal: only this owner's rows; "(no owner)" for rows of no owner.
+    #[arg(long, requires = "goal")]
+    pub owner: Option<String>,
+    /// With --goal on a rate: yes for the rows in its numerator (met in time, accepted,
+    /// converted), no for the others.
+    #[arg(long, requires = "goal", value_parser = ["yes", "no"])]
+    pub counted: Option<String>,
+    /// With --goal: a link to each lead's CRM record, {id} standing for its id, e.g.
+    /// https://app.hubspot.com/contacts/123/record/0-1/{id} (as the server's --crm-record-url).
+    #[arg(long, requires = "goal")]
+    pub crm_record_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,8 @@
 //! The drill-down behind a goal's number, shared by its page, the page's
 //! CSV and the API: the core's rows as lines with the same columns
 //! everywhere, filtered by owner and by whether a row is in a rate's
-//! numerator. The rows come from [`crate::live::Engines::goal_rows`].
+//! numerator. The rows come from [`crate::live::Engines::goal_rows`] (the
+//! server) or the core's `Live::goal_rows` (`handshake report --goal`).
 
 use handshake_core::agreement::Agreement;
 use handshake_core::engine::{GoalRow, NO_OWNER};
@@ -10,7 +11,7 @@ use serde::Serialize;
 
 /// One row behind a goal's number: the columns of the page, the CSV and the API.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-pub(crate) struct DrillLine {
+pub struct DrillLine {
     /// The lead's CRM record id.
     pub lead: String,
     /// When it counted (RFC 3339): the stage reached, the opportunity or
@@ -35,7 +36,7 @@ pub(crate) struct DrillLine {
 
 /// Which rows a list shows.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct DrillFilter {
+pub struct DrillFilter {
     /// Only this owner's rows (`Some(None)`: rows of no owner).
     pub owner: Option<Option<String>>,
     /// Only rows in (or out of) a rate's numerator.
@@ -45,7 +46,7 @@ pub(crate) struct DrillFilter {
 impl DrillFilter {
     /// Reads `owner` (an owner id, or [`NO_OWNER`]) and `counted` (`yes` or
     /// `no`); `Err` says what `counted` may be.
-    pub(crate) fn parse(owner: Option<&str>, counted: Option<&str>) -> Result<DrillFilter, String> {
+    pub fn parse(owner: Option<&str>, counted: Option<&str>) -> Result<DrillFilter, String> {
         let counted = match given(counted) {
             None => None,
             Some("yes") => Some(true),
@@ -68,7 +69,7 @@ impl DrillFilter {
     }
 
     /// The rows it keeps, in their order.
-    pub(crate) fn kept<'r>(&self, rows: &'r [GoalRow]) -> Vec<&'r GoalRow> {
+    pub fn kept<'r>(&self, rows: &'r [GoalRow]) -> Vec<&'r GoalRow> {
         rows.iter().filter(|r| self.keeps(r)).collect()
     }
 }
@@ -80,7 +81,7 @@ fn given(v: Option<&str>) -> Option<&str> {
 
 /// Why goal `goal` has no list for `period`: the goals there are, and
 /// where their numbers start.
-pub(crate) fn no_goal_period(a: &Agreement, goal: &str, period: &str) -> String {
+pub fn no_goal_period(a: &Agreement, goal: &str, period: &str) -> String {
     let goals: Vec<&str> = a.goals.iter().map(|g| g.id.as_str()).collect();
     format!(
         "No goal \"{goal}\" has a number for {period}; the agreement's goals are {}, each from the agreement's start (or the first data) to now.",
@@ -89,7 +90,7 @@ pub(crate) fn no_goal_period(a: &Agreement, goal: &str, period: &str) -> String 
 }
 
 /// A row as its line, the CRM link drawn from `crm`.
-pub(crate) fn line(r: &GoalRow, crm: Option<&RecordUrl>) -> DrillLine {
+pub fn line(r: &GoalRow, crm: Option<&RecordUrl>) -> DrillLine {
     DrillLine {
         lead: r.subject.clone(),
         at: r.at.to_string(),
@@ -104,7 +105,7 @@ pub(crate) fn line(r: &GoalRow, crm: Option<&RecordUrl>) -> DrillLine {
 }
 
 /// What a goal's rows are and how its number is made of them.
-pub(crate) fn explained(metric: &handshake_core::agreement::Metric) -> &'static str {
+pub fn explained(metric: &handshake_core::agreement::Metric) -> &'static str {
     use handshake_core::agreement::Metric;
     match metric {
         Metric::Reached(_) => "Each lead that reached the stage in the period, counted once.",
@@ -134,7 +135,7 @@ pub(crate) fn explained(metric: &handshake_core::agreement::Metric) -> &'static 
 ///
 /// # Errors
 /// When the writer fails (it writes to memory: only on a serialisation bug).
-pub(crate) fn csv(lines: &[DrillLine]) -> Result<Vec<u8>, csv::Error> {
+pub fn csv(lines: &[DrillLine]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     if lines.is_empty() {
         w.write_record([

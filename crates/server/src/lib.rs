@@ -11,7 +11,7 @@ mod auth;
 pub mod deliver;
 mod demo;
 mod draft;
-mod drill;
+pub mod drill;
 mod error;
 mod guard;
 mod layers;

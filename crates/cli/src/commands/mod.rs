@@ -5,6 +5,7 @@ mod calendar;
 mod channel;
 mod check;
 mod demo;
+mod drill;
 mod import;
 mod init;
 mod person;

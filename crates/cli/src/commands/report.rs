@@ -83,6 +83,14 @@ pub async fn report(global: &Global, args: &ReportArgs) -> anyhow::Result<ExitCo
             live.set_subject(&subject, events);
         })
         .await?;
+    if let Some(goal) = &args.goal {
+        let period = range.period.context(
+            "--goal needs a period (--period, or none for the month of --as-of), not --from/--to",
+        )?;
+        let mut live = live;
+        super::drill::print(&mut live, agreement, at, goal, period, args)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let evaluation = tokio::task::spawn_blocking(move || {
         let mut live = live;
         live.evaluation(at)

@@ -283,3 +283,110 @@ fn the_example_exports_fit_the_example_agreement() {
         );
     }
 }
+
+#[test]
+fn a_goals_number_opens_to_the_leads_it_counted() {
+    let dir = loaded();
+    let drill = |extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            "--period",
+            "2027-01",
+            "--as-of",
+            "2027-03-01T00:00:00Z",
+        ];
+        args.extend_from_slice(extra);
+        dir.run(&args)
+    };
+    // January's two MQLs (the report's mql-volume of 2), as the dashboard's CSV has them.
+    let out = drill(&["--goal", "mql-volume", "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[0].starts_with("lead,at,owner,"), "{csv}");
+    assert!(lines[1].starts_with("L-1001,"), "{csv}");
+    assert!(lines[2].starts_with("L-2001,"), "{csv}");
+    // Acceptance: L-1001 accepted, L-2001 rejected; the numerator is L-1001 alone.
+    let out = drill(&[
+        "--goal",
+        "acceptance",
+        "--counted",
+        "yes",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            r["total"].as_u64(),
+            r["matched"].as_u64(),
+            r["goal"]["numerator"].as_u64(),
+            r["goal"]["denominator"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1), Some(2))
+    );
+    assert_eq!(r["rows"][0]["lead"], "L-1001");
+    assert_eq!(r["rows"][0]["counted"], true);
+    // The table names the number, the rows and each lead's CRM record.
+    let out = drill(&[
+        "--goal",
+        "mql-volume",
+        "--crm-record-url",
+        "https://crm.example.com/l/{id}",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(
+        table.starts_with("mql-volume · 2027-01 (marketing): 2 against"),
+        "{table}"
+    );
+    assert!(table.contains("\n2 rows\n"), "{table}");
+    assert!(
+        table.contains("https://crm.example.com/l/L-2001"),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_goal_drill_down_refuses_what_it_cannot_list() {
+    let dir = loaded();
+    let out = dir.run(&["report", "--period", "2027-01", "--goal", "no-such-goal"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("No goal \"no-such-goal\" has a number for 2027-01")
+            && err.contains("mql-volume"),
+        "{err}"
+    );
+    let out = dir.run(&[
+        "report",
+        "--period",
+        "2027-01",
+        "--goal",
+        "mql-volume",
+        "--format",
+        "md",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("table, json or csv"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = dir.run(&[
+        "report",
+        "--from",
+        "2027-01-01",
+        "--to",
+        "2027-02-01",
+        "--goal",
+        "mql-volume",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "clap refuses --goal with --from/--to"
+    );
+}
