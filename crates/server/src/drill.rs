@@ -5,7 +5,7 @@
 //! server) or the core's `Live::goal_rows` (`handshake report --goal`).
 
 use handshake_core::agreement::Agreement;
-use handshake_core::engine::{GoalRow, NO_OWNER};
+use handshake_core::engine::{GoalLine, GoalRow, NO_OWNER};
 use handshake_core::lead::RecordUrl;
 use serde::Serialize;
 
@@ -32,6 +32,52 @@ pub struct DrillLine {
     pub detail: String,
     /// The lead's CRM record, when the server was given a record URL pattern.
     pub crm_url: Option<String>,
+}
+
+/// A goal's number in a period and the rows it counted.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct GoalRows {
+    /// The goal as the report gives it (its number, target and status).
+    pub goal: GoalLine,
+    /// Every row behind the number: equals a count, a rate's denominator or a median's cases.
+    pub total: usize,
+    /// The rows the filters keep.
+    pub matched: usize,
+    /// This page, from 1.
+    pub page: usize,
+    /// How many pages there are (at least 1).
+    pub pages: usize,
+    /// This page's rows, in time order.
+    pub rows: Vec<DrillLine>,
+}
+
+impl GoalRows {
+    /// Page `page` (from 1) of `per_page` rows of the `kept` ones among
+    /// `all`, each drawn as its line with the CRM link from `crm`.
+    pub fn page(
+        goal: GoalLine,
+        all: &[GoalRow],
+        kept: &[&GoalRow],
+        crm: Option<&RecordUrl>,
+        page: usize,
+        per_page: usize,
+    ) -> GoalRows {
+        let per_page = per_page.max(1);
+        GoalRows {
+            goal,
+            total: all.len(),
+            matched: kept.len(),
+            rows: kept
+                .iter()
+                // A page past the end is empty; a huge number must not overflow.
+                .skip(page.saturating_sub(1).saturating_mul(per_page))
+                .take(per_page)
+                .map(|r| line(r, crm))
+                .collect(),
+            page,
+            pages: kept.len().div_ceil(per_page).max(1),
+        }
+    }
 }
 
 /// Which rows a list shows.

@@ -7,23 +7,12 @@ use std::fmt::Write as _;
 
 use anyhow::Context;
 use handshake_core::Agreement;
-use handshake_core::engine::{GoalLine, GoalRow, Live, PeriodKey};
+use handshake_core::engine::{GoalLine, Live, PeriodKey};
 use handshake_core::lead::RecordUrl;
-use handshake_server::drill::{self, DrillFilter, DrillLine};
+use handshake_server::drill::{self, DrillFilter, GoalRows};
 use jiff::Timestamp;
-use serde::Serialize;
 
 use crate::cli::ReportArgs;
-
-/// The goal's line and its rows, as `--format json` gives them (the API's
-/// shape, every row on one page).
-#[derive(Serialize)]
-struct GoalRows<'a> {
-    goal: &'a GoalLine,
-    total: usize,
-    matched: usize,
-    rows: &'a [DrillLine],
-}
 
 /// Prints goal `goal`'s rows in `period`, folded in `live`, as `args` asks;
 /// `a` is the latest version (the one a missing goal is explained by).
@@ -55,27 +44,27 @@ pub fn print(
     let Some((result, rows)) = live.goal_rows(at, goal, period) else {
         anyhow::bail!("{}", drill::no_goal_period(a, goal, &period.to_string()));
     };
-    let line = GoalLine::new(a, &result);
     let kept = filter.kept(&rows);
-    let lines: Vec<DrillLine> = kept.iter().map(|r| drill::line(r, crm.as_ref())).collect();
+    // Every row on one page: the API's shape, without its 500-row pages.
+    let listed = GoalRows::page(
+        GoalLine::new(a, &result),
+        &rows,
+        &kept,
+        crm.as_ref(),
+        1,
+        usize::MAX,
+    );
     match args.format.as_str() {
-        "json" => {
-            let body = GoalRows {
-                goal: &line,
-                total: rows.len(),
-                matched: lines.len(),
-                rows: &lines,
-            };
-            super::emit(&format!("{}\n", serde_json::to_string_pretty(&body)?));
-        }
-        "csv" => super::emit(&String::from_utf8(drill::csv(&lines)?)?),
-        _ => super::emit(&table(&line, &rows, &lines, a)),
+        "json" => super::emit(&format!("{}\n", serde_json::to_string_pretty(&listed)?)),
+        "csv" => super::emit(&String::from_utf8(drill::csv(&listed.rows)?)?),
+        _ => super::emit(&table(&listed, a)),
     }
     Ok(())
 }
 
 /// The rows as an aligned table under a heading with the number.
-fn table(line: &GoalLine, all: &[GoalRow], lines: &[DrillLine], a: &Agreement) -> String {
+fn table(listed: &GoalRows, a: &Agreement) -> String {
+    let (line, lines) = (&listed.goal, &listed.rows);
     let mut out = format!(
         "{} · {} ({}): {} against {} · {}\n",
         line.id,
@@ -88,11 +77,11 @@ fn table(line: &GoalLine, all: &[GoalRow], lines: &[DrillLine], a: &Agreement) -
     if let Some(g) = a.goals.iter().find(|g| g.id.as_str() == line.id) {
         let _ = writeln!(out, "{}", drill::explained(&g.metric));
     }
-    let rows = if all.len() == 1 { "row" } else { "rows" };
-    let shown = if lines.len() == all.len() {
-        format!("{} {rows}\n", all.len())
+    let rows = if listed.total == 1 { "row" } else { "rows" };
+    let shown = if listed.matched == listed.total {
+        format!("{} {rows}\n", listed.total)
     } else {
-        format!("{} of {} {rows}\n", lines.len(), all.len())
+        format!("{} of {} {rows}\n", listed.matched, listed.total)
     };
     out.push_str(&shown);
     if lines.is_empty() {

@@ -9,11 +9,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use handshake_core::engine::{GoalLine, PeriodKey};
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::engine::{bad, no_agreement, parse_instant};
 use crate::auth::Authed;
-use crate::drill::{DrillFilter, DrillLine, line};
+use crate::drill::{DrillFilter, GoalRows};
 use crate::routes::query::Params;
 use crate::{ApiError, AppState};
 
@@ -36,22 +36,6 @@ pub(crate) struct RowsQuery {
     /// RFC 3339 (years 1900 to 2200); default now.
     #[param(format = DateTime, example = "2027-04-01T00:00:00Z")]
     as_of: Option<String>,
-}
-
-/// A goal's number in a period and the rows it counted.
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct GoalRows {
-    /// The goal as the report gives it (its number, target and status).
-    goal: GoalLine,
-    /// Every row behind the number: equals a count, a rate's denominator or a median's cases.
-    total: usize,
-    /// The rows the filters keep.
-    matched: usize,
-    /// This page, from 1, and how many there are.
-    page: usize,
-    pages: usize,
-    /// This page's rows, in time order.
-    rows: Vec<DrillLine>,
 }
 
 /// The rows behind a goal's number in a period.
@@ -114,19 +98,12 @@ pub(crate) async fn rows(
     };
     let kept = filter.kept(rows);
     let crm = state.settings.crm_record_url.as_ref();
-    let pages = kept.len().div_ceil(PAGE_ROWS).max(1);
-    Ok(Json(GoalRows {
-        goal: GoalLine::new(a, result),
-        total: rows.len(),
-        matched: kept.len(),
-        rows: kept
-            .iter()
-            // A page past the end is empty; a huge number must not overflow.
-            .skip((page - 1).saturating_mul(PAGE_ROWS))
-            .take(PAGE_ROWS)
-            .map(|r| line(r, crm))
-            .collect(),
+    Ok(Json(GoalRows::page(
+        GoalLine::new(a, result),
+        rows,
+        &kept,
+        crm,
         page,
-        pages,
-    }))
+        PAGE_ROWS,
+    )))
 }
