@@ -9,7 +9,7 @@ use handshake_core::alerts::people::Person;
 use handshake_core::engine::{Clock, ClockFilter, QueueStanding, teams};
 use serde::Deserialize;
 
-use super::{encode, error_page};
+use super::{error_page, with_query};
 
 /// Rows on one page of a list.
 pub(crate) const PAGE_ROWS: usize = 100;
@@ -149,30 +149,24 @@ pub(crate) fn listing(
 impl Listing {
     /// The query string that shows page `page` (from 0) with the same filters.
     pub(crate) fn href(&self, path: &str, page: usize) -> String {
-        let mut parts = Vec::new();
-        if let Some(t) = &self.filter.team {
-            parts.push(format!("team={}", encode(t, false)));
+        let f = &self.filter;
+        let mut pairs = Vec::new();
+        if let Some(t) = &f.team {
+            pairs.push(("team", t.clone()));
         }
-        if let Some(o) = &self.filter.owner {
-            parts.push(format!(
-                "owner={}",
-                encode(o.as_deref().unwrap_or(UNASSIGNED), false)
-            ));
+        if let Some(o) = &f.owner {
+            pairs.push(("owner", o.as_deref().unwrap_or(UNASSIGNED).to_string()));
         }
-        if let Some(g) = &self.filter.guarantee {
-            parts.push(format!("guarantee={}", encode(g, false)));
+        if let Some(g) = &f.guarantee {
+            pairs.push(("guarantee", g.clone()));
         }
         if !self.state.is_empty() {
-            parts.push(format!("state={}", encode(&self.state, false)));
+            pairs.push(("state", self.state.clone()));
         }
         if page > 0 {
-            parts.push(format!("page={}", page + 1));
+            pairs.push(("page", (page + 1).to_string()));
         }
-        if parts.is_empty() {
-            path.to_string()
-        } else {
-            format!("{path}?{}", parts.join("&"))
-        }
+        with_query(path, &pairs)
     }
 
     /// The filter form's selects: teams from the directory, reps and

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::clock_list::{Choice, PAGE_ROWS, Select, owner_select, page_number, person_label};
 use super::session::Signed;
-use super::{Layout, encode, error_page, render, store_down, when};
+use super::{Layout, encode, error_page, render, store_down, when, with_query};
 use crate::AppState;
 use crate::drill::{DrillFilter, explained, line};
 
@@ -185,27 +185,20 @@ pub(crate) async fn page(
         });
     }
     let query = |page: Option<usize>, format: Option<&str>| {
-        let mut parts = Vec::new();
+        let mut pairs = Vec::new();
         if let Some(o) = &filter.owner {
-            parts.push(format!(
-                "owner={}",
-                encode(o.as_deref().unwrap_or(NO_OWNER), false)
-            ));
+            pairs.push(("owner", o.as_deref().unwrap_or(NO_OWNER).to_string()));
         }
         if let Some(c) = filter.counted {
-            parts.push(format!("counted={}", if c { "yes" } else { "no" }));
+            pairs.push(("counted", if c { "yes" } else { "no" }.to_string()));
         }
         if let Some(f) = format {
-            parts.push(format!("format={f}"));
+            pairs.push(("format", f.to_string()));
         }
         if let Some(p) = page.filter(|p| *p > 0) {
-            parts.push(format!("page={}", p + 1));
+            pairs.push(("page", (p + 1).to_string()));
         }
-        if parts.is_empty() {
-            path.clone()
-        } else {
-            format!("{path}?{}", parts.join("&"))
-        }
+        with_query(&path, &pairs)
     };
     let tz = &a.time_zone.tz;
     let page = page.min(kept.len().saturating_sub(1) / PAGE_ROWS);

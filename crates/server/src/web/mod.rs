@@ -292,6 +292,18 @@ pub(crate) fn encode(text: &str, keep_slash: bool) -> String {
     }
 }
 
+/// `path` with the given query pairs, each value encoded; no `?` without any.
+pub(crate) fn with_query(path: &str, pairs: &[(&str, String)]) -> String {
+    if pairs.is_empty() {
+        return path.to_string();
+    }
+    let query: Vec<String> = pairs
+        .iter()
+        .map(|(name, value)| format!("{name}={}", encode(value, false)))
+        .collect();
+    format!("{path}?{}", query.join("&"))
+}
+
 /// Too many full replays run already: a 503 saying `what` is being worked
 /// out, to try again in a few seconds (with Retry-After).
 pub(crate) fn busy(what: &str) -> Response {
