@@ -14,6 +14,8 @@ use serde::Serialize;
 pub struct DrillLine {
     /// The lead's CRM record id.
     pub lead: String,
+    /// The lead's name where the CRM gave one (its `name` attribute), else its company.
+    pub name: Option<String>,
     /// When it counted (RFC 3339): the stage reached, the opportunity or
     /// deal, the MQL a decision or conversion follows, the clock's start.
     pub at: String,
@@ -139,6 +141,7 @@ pub fn no_goal_period(a: &Agreement, goal: &str, period: &str) -> String {
 pub fn line(r: &GoalRow, crm: Option<&RecordUrl>) -> DrillLine {
     DrillLine {
         lead: r.subject.clone(),
+        name: r.name.clone(),
         at: r.at.to_string(),
         owner: r.owner.clone(),
         guarantee: r.guarantee.clone(),
@@ -186,6 +189,7 @@ pub fn csv(lines: &[DrillLine]) -> Result<Vec<u8>, csv::Error> {
     if lines.is_empty() {
         w.write_record([
             "lead",
+            "name",
             "at",
             "owner",
             "guarantee",
@@ -209,6 +213,7 @@ mod tests {
     fn row(subject: &str, owner: Option<&str>, hit: Option<bool>) -> GoalRow {
         GoalRow {
             subject: subject.into(),
+            name: None,
             at: "2027-02-02T15:00:00Z".parse().unwrap(),
             owner: owner.map(str::to_string),
             guarantee: None,
@@ -246,11 +251,15 @@ mod tests {
                 .unwrap_err()
                 .contains("expected yes")
         );
-        let text = String::from_utf8(csv(&[line(&rows[0], None)]).unwrap()).unwrap();
+        let named = GoalRow {
+            name: Some("Globex".into()),
+            ..rows[0].clone()
+        };
+        let text = String::from_utf8(csv(&[line(&named, None)]).unwrap()).unwrap();
         assert_eq!(
             text,
-            "lead,at,owner,guarantee,counted,amount,business_seconds,detail,crm_url\n\
-             A,2027-02-02T15:00:00Z,rep-ava,,true,,,accepted,\n"
+            "lead,name,at,owner,guarantee,counted,amount,business_seconds,detail,crm_url\n\
+             A,Globex,2027-02-02T15:00:00Z,rep-ava,,true,,,accepted,\n"
         );
         let empty = String::from_utf8(csv(&[]).unwrap()).unwrap();
         assert_eq!(empty.lines().count(), 1);

@@ -91,7 +91,10 @@ fn table(listed: &GoalRows, a: &Agreement) -> String {
         .iter()
         .map(|l| {
             [
-                l.lead.clone(),
+                match &l.name {
+                    Some(n) => format!("{} {n}", l.lead),
+                    None => l.lead.clone(),
+                },
                 l.at.clone(),
                 l.owner.clone().unwrap_or_else(|| "(no owner)".into()),
                 match &l.crm_url {

@@ -304,9 +304,10 @@ fn a_goals_number_opens_to_the_leads_it_counted() {
     let csv = text(&out.stdout);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
-    assert!(lines[0].starts_with("lead,at,owner,"), "{csv}");
-    assert!(lines[1].starts_with("L-1001,"), "{csv}");
-    assert!(lines[2].starts_with("L-2001,"), "{csv}");
+    assert!(lines[0].starts_with("lead,name,at,owner,"), "{csv}");
+    // L-1001 is Globex's (its company: the events give no name); L-2001 gave neither.
+    assert!(lines[1].starts_with("L-1001,Globex,"), "{csv}");
+    assert!(lines[2].starts_with("L-2001,,"), "{csv}");
     // Acceptance: L-1001 accepted, L-2001 rejected; the numerator is L-1001 alone.
     let out = drill(&[
         "--goal",
@@ -328,6 +329,7 @@ fn a_goals_number_opens_to_the_leads_it_counted() {
         (Some(2), Some(1), Some(1), Some(2))
     );
     assert_eq!(r["rows"][0]["lead"], "L-1001");
+    assert_eq!(r["rows"][0]["name"], "Globex");
     assert_eq!(r["rows"][0]["counted"], true);
     // The table names the number, the rows and each lead's CRM record.
     let out = drill(&[

@@ -38,10 +38,12 @@ impl Texts {
 }
 
 /// The names of the attributes the evaluation reads: those the engine uses
-/// itself (source, persona, segment, owner) and those the agreement's
-/// segments and scoring rules test. Others (e-mail, company) are not kept.
+/// itself (source, persona, segment, owner), the name and company a
+/// drill-down shows beside the record id, and those the agreement's
+/// segments and scoring rules test. Others (e-mail, free attributes) are
+/// not kept.
 pub(crate) fn read_attributes(a: &Agreement) -> Vec<String> {
-    let mut names: Vec<String> = ["owner", "persona", "segment", "source"]
+    let mut names: Vec<String> = ["company", "name", "owner", "persona", "segment", "source"]
         .map(String::from)
         .to_vec();
     let matchers = a.segments.iter().map(|s| &s.when).chain(

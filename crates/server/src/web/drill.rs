@@ -29,6 +29,8 @@ pub(crate) struct DrillQuery {
 
 struct Row {
     lead: String,
+    /// The lead's name, else its company (see `GoalRow::name`).
+    name: Option<String>,
     crm_url: Option<String>,
     owner: String,
     at: String,
@@ -207,6 +209,7 @@ pub(crate) async fn page(
         .iter()
         .map(|r| Row {
             lead: r.subject.clone(),
+            name: r.name.clone(),
             crm_url: crm.map(|u| u.link(&r.subject)),
             owner: person_label(&people, r.owner.as_deref()),
             at: when(r.at, tz),

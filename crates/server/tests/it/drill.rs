@@ -11,7 +11,7 @@ use crate::pages::{around_the_clock, page_html, sign_in};
 /// around the clock): A-1 (rep-ava) called at 12:30, accepted, SQL on the
 /// 15th, an opportunity of 10,000 USD on the 20th; A-2 (rep-ava) called at
 /// 13:30 (30 min late), rejected for no budget; Z-1 (rep-zoe) and N-1 (no
-/// owner) never called.
+/// owner) never called. A-1 gives a name and a company, Z-1 a company.
 async fn spawn_march() -> App {
     let app = spawn_app_with(handshake_server::Settings {
         crm_record_url: Some(
@@ -36,13 +36,17 @@ async fn spawn_march() -> App {
             r#"{{"id":"{id}","lead_id":"{lead}","occurred_at":"2026-03-{at}:00Z",{rest}}}"#
         ));
     };
-    for (lead, owner) in [
-        ("A-1", Some("rep-ava")),
-        ("A-2", Some("rep-ava")),
-        ("Z-1", Some("rep-zoe")),
-        ("N-1", None),
+    for (lead, owner, who) in [
+        (
+            "A-1",
+            Some("rep-ava"),
+            r#","name":"Ada Lim","company":"Acme""#,
+        ),
+        ("A-2", Some("rep-ava"), ""),
+        ("Z-1", Some("rep-zoe"), r#","company":"Zeta""#),
+        ("N-1", None, ""),
     ] {
-        let owner = owner.map_or(String::new(), |o| format!(r#","owner":"{o}""#));
+        let owner = owner.map_or(String::new(), |o| format!(r#","owner":"{o}"{who}"#));
         push(
             &format!("{lead}-c"),
             lead,
@@ -127,6 +131,23 @@ async fn each_goal_number_lists_what_it_counted_in_the_api_worked_by_hand() {
             v["goal"]["denominator"].clone()
         ),
         (4.into(), 1.into(), 4.into()),
+        "{v}"
+    );
+    // Each clock's lead by its name, else its company, else nothing.
+    let names: Vec<(&str, &serde_json::Value)> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["lead"].as_str().unwrap(), &r["name"]))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("A-1", &"Ada Lim".into()),
+            ("A-2", &serde_json::Value::Null),
+            ("N-1", &serde_json::Value::Null),
+            ("Z-1", &"Zeta".into())
+        ],
         "{v}"
     );
     let listed = rows(&v);
@@ -244,7 +265,7 @@ async fn every_number_on_the_scorecard_opens_a_list_and_a_csv_of_the_same_count(
         assert_eq!(leads, listed, "{link}: {csv}");
         assert!(
             csv.starts_with(
-                "lead,at,owner,guarantee,counted,amount,business_seconds,detail,crm_url\n"
+                "lead,name,at,owner,guarantee,counted,amount,business_seconds,detail,crm_url\n"
             ),
             "{csv}"
         );
