@@ -207,16 +207,24 @@ pub(crate) async fn page(
     let (from, to) = (page * PAGE_ROWS, ((page + 1) * PAGE_ROWS).min(kept.len()));
     let shown_rows = kept[from..to]
         .iter()
-        .map(|r| Row {
-            lead: r.subject.clone(),
-            name: r.name.clone(),
-            crm_url: crm.map(|u| u.link(&r.subject)),
-            owner: person_label(&people, r.owner.as_deref()),
-            at: when(r.at, tz),
-            guarantee: r.guarantee.clone().unwrap_or_default(),
-            amount: r.amount.as_ref().map(|m| m.grouped()).unwrap_or_default(),
-            counted: r.hit.map(|h| if h { "yes" } else { "no" }).unwrap_or(""),
-            detail: r.detail.clone(),
+        .map(|r| {
+            // The API's and the CSV's line, with the owner by name and the
+            // instant in the agreement's zone for people.
+            let l = crate::drill::line(r, crm);
+            Row {
+                owner: person_label(&people, l.owner.as_deref()),
+                at: when(r.at, tz),
+                guarantee: l.guarantee.unwrap_or_default(),
+                amount: l.amount.unwrap_or_default(),
+                counted: l
+                    .counted
+                    .map(|h| if h { "yes" } else { "no" })
+                    .unwrap_or(""),
+                lead: l.lead,
+                name: l.name,
+                crm_url: l.crm_url,
+                detail: l.detail,
+            }
         })
         .collect();
     let metric = a
