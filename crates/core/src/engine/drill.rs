@@ -61,7 +61,7 @@ pub(crate) fn goal_rows(
     let row = |f: &Facts, at: i64, detail: String| GoalRow {
         subject: f.subject.clone(),
         at: Timestamp::from_second(at).unwrap_or(Timestamp::UNIX_EPOCH),
-        name: name(f),
+        name: f.name(),
         owner: f.attrs.get("owner").map(str::to_string),
         guarantee: None,
         hit: None,
@@ -109,8 +109,6 @@ pub(crate) fn goal_rows(
         }
         Metric::FollowUpRate => {
             let counted = followed_guarantees(a, g);
-            let names: std::collections::HashMap<&str, &Facts> =
-                leads().map(|f| (f.subject.as_str(), *f)).collect();
             clocks
                 .iter()
                 .filter(|c| c.view.start >= from && c.view.start < to)
@@ -119,7 +117,7 @@ pub(crate) fn goal_rows(
                     Some(GoalRow {
                         subject: c.subject.clone(),
                         at: Timestamp::from_second(c.view.start).unwrap_or(Timestamp::UNIX_EPOCH),
-                        name: names.get(c.subject.as_str()).and_then(|f| name(f)),
+                        name: c.name.clone(),
                         owner: c.owner.clone(),
                         guarantee: Some(c.guarantee.clone()),
                         hit: Some(in_time),
@@ -174,14 +172,6 @@ pub(crate) fn goal_rows(
     };
     rows.sort_by(|x, y| (x.at, &x.subject).cmp(&(y.at, &y.subject)));
     rows
-}
-
-/// The lead's name (its `name` attribute), else its company.
-fn name(f: &Facts) -> Option<String> {
-    f.attrs
-        .get("name")
-        .or_else(|| f.attrs.get("company"))
-        .map(str::to_string)
 }
 
 /// Each lead's first reach of `stage` in `[from, to)` that passes the goal's filters.

@@ -282,6 +282,17 @@ pub(crate) struct Facts {
     pub opening: Option<Box<Opening>>,
 }
 
+impl Facts {
+    /// Who the lead is, for the people reading a list of record ids: its
+    /// `name` attribute where the CRM gave one, else its company.
+    pub(crate) fn name(&self) -> Option<String> {
+        self.attrs
+            .get("name")
+            .or_else(|| self.attrs.get("company"))
+            .map(str::to_string)
+    }
+}
+
 /// How a request was opened: when, by which party, through which channel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Opening {

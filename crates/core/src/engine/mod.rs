@@ -69,6 +69,10 @@ pub struct Clock {
     pub guarantee_index: usize,
     /// The lead or request.
     pub subject: String,
+    /// The lead's name where the CRM gave one (its `name` attribute), else
+    /// its company, as of the evaluation: who the record id is, for the
+    /// people reading the queue.
+    pub name: Option<String>,
     /// The period of its start, in the agreement's zone.
     pub period: PeriodKey,
     /// The lead's owner when the clock stopped, or at `as_of` while it runs
@@ -522,6 +526,7 @@ pub(crate) fn assemble(
                 guarantee: g.id.to_string(),
                 guarantee_index: c.guarantee,
                 subject: f.subject.clone(),
+                name: f.name(),
                 period: PeriodKey::containing(crate::agreement::Period::Month, start, tz),
                 owner: c.owner.as_deref().map(str::to_string),
                 segment: c.segment.as_deref().map(str::to_string),

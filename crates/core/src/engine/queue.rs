@@ -183,6 +183,7 @@ mod tests {
             guarantee: "enterprise-first-touch".into(),
             guarantee_index: 0,
             subject: "L-1".into(),
+            name: None,
             period: PeriodKey {
                 kind: Period::Month,
                 year: 2027,

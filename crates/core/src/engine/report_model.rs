@@ -488,6 +488,9 @@ pub struct ClockLine {
     pub guarantee: String,
     /// The lead (or request) the clock runs for.
     pub lead: String,
+    /// The lead's name where the CRM gave one, else its company; absent
+    /// when it gave neither (and for requests).
+    pub name: Option<String>,
     /// Its owner (the lead's latest owner up to the clock's stop).
     pub owner: Option<String>,
     /// The lead's segment at the start.
@@ -536,6 +539,7 @@ impl ClockLine {
         ClockLine {
             guarantee: c.guarantee.clone(),
             lead: c.subject.clone(),
+            name: c.name.clone(),
             owner: c.owner.clone(),
             segment: c.segment.clone(),
             state: v.state.as_str().to_string(),

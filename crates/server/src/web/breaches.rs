@@ -15,6 +15,8 @@ use crate::AppState;
 
 struct Row {
     lead: String,
+    /// The lead's name, else its company (the core's `Clock::name`).
+    name: Option<String>,
     guarantee: String,
     owner: String,
     state: &'static str,
@@ -84,6 +86,7 @@ pub(crate) async fn page(
         .iter()
         .map(|c| Row {
             lead: c.subject.clone(),
+            name: c.name.clone(),
             guarantee: c.guarantee.clone(),
             owner: c.owner.clone().unwrap_or_else(|| UNASSIGNED.to_string()),
             state: if c.view.state == ClockState::Breached {

@@ -17,6 +17,8 @@ use crate::AppState;
 
 pub(crate) struct Row {
     pub lead: String,
+    /// The lead's name, else its company (the core's [`Clock::name`]).
+    pub name: Option<String>,
     pub guarantee: String,
     pub state: &'static str,
     pub class: &'static str,
@@ -121,6 +123,7 @@ pub(crate) async fn page(
         let left = c.view.left();
         let row = Row {
             lead: c.subject.clone(),
+            name: c.name.clone(),
             guarantee: c.guarantee.clone(),
             state: s.words(),
             class: s.as_str(),

@@ -767,14 +767,20 @@ async fn the_queue_keeps_recent_breaches_and_sends_old_ones_to_the_breaches_list
     let now = jiff::Timestamp::now();
     let hours = |h: i64| (now - jiff::SignedDuration::from_hours(h)).to_string();
     let mut lines = Vec::new();
-    for (lead, owner, at) in [
-        ("OLD-1", "rep-ava", hours(240)),
-        ("NEW-1", "rep-ava", hours(5)),
-        ("RUN-1", "rep-ava", now.to_string()),
-        ("ZOE-1", "rep-zoe", hours(5)),
+    // NEW-1 has a name and a company (the name is shown), OLD-1 a company.
+    for (lead, owner, at, who) in [
+        ("OLD-1", "rep-ava", hours(240), r#","company":"Oldco""#),
+        (
+            "NEW-1",
+            "rep-ava",
+            hours(5),
+            r#","name":"Nia Ek","company":"Acme""#,
+        ),
+        ("RUN-1", "rep-ava", now.to_string(), ""),
+        ("ZOE-1", "rep-zoe", hours(5), ""),
     ] {
         lines.push(format!(
-            r#"{{"id":"{lead}-c","type":"lead.created","lead_id":"{lead}","occurred_at":"{at}","attributes":{{"segment":"enterprise","owner":"{owner}"}}}}"#
+            r#"{{"id":"{lead}-c","type":"lead.created","lead_id":"{lead}","occurred_at":"{at}","attributes":{{"segment":"enterprise","owner":"{owner}"{who}}}}}"#
         ));
         lines.push(format!(
             r#"{{"id":"{lead}-m","type":"lead.stage_changed","lead_id":"{lead}","occurred_at":"{at}","stage":"mql"}}"#
@@ -798,10 +804,18 @@ async fn the_queue_keeps_recent_breaches_and_sends_old_ones_to_the_breaches_list
         let app = &app;
         async move { crate::app::json(app.get(&format!("/api/v1/clocks?{q}")).await).await }
     };
-    assert_eq!(
-        leads(&api("state=queue").await),
-        ["NEW-1", "RUN-1", "ZOE-1"]
-    );
+    let queued = api("state=queue").await;
+    assert_eq!(leads(&queued), ["NEW-1", "RUN-1", "ZOE-1"]);
+    let name = |v: &serde_json::Value, lead: &str| {
+        v["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["lead"] == lead)
+            .map(|c| c["name"].clone())
+    };
+    assert_eq!(name(&queued, "NEW-1"), Some("Nia Ek".into()), "{queued}");
+    assert_eq!(name(&queued, "RUN-1"), Some(serde_json::Value::Null));
     assert_eq!(leads(&api("state=breached_long_ago").await), ["OLD-1"]);
     assert_eq!(
         leads(&api("state=queue&team=mgr-mia").await),
@@ -829,6 +843,7 @@ async fn the_queue_keeps_recent_breaches_and_sends_old_ones_to_the_breaches_list
     assert!(row(&queue, "OLD-1").is_none(), "{queue}");
     let new = row(&queue, "NEW-1").unwrap_or_else(|| panic!("{queue}"));
     assert!(new.contains("<tr class=\"breached\">"), "{new}");
+    assert!(new.contains(">NEW-1</a> Nia Ek</td>"), "{new}");
     let run = row(&queue, "RUN-1").unwrap_or_else(|| panic!("{queue}"));
     assert!(run.contains("<tr class=\"running\">"), "{run}");
     assert!(row(&queue, "ZOE-1").is_some(), "{queue}");
@@ -858,6 +873,7 @@ async fn the_queue_keeps_recent_breaches_and_sends_old_ones_to_the_breaches_list
         old.contains("still open") && old.contains("rep-ava"),
         "{old}"
     );
+    assert!(old.contains(">OLD-1</a> Oldco</td>"), "{old}");
     assert!(row(&breaches, "NEW-1").is_some(), "{breaches}");
     assert!(row(&breaches, "RUN-1").is_none(), "{breaches}");
     assert!(row(&breaches, "ZOE-1").is_none(), "{breaches}");
