@@ -142,6 +142,10 @@ impl PeriodKey {
     /// assert_eq!(PeriodKey::parse("2026-Q4").unwrap().to_string(), "2026-Q4");
     /// assert_eq!(PeriodKey::parse("2026-W53").unwrap().to_string(), "2026-W53");
     /// assert!(PeriodKey::parse("2026-13").is_none());
+    /// // One spelling only: no sign, no missing zero.
+    /// assert!(PeriodKey::parse("+2026-01").is_none());
+    /// assert!(PeriodKey::parse("2026-+1").is_none());
+    /// assert!(PeriodKey::parse("2026-1").is_none());
     /// // 2025 has 52 ISO weeks.
     /// assert!(PeriodKey::parse("2025-W53").is_none());
     /// ```
@@ -150,7 +154,8 @@ impl PeriodKey {
             Some((y, r)) => (y, Some(r)),
             None => (text, None),
         };
-        let year: i16 = year.parse().ok().filter(|y| (1000..=9000).contains(y))?;
+        let year: i16 = digits(year, 4)?;
+        let year = Some(year).filter(|y| (1000..=9000).contains(y))?;
         match rest {
             None => Some(PeriodKey {
                 kind: Period::Year,
@@ -158,15 +163,15 @@ impl PeriodKey {
                 index: 1,
             }),
             Some(q) if q.starts_with('Q') => {
-                let index: i8 = q[1..].parse().ok().filter(|i| (1..=4).contains(i))?;
+                let index: i8 = digits(&q[1..], 1).filter(|i| (1..=4).contains(i))?;
                 Some(PeriodKey {
                     kind: Period::Quarter,
                     year,
                     index,
                 })
             }
-            Some(w) if w.starts_with('W') && w.len() == 3 => {
-                let index: i8 = w[1..].parse().ok()?;
+            Some(w) if w.starts_with('W') => {
+                let index: i8 = digits(&w[1..], 2)?;
                 // A week that does not exist (W00, W54, W53 of a short year) is refused.
                 ISOWeekDate::new(year, index, Weekday::Monday).ok()?;
                 Some(PeriodKey {
@@ -175,15 +180,14 @@ impl PeriodKey {
                     index,
                 })
             }
-            Some(m) if m.len() == 2 => {
-                let index: i8 = m.parse().ok().filter(|i| (1..=12).contains(i))?;
+            Some(m) => {
+                let index: i8 = digits(m, 2).filter(|i| (1..=12).contains(i))?;
                 Some(PeriodKey {
                     kind: Period::Month,
                     year,
                     index,
                 })
             }
-            Some(_) => None,
         }
     }
 }
@@ -197,6 +201,14 @@ impl fmt::Display for PeriodKey {
             Period::Year => write!(f, "{}", self.year),
         }
     }
+}
+
+/// `text` as a number when it is exactly `len` ASCII digits: a period's
+/// key is written one way only (no sign, no spaces, no missing zero).
+fn digits<T: std::str::FromStr>(text: &str, len: usize) -> Option<T> {
+    (text.len() == len && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
 }
 
 #[cfg(test)]
